@@ -1,0 +1,72 @@
+#include "summary.h"
+
+#include "ptl/input_spec.h"
+
+#include <cstdio>
+#include <map>
+
+namespace ptl::cli {
+
+namespace {
+
+std::string bytes(int64_t count) {
+    char text[32];
+    if (count < 1024) std::snprintf(text, sizeof text, "%lld B", static_cast<long long>(count));
+    else if (count < (1 << 20)) std::snprintf(text, sizeof text, "%.1f KiB", count / 1024.0);
+    else std::snprintf(text, sizeof text, "%.1f MiB", count / 1048576.0);
+    return text;
+}
+
+std::string where(const SourceLocation& source) {
+    if (!source.known()) return "";
+    std::string file = source.file;
+    const size_t slash = file.rfind('/');
+    if (slash != std::string::npos) file = file.substr(slash + 1);
+    return file + ":" + std::to_string(source.line);
+}
+
+}  // namespace
+
+void printSummary(std::ostream& out, const Report& report) {
+    out << report.file << "\n";
+    out << "  format     " << (report.format == "lite" ? "Lite Interpreter" : "TorchScript") << " (" << report.container;
+    if (report.fileFormatVersion >= 0) out << ", file format " << report.fileFormatVersion;
+    if (report.bytecodeVersion >= 0) out << ", bytecode v" << report.bytecodeVersion;
+    out << "), " << bytes(report.fileBytes) << "\n";
+
+    out << "  methods   ";
+    for (const Method& method : report.methods) out << " " << method.name << " (" << method.origin << ")";
+    out << "\n";
+    if (!report.modules.empty()) {
+        const ModuleInfo& root = report.modules.front();
+        out << "  modules    " << report.modules.size() << ", " << root.totalParameters << " parameters, "
+            << bytes(root.totalBytes) << " of weights\n";
+    }
+    for (const InputInfo& input : report.inputs)
+        out << "  input      " << input.argument << ": " << formatShape(input.shape) << " " << input.dtype << " ("
+            << input.source << ")\n";
+    if (!report.quantizedLayers.empty()) out << "  quantized  " << report.quantizedLayers.size() << " layers\n";
+    const RoundTrip& trip = report.roundTrip;
+    if (trip.attempted) {
+        out << "  lite       ";
+        if (!trip.reloaded) out << "round trip failed: " << trip.error;
+        else if (!trip.compared) out << "exports and reloads; outputs not compared (no sample inputs)";
+        else if (trip.matched) out << "round trip ok, max abs difference " << trip.maxAbsDiff;
+        else out << "outputs differ: " << trip.error;
+        out << "\n";
+    }
+    out << "  operators  " << report.operators.size() << " root operators\n";
+
+    std::map<Severity, int> counts;
+    for (const Finding& finding : report.findings) ++counts[finding.severity];
+    out << "\nFindings: " << counts[Severity::Error] << " error(s), " << counts[Severity::Warning]
+        << " warning(s), " << counts[Severity::Info] << " info\n";
+    for (const Finding& finding : report.findings) {
+        out << "  " << finding.id << " [" << severityName(finding.severity) << "] " << finding.category;
+        const std::string location = where(finding.source);
+        if (!location.empty()) out << " at " << location;
+        out << "\n      " << finding.message << "\n      -> " << finding.advice << "\n";
+    }
+}
+
+}  // namespace ptl::cli

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace ptl {
+
+// A model that cannot be read. what() is "<file>: <problem>", one line, for the user.
+class ModelError : public std::runtime_error {
+public:
+    ModelError(std::string file, std::string problem)
+        : std::runtime_error(file + ": " + problem), file_(std::move(file)), problem_(std::move(problem)) {}
+    const std::string& file() const { return file_; }
+    const std::string& problem() const { return problem_; }
+
+private:
+    std::string file_;
+    std::string problem_;
+};
+
+// The user asked to stop a long job.
+class Cancelled : public std::runtime_error {
+public:
+    Cancelled() : std::runtime_error("cancelled") {}
+};
+
+}  // namespace ptl

@@ -1,0 +1,274 @@
+// Turns each method's TorchScript graph into the report's plain graph: inlined, with nested
+// If/Loop blocks, module paths from the inlined call stacks and Python source locations from
+// the debug info. Also decides whether a method was scripted or traced.
+#include "inspection.h"
+
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <regex>
+#include <sstream>
+
+namespace ptl::detail {
+
+namespace {
+
+using torch::jit::Node;
+
+std::string trim(const std::string& text) {
+    const size_t begin = text.find_first_not_of(" \t\r\n");
+    if (begin == std::string::npos) return {};
+    const size_t end = text.find_last_not_of(" \t\r\n");
+    return text.substr(begin, end - begin + 1);
+}
+
+// The tracer records the Python stack of each op as "file.py(12): forward" lines instead of
+// source text; scripted code records the function's text.
+const std::regex& tracerFrame() {
+    static const std::regex frame(R"(^(.+)\((\d+)\): ([A-Za-z_][A-Za-z0-9_]*)$)");
+    return frame;
+}
+
+std::string constantText(const Node* node) {
+    if (!node->hasAttribute(c10::attr::value)) return "None";
+    const auto value = torch::jit::toIValue(node->output());
+    if (!value) return "?";
+    if (value->isTensor()) {
+        const at::Tensor& tensor = value->toTensor();
+        std::ostringstream text;
+        text << "tensor(" << tensor.sizes() << ", " << dtypeName(tensor.scalar_type()) << ")";
+        if (tensor.numel() == 1 && !tensor.is_quantized()) text << " = " << tensor.item().toDouble();
+        return text.str();
+    }
+    std::ostringstream text;
+    text << *value;
+    std::string result = text.str();
+    if (result.size() > 200) result = result.substr(0, 197) + "...";
+    return result;
+}
+
+std::vector<std::pair<std::string, std::string>> attributesOf(const Node* node) {
+    std::vector<std::pair<std::string, std::string>> attributes;
+    if (node->kind() == c10::prim::Constant) {
+        attributes.emplace_back("value", constantText(node));
+        return attributes;
+    }
+    for (const c10::Symbol name : node->attributeNames()) {
+        std::ostringstream text;
+        switch (node->kindOf(name)) {
+        case torch::jit::AttributeKind::s: text << node->s(name); break;
+        case torch::jit::AttributeKind::i: text << node->i(name); break;
+        case torch::jit::AttributeKind::f: text << node->f(name); break;
+        case torch::jit::AttributeKind::ty: text << node->ty(name)->annotation_str(); break;
+        default: text << "<" << toString(node->kindOf(name)) << ">"; break;
+        }
+        attributes.emplace_back(name.toUnqualString(), text.str());
+    }
+    return attributes;
+}
+
+class GraphBuilder {
+public:
+    GraphBuilder(Inspection& inspection, MethodGraph& target, Graph& out)
+        : inspection_(inspection), target_(target), out_(out) {}
+
+    void build() {
+        const torch::jit::Graph& graph = *target_.graph;
+        for (const torch::jit::Value* input : graph.inputs()) out_.inputs.push_back(valueId(input, -1));
+        out_.topNodes = addNodes(graph.block(), -1, -1);
+        for (const torch::jit::Value* output : graph.outputs()) out_.outputs.push_back(valueId(output, -1));
+    }
+
+private:
+    Inspection& inspection_;
+    MethodGraph& target_;
+    Graph& out_;
+
+    int valueId(const torch::jit::Value* value, int producer) {
+        const auto found = target_.valueIds.find(value);
+        if (found != target_.valueIds.end()) return found->second;
+        Value info;
+        info.id = static_cast<int>(out_.values.size());
+        info.name = value->debugName();
+        info.type = value->type()->annotation_str();
+        info.producer = producer;
+        if (const auto tensor = value->type()->cast<c10::TensorType>()) {
+            if (const auto sizes = tensor->sizes().concrete_sizes()) {
+                info.shapeKnown = true;
+                info.shape = *sizes;
+            }
+            if (const auto type = tensor->scalarType()) info.dtype = dtypeName(*type);
+        }
+        target_.valueIds.emplace(value, info.id);
+        out_.values.push_back(std::move(info));
+        return out_.values.back().id;
+    }
+
+    std::vector<int> addNodes(const torch::jit::Block* block, int parent, int parentBlock) {
+        std::vector<int> ids;
+        for (const Node* node : block->nodes()) ids.push_back(addNode(node, parent, parentBlock));
+        return ids;
+    }
+
+    int addNode(const Node* node, int parent, int parentBlock) {
+        const int id = static_cast<int>(out_.nodes.size());
+        target_.nodeIds.emplace(node, id);
+        {
+            ptl::Node info;
+            info.id = id;
+            info.kind = node->kind().toQualString();
+            if (const c10::FunctionSchema* schema = node->maybeSchema()) {
+                std::ostringstream text;
+                text << *schema;
+                info.schema = text.str();
+            }
+            for (const torch::jit::Value* input : node->inputs()) info.inputs.push_back(valueId(input, -1));
+            for (const torch::jit::Value* output : node->outputs()) info.outputs.push_back(valueId(output, id));
+            info.attributes = attributesOf(node);
+            info.scope = scopeOf(node);
+            info.source = inspection_.sourceOf(node);
+            info.parent = parent;
+            info.parentBlock = parentBlock;
+            out_.nodes.push_back(std::move(info));
+        }
+        int blockIndex = 0;
+        for (const torch::jit::Block* block : node->blocks()) {
+            Block info;
+            for (const torch::jit::Value* input : block->inputs()) info.inputs.push_back(valueId(input, -1));
+            info.nodes = addNodes(block, id, blockIndex);
+            for (const torch::jit::Value* output : block->outputs()) info.outputs.push_back(valueId(output, -1));
+            out_.nodes[id].blocks.push_back(std::move(info));
+            ++blockIndex;
+        }
+        return id;
+    }
+};
+
+bool isTraced(const torch::jit::Graph& graph) {
+    for (const Node* node : graph.nodes()) {
+        const auto original = node->sourceRange().findSourceRangeThatGenerated();
+        if (!original || !original->source()) continue;
+        const std::string text = original->source()->text_str().str();
+        if (std::regex_match(text.substr(0, text.find('\n')), tracerFrame())) return true;
+    }
+    return false;
+}
+
+// Bundled-input helpers and private methods are plumbing, not model logic to analyse.
+bool isModelLogic(const std::string& name) {
+    return name.rfind("_", 0) != 0 && name.find("bundled_input") == std::string::npos;
+}
+
+}  // namespace
+
+std::string dtypeName(c10::ScalarType type) {
+    switch (type) {
+    case c10::ScalarType::Float: return "float32";
+    case c10::ScalarType::Double: return "float64";
+    case c10::ScalarType::Half: return "float16";
+    case c10::ScalarType::BFloat16: return "bfloat16";
+    case c10::ScalarType::Long: return "int64";
+    case c10::ScalarType::Int: return "int32";
+    case c10::ScalarType::Short: return "int16";
+    case c10::ScalarType::Char: return "int8";
+    case c10::ScalarType::Byte: return "uint8";
+    case c10::ScalarType::Bool: return "bool";
+    case c10::ScalarType::QInt8: return "qint8";
+    case c10::ScalarType::QUInt8: return "quint8";
+    case c10::ScalarType::QInt32: return "qint32";
+    default: return c10::toString(type);
+    }
+}
+
+std::string firstLine(const std::string& message) {
+    // Interpreter errors start with "The following operation failed..." and a TorchScript
+    // traceback; the cause is on the last line.
+    if (message.find("Traceback of TorchScript") != std::string::npos) {
+        std::string last;
+        std::istringstream lines(message);
+        for (std::string line; std::getline(lines, line);)
+            if (!trim(line).empty()) last = trim(line);
+        return last;
+    }
+    std::string line = trim(message.substr(0, message.find('\n')));
+    // c10 appends " (most recent call first):" or "Exception raised from ..." to the first line.
+    for (const char* tail : {" Exception raised from", "(most recent call first)"}) {
+        const size_t at = line.find(tail);
+        if (at != std::string::npos) line = trim(line.substr(0, at));
+    }
+    return line;
+}
+
+std::string scopeOf(const Node* node) {
+    const auto stack = node->callstack();
+    if (!stack) return {};
+    std::string path;
+    for (const auto& entry : (*stack)->vec()) {
+        const auto& instance = std::get<torch::jit::kModuleInstanceInfo>(entry);
+        if (!instance) continue;
+        const std::string name = instance->instance_name();
+        if (name.empty() || name == "self") continue;
+        path += (path.empty() ? "" : ".") + name;
+    }
+    return path;
+}
+
+SourceLocation Inspection::sourceOf(const Node* node) {
+    SourceLocation location;
+    const auto original = node->sourceRange().findSourceRangeThatGenerated();
+    if (!original || !original->source()) return location;
+    const auto source = original->source();
+    const std::string text = source->text_str().str();
+
+    std::smatch frame;
+    const std::string first = text.substr(0, text.find('\n'));
+    if (std::regex_match(first, frame, tracerFrame())) {
+        location.file = frame[1];
+        location.line = std::stoi(frame[2]);
+        location.text = text;  // the traced call stack, innermost frame first
+        return location;
+    }
+    const auto fileLineColumn = original->file_line_col();
+    if (!fileLineColumn) return location;
+    location.file = std::get<0>(*fileLineColumn);
+    location.line = static_cast<int>(std::get<1>(*fileLineColumn));
+    location.column = static_cast<int>(std::get<2>(*fileLineColumn)) + 1;
+    const size_t lineInSource = source->lineno_for_offset(original->start());
+    location.text = trim(source->get_line(lineInSource).str());
+
+    const int firstLineNo = static_cast<int>(source->lineno_to_source_lineno(0));
+    const std::string key = location.file + ":" + std::to_string(firstLineNo);
+    if (snippetIndex.emplace(key, report.sources.size()).second)
+        report.sources.push_back({location.file, firstLineNo, text});
+    return location;
+}
+
+void extractGraphs(Inspection& inspection) {
+    if (!inspection.module) return;
+    std::vector<torch::jit::Method> methods;
+    for (const torch::jit::Method& method : inspection.module->get_methods()) {
+        if (method.name() == "forward")
+            methods.insert(methods.begin(), method);
+        else
+            methods.push_back(method);
+    }
+
+    for (const torch::jit::Method& method : methods) {
+        inspection.job.checkCancelled();
+        Method info;
+        info.name = method.name();
+        std::ostringstream signature;
+        signature << method.function().getSchema();
+        info.signature = signature.str();
+        MethodGraph target;
+        target.name = method.name();
+        target.graph = method.graph()->copy();
+        torch::jit::Inline(*target.graph);
+        info.origin = isTraced(*target.graph) ? "traced" : "scripted";
+        target.methodIndex = inspection.report.methods.size();
+        inspection.report.methods.push_back(std::move(info));
+        GraphBuilder(inspection, target, inspection.report.methods.back().graph).build();
+        if (isModelLogic(target.name) || target.name == "forward") inspection.graphs.push_back(std::move(target));
+    }
+}
+
+}  // namespace ptl::detail

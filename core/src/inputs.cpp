@@ -1,0 +1,361 @@
+// Sample inputs for running forward: from the user's specs, from bundled inputs, or inferred
+// from the signature and the first layer that consumes each argument. Then one instrumented
+// run records the shape and dtype of every top-level tensor value.
+#include "inspection.h"
+
+#include "ptl/input_spec.h"
+
+#include <torch/csrc/jit/api/function_impl.h>
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <stdexcept>
+
+namespace ptl::detail {
+
+namespace {
+
+using torch::jit::Node;
+using torch::jit::Value;
+
+c10::ScalarType scalarTypeOf(const std::string& dtype) {
+    static const std::map<std::string, c10::ScalarType> types{
+        {"float32", at::kFloat}, {"float64", at::kDouble}, {"float16", at::kHalf}, {"int64", at::kLong},
+        {"int32", at::kInt},     {"int8", at::kChar},      {"uint8", at::kByte},   {"bool", at::kBool}};
+    return types.at(dtype);
+}
+
+at::Tensor makeTensor(const std::vector<int64_t>& shape, const std::string& dtype, int64_t upperBound) {
+    const c10::ScalarType type = scalarTypeOf(dtype);
+    if (c10::isFloatingType(type)) return torch::randn(shape, torch::dtype(type));
+    if (type == at::kBool) return torch::zeros(shape, torch::dtype(type));
+    return torch::randint(0, std::max<int64_t>(upperBound, 1), shape, torch::dtype(type));
+}
+
+// The object a value reads from the module through a chain of prim::GetAttr on self, or the
+// constant it is (optimize_for_mobile folds weights into constants).
+std::optional<c10::IValue> moduleValue(const torch::jit::Module& module, const Value* value) {
+    if (value->node()->kind() == c10::prim::Constant) return torch::jit::toIValue(value);
+    std::vector<std::string> names;
+    while (value->node()->kind() == c10::prim::GetAttr) {
+        names.push_back(value->node()->s(c10::attr::name));
+        value = value->node()->input();
+    }
+    if (value->node()->kind() != c10::prim::Param || value->offset() != 0 || names.empty()) return std::nullopt;
+    c10::IValue current = module._ivalue();
+    for (auto name = names.rbegin(); name != names.rend(); ++name) {
+        if (!current.isObject()) return std::nullopt;
+        const auto object = current.toObject();
+        if (!object->type()->hasAttribute(*name)) return std::nullopt;
+        current = object->getAttr(*name);
+    }
+    return current;
+}
+
+// The weight behind a value: a tensor attribute, or the weight inside a quantized packed-params
+// or XNNPACK op-context object.
+std::optional<at::Tensor> weightOf(const torch::jit::Module& module, const Value* value) {
+    const auto found = moduleValue(module, value);
+    if (!found) return std::nullopt;
+    if (found->isTensor()) return found->toTensor();
+    if (!found->isObject()) return std::nullopt;
+    torch::jit::Object object(found->toObject());
+    for (const char* method : {"unpack", "__getstate__"}) {
+        try {
+            const c10::IValue state = object.run_method(method);
+            if (state.isTuple() && state.toTupleRef().elements().at(0).isTensor())
+                return state.toTupleRef().elements()[0].toTensor();
+            if (state.isTensor()) return state.toTensor();
+        } catch (const std::exception&) {
+        }
+    }
+    return std::nullopt;
+}
+
+// What an argument's first consuming layer says about its shape. Spatial and sequence sizes are
+// not recorded anywhere, so those come as candidates to try.
+struct Guess {
+    std::vector<int64_t> shape;       // -1 marks the free (spatial or sequence) dimensions
+    std::string dtype = "float32";
+    int64_t upperBound = 0;           // for indices: the embedding's row count
+};
+
+std::optional<Guess> guessFromConsumers(const torch::jit::Module& module, const Value* argument, int depth = 0) {
+    if (depth > 8) return std::nullopt;
+    for (const torch::jit::Use& use : argument->uses()) {
+        const Node* node = use.user;
+        // A value returned from an If block continues as the If's output.
+        if (node->kind() == c10::prim::Return && node->owningBlock()->owningNode() &&
+            node->owningBlock()->owningNode()->kind() == c10::prim::If) {
+            if (auto guess = guessFromConsumers(module, node->owningBlock()->owningNode()->output(use.offset), depth + 1))
+                return guess;
+            continue;
+        }
+        const std::string kind = node->kind().toQualString();
+        const bool quantizedConv = kind.rfind("quantized::conv", 0) == 0 || kind == "prepacked::conv2d_clamp_run";
+        if (use.offset == 0 && (kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" ||
+                                kind == "aten::_convolution" || quantizedConv)) {
+            const auto weight = weightOf(module, node->input(1));
+            if (!weight) continue;
+            int64_t groups = 1;
+            const size_t groupsIndex = kind == "aten::_convolution" ? 8 : 6;
+            if (!quantizedConv && node->inputs().size() > groupsIndex)
+                if (const auto value = torch::jit::constant_as<int64_t>(node->input(groupsIndex))) groups = *value;
+            Guess guess;
+            guess.shape = {1, weight->size(1) * groups};
+            for (int64_t d = 2; d < weight->dim(); ++d) guess.shape.push_back(-1);
+            return guess;
+        }
+        if (use.offset == 0 && (kind == "aten::linear" || kind.rfind("quantized::linear", 0) == 0 ||
+                                kind == "prepacked::linear_clamp_run")) {
+            if (const auto weight = weightOf(module, node->input(1))) return Guess{{1, weight->size(1)}};
+        }
+        if (use.offset == 1 && kind == "aten::embedding") {
+            if (const auto weight = weightOf(module, node->input(0)))
+                return Guess{{1, -1}, "int64", weight->size(0)};
+        }
+        // Ops that keep the shape: look at what consumes their result.
+        static const char* passThrough[] = {"aten::quantize_per_tensor", "aten::dequantize", "aten::contiguous",
+                                            "aten::mul", "aten::add", "aten::sub", "aten::div", "aten::relu",
+                                            "aten::relu_", "aten::hardtanh", "aten::clamp", "aten::dropout",
+                                            "quantized::add", "aten::sigmoid", "aten::tanh"};
+        for (const char* op : passThrough) {
+            if (kind == op && node->outputs().size() == 1) {
+                if (auto guess = guessFromConsumers(module, node->output(), depth + 1)) return guess;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<int64_t> fill(std::vector<int64_t> shape, int64_t size) {
+    for (int64_t& dim : shape)
+        if (dim < 0) dim = size;
+    return shape;
+}
+
+bool hasFreeDims(const std::vector<int64_t>& shape) {
+    return std::find(shape.begin(), shape.end(), -1) != shape.end();
+}
+
+std::string describeArgument(const c10::Argument& argument) {
+    return "'" + argument.name() + ": " + argument.type()->annotation_str() + "'";
+}
+
+void reportUnknown(Inspection& inspection, const std::string& problem) {
+    inspection.sampleInputs.reset();
+    inspection.sampleInputProblem = problem;
+    Finding& finding = inspection.addFinding(
+        Severity::Warning, "input.unknown", problem,
+        "Pass one --input per forward argument, e.g. --input 1x3x224x224:float or --input 1x128:int64, "
+        "or bundle inputs with torch.utils.bundled_inputs. Without sample inputs the round trip "
+        "and shape recording are skipped.");
+    finding.method = "forward";
+}
+
+}  // namespace
+
+c10::IValue runMethod(const torch::jit::Module& module, const std::string& method,
+                      const std::vector<c10::IValue>& inputs) {
+    try {
+        return module.get_method(method)(inputs);
+    } catch (const c10::Error& error) {
+        throw std::runtime_error(firstLine(error.what_without_backtrace()));
+    }
+}
+
+void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>& specs) {
+    torch::manual_seed(0);  // the same report for the same model, every time
+    const MethodGraph* forward = inspection.forward();
+    if (!forward || forward->name != "forward") return;
+    const torch::jit::Module& module = *inspection.module;
+    const auto& schema = module.get_method("forward").function().getSchema();
+    std::vector<c10::Argument> arguments(schema.arguments().begin() + 1, schema.arguments().end());
+    Report& report = inspection.report;
+    std::vector<c10::IValue> values;
+
+    if (!specs.empty()) {
+        if (specs.size() != arguments.size())
+            throw std::invalid_argument("forward takes " + std::to_string(arguments.size()) + " argument(s) but " +
+                                        std::to_string(specs.size()) + " --input spec(s) were given");
+        for (size_t i = 0; i < specs.size(); ++i) {
+            const InputSpec spec = parseInputSpec(specs[i]);
+            report.inputs.push_back({arguments[i].name(), arguments[i].type()->annotation_str(), spec.shape,
+                                     spec.dtype, "spec"});
+            values.push_back(makeTensor(spec.shape, spec.dtype, 2));
+        }
+        inspection.sampleInputs = values;
+        return;
+    }
+
+    if (module.find_method("get_all_bundled_inputs")) {
+        try {
+            const auto bundled = runMethod(module, "get_all_bundled_inputs", {}).toList();
+            if (!bundled.empty()) {
+                const auto tuple = bundled.get(0).toTuple();
+                for (size_t i = 0; i < tuple->elements().size() && i < arguments.size(); ++i) {
+                    const c10::IValue& element = tuple->elements()[i];
+                    InputInfo info{arguments[i].name(), arguments[i].type()->annotation_str(), {}, "", "bundled"};
+                    if (element.isTensor()) {
+                        info.shape = element.toTensor().sizes().vec();
+                        info.dtype = dtypeName(element.toTensor().scalar_type());
+                    }
+                    report.inputs.push_back(info);
+                    values.push_back(element);
+                }
+                inspection.sampleInputs = values;
+                return;
+            }
+        } catch (const std::exception& error) {
+            spdlog::warn("bundled inputs could not be read: {}", error.what());
+        }
+    }
+
+    // Infer from the signature; tensors from the layer that first consumes them.
+    std::vector<Guess> guesses;
+    for (size_t i = 0; i < arguments.size(); ++i) {
+        const c10::Argument& argument = arguments[i];
+        const c10::TypePtr& type = argument.type();
+        Guess guess;
+        if (type->kind() == c10::TypeKind::TensorType) {
+            const auto found = guessFromConsumers(module, forward->graph->inputs()[i + 1]);
+            if (!found) {
+                reportUnknown(inspection, "cannot infer a shape for forward argument " + describeArgument(argument) +
+                                              ": no layer that consumes it tells its shape");
+                return;
+            }
+            guess = *found;
+        } else if (argument.default_value()) {
+            guess.dtype = "default";
+        } else if (type->kind() == c10::TypeKind::OptionalType) {
+            guess.dtype = "none";
+        } else if (type->kind() == c10::TypeKind::IntType || type->kind() == c10::TypeKind::FloatType ||
+                   type->kind() == c10::TypeKind::BoolType) {
+            guess.dtype = "scalar";
+        } else {
+            reportUnknown(inspection, "cannot make a sample value for forward argument " + describeArgument(argument));
+            return;
+        }
+        guesses.push_back(guess);
+    }
+
+    // Sizes the model's free dimensions commonly take; the first that runs is kept.
+    static const int64_t candidates[] = {224, 32, 28, 16, 64, 128, 96, 256, 299, 8};
+    std::string lastError;
+    for (const int64_t size : candidates) {
+        values.clear();
+        report.inputs.clear();
+        bool anyFree = false;
+        for (size_t i = 0; i < arguments.size(); ++i) {
+            const Guess& guess = guesses[i];
+            const c10::TypePtr& type = arguments[i].type();
+            if (guess.dtype == "default") values.push_back(*arguments[i].default_value());
+            else if (guess.dtype == "none") values.emplace_back();
+            else if (guess.dtype == "scalar")
+                values.push_back(type->kind() == c10::TypeKind::FloatType ? c10::IValue(1.0)
+                                 : type->kind() == c10::TypeKind::BoolType ? c10::IValue(false)
+                                                                           : c10::IValue(int64_t{1}));
+            else {
+                anyFree = anyFree || hasFreeDims(guess.shape);
+                const auto shape = fill(guess.shape, guess.dtype == "int64" ? size / 2 : size);
+                values.push_back(makeTensor(shape, guess.dtype, guess.upperBound));
+                report.inputs.push_back({arguments[i].name(), type->annotation_str(), shape, guess.dtype, "inferred"});
+            }
+        }
+        try {
+            runMethod(module, "forward", values);
+            inspection.sampleInputs = values;
+            return;
+        } catch (const std::exception& error) {
+            lastError = error.what();
+        }
+        if (!anyFree) break;
+    }
+    report.inputs.clear();
+    reportUnknown(inspection, "forward failed on every inferred input shape (last error: " + lastError + ")");
+}
+
+void recordShapes(Inspection& inspection) {
+    const MethodGraph* forward = inspection.forward();
+    if (!forward || !inspection.sampleInputs) return;
+    Graph& graph = inspection.method(*forward).graph;
+
+    // A copy of the graph that also returns the size and dtype of every top-level tensor, and the
+    // integers of every quantized activation.
+    auto instrumented = forward->graph->copy();
+    std::unordered_map<const Value*, const Value*> originals;
+    {
+        auto original = forward->graph->nodes().begin();
+        for (Node* node : instrumented->nodes()) {
+            for (size_t i = 0; i < node->outputs().size(); ++i) originals[node->output(i)] = original->output(i);
+            ++original;
+        }
+    }
+    struct Probe {
+        int valueId;
+        size_t sizeOutput, dtypeOutput;
+        std::optional<size_t> integersOutput;
+    };
+    std::vector<Probe> probes;
+    std::vector<Node*> nodes(instrumented->nodes().begin(), instrumented->nodes().end());
+    Value* lastOutput = nullptr;
+    for (Node* node : nodes) {
+        for (Value* output : node->outputs()) {
+            if (output->type()->kind() != c10::TypeKind::TensorType) continue;
+            const auto id = forward->valueIds.find(originals.at(output));
+            if (id == forward->valueIds.end()) continue;
+            torch::jit::WithInsertPoint guard(node->next());
+            Probe probe{id->second, instrumented->outputs().size(), 0, std::nullopt};
+            instrumented->registerOutput(instrumented->insert(c10::aten::size, {output}));
+            probe.dtypeOutput = instrumented->outputs().size();
+            instrumented->registerOutput(instrumented->insert(c10::prim::dtype, {output}));
+            const std::string kind = node->kind().toQualString();
+            if (kind.rfind("quantized::", 0) == 0 || kind == "aten::quantize_per_tensor") {
+                probe.integersOutput = instrumented->outputs().size();
+                instrumented->registerOutput(instrumented->insert(c10::aten::int_repr, {output}));
+            }
+            probes.push_back(probe);
+            lastOutput = output;
+        }
+    }
+    if (!lastOutput) return;
+    // Functions return one value: pack every output into a tuple.
+    {
+        torch::jit::WithInsertPoint guard(instrumented->return_node());
+        std::vector<Value*> outputs(instrumented->outputs().begin(), instrumented->outputs().end());
+        Value* tuple = instrumented->insertNode(instrumented->createTuple(outputs))->output();
+        while (!instrumented->outputs().empty()) instrumented->eraseOutput(0);
+        instrumented->registerOutput(tuple);
+    }
+
+    torch::jit::Stack stack{inspection.module->_ivalue()};
+    for (const c10::IValue& input : *inspection.sampleInputs) stack.push_back(input);
+    try {
+        torch::jit::GraphFunction function("forward_shapes", instrumented, nullptr);
+        function.run(stack);
+    } catch (const std::exception& error) {
+        spdlog::warn("shape recording failed: {}", firstLine(error.what()));
+        return;
+    }
+    if (stack.size() != 1 || !stack.front().isTuple()) return;
+    const std::vector<c10::IValue> results = stack.front().toTupleRef().elements().vec();
+    for (const Probe& probe : probes) {
+        ptl::Value& value = graph.values[probe.valueId];
+        value.shapeKnown = true;
+        value.shape = results[probe.sizeOutput].toIntVector();
+        value.dtype = dtypeName(static_cast<c10::ScalarType>(results[probe.dtypeOutput].toInt()));
+    }
+    for (const Probe& probe : probes) {
+        if (!probe.integersOutput) continue;
+        // A percentile rather than the maximum: a few outliers beyond the calibrated range do
+        // not tell how the range was chosen.
+        const at::Tensor integers = results[*probe.integersOutput].toTensor().flatten().to(at::kFloat);
+        if (integers.numel() == 0) continue;
+        const int64_t rank = std::max<int64_t>(1, static_cast<int64_t>(0.99 * integers.numel()));
+        inspection.quantizedActivationP99[probe.valueId] =
+            static_cast<int64_t>(std::get<0>(integers.kthvalue(rank)).item<float>());
+    }
+}
+
+}  // namespace ptl::detail

@@ -1,0 +1,77 @@
+// Internal to core: the state one inspection shares between its stages (graph extraction, the
+// analyses). This header includes LibTorch and is only included by core's .cpp files.
+#pragma once
+
+#include "model_file.h"
+#include "ptl/inspect.h"
+#include "ptl/report.h"
+
+#include <torch/script.h>
+
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+namespace ptl::detail {
+
+// The inlined TorchScript graph of one method and the ids its nodes and values got in the report.
+struct MethodGraph {
+    std::string name;
+    std::shared_ptr<torch::jit::Graph> graph;
+    std::unordered_map<const torch::jit::Node*, int> nodeIds;
+    std::unordered_map<const torch::jit::Value*, int> valueIds;
+    size_t methodIndex = 0;  // into Report::methods
+};
+
+struct Inspection {
+    ModelFile file;
+    Report& report;
+    const JobControl& job;
+    std::optional<torch::jit::Module> module;  // absent for bytecode-only Lite files
+    std::vector<MethodGraph> graphs;           // forward first
+    std::optional<std::vector<c10::IValue>> sampleInputs;  // forward's arguments, without self
+    std::string sampleInputProblem;            // why there are none
+    std::unordered_map<int, int64_t> quantizedActivationP99;  // forward value id -> 99th percentile integer
+    std::unordered_map<std::string, size_t> snippetIndex;  // "file:firstLine" -> report.sources
+
+    Method& method(const MethodGraph& graph) { return report.methods[graph.methodIndex]; }
+    // Where the model author wrote this node, from the debug info; records the surrounding
+    // source in report.sources once.
+    SourceLocation sourceOf(const torch::jit::Node* node);
+    const MethodGraph* forward() const { return graphs.empty() ? nullptr : &graphs.front(); }
+
+    // Adds a finding; its id is assigned when the report is complete.
+    Finding& addFinding(Severity severity, std::string category, std::string message, std::string advice);
+    Finding& addNodeFinding(const MethodGraph& graph, const torch::jit::Node* node, Severity severity,
+                            std::string category, std::string message, std::string advice);
+};
+
+// The module instance path of a node of an inlined graph ("features.0"), from its call stack.
+std::string scopeOf(const torch::jit::Node* node);
+std::string dtypeName(c10::ScalarType type);
+// LibTorch's messages carry C++ backtraces and Python-style context; users need the first line.
+std::string firstLine(const std::string& message);
+
+// Weights held by a quantized module's packed-params objects (not visible as parameters).
+struct PackedWeight {
+    std::string attribute;           // "_packed_params"
+    at::Tensor weight;
+    std::optional<at::Tensor> bias;
+};
+std::vector<PackedWeight> packedWeightsOf(const torch::jit::Module& module);  // own attributes only
+
+// Runs a method on inputs; turns LibTorch errors into std::runtime_error with firstLine().
+c10::IValue runMethod(const torch::jit::Module& module, const std::string& method,
+                      const std::vector<c10::IValue>& inputs);
+
+// Stages, in the order inspectModel runs them.
+void describeModule(Inspection& inspection);       // modules, tensors, methods
+void extractGraphs(Inspection& inspection);        // inlined graphs, origins
+void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>& specs);
+void recordShapes(Inspection& inspection);         // runs forward once on the sample inputs
+void analyzeControlFlow(Inspection& inspection);
+void analyzeTracing(Inspection& inspection);
+void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip);
+void analyzeQuantization(Inspection& inspection);
+
+}  // namespace ptl::detail

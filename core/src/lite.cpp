@@ -1,0 +1,259 @@
+// Lite Interpreter compatibility: a static lint for constructs the bytecode exporter rejects and
+// operators that only full-JIT builds register, then a real round trip: export to Lite bytecode
+// in memory (or read the .ptl itself), reload it in the Lite Interpreter, run both on the
+// sample inputs and compare.
+#include "inspection.h"
+
+#include "mobile_compat.h"
+
+#include <torch/csrc/jit/mobile/import.h>
+#include <torch/csrc/jit/mobile/module.h>
+
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace ptl::detail {
+
+namespace {
+
+using torch::jit::Node;
+
+// Operators registered only by full-JIT builds (register_prim_ops_fulljit.cpp and the
+// distributed and CUDA registrations); a Lite Interpreter runtime has none of them.
+const std::set<std::string>& fullJitOnlyOps() {
+    static const std::set<std::string> ops{
+        "aten::__interpolate", "aten::__upsample", "aten::__upsample_bilinear", "aten::__upsample_nearest",
+        "aten::_grad_sum_to_size", "aten::grad", "aten::backward", "aten::save", "aten::sort", "aten::sorted",
+        "prim::AddStatValue", "prim::BailOut", "prim::BailoutTemplate", "prim::ChunkSizes",
+        "prim::ConstantChunk", "prim::FallbackGraph", "prim::FusionGroup", "prim::Guard",
+        "prim::IgnoredPythonOp", "prim::ModuleContainerIndex", "prim::RequiresGradCheck", "prim::TimePoint",
+        "prim::TypeCheck", "prim::profile", "prim::profile_ivalue", "aten::confirmed_by_owner",
+        "aten::dist_backward", "aten::get_gradients", "aten::is_owner", "aten::local_value", "aten::owner",
+        "aten::owner_name", "aten::to_here", "prim::rpc_async", "prim::rpc_remote", "prim::rpc_sync",
+        "cuda::_current_device", "cuda::_set_device", "cuda::current_stream", "cuda::default_stream",
+        "cuda::device_count", "cuda::device_index", "cuda::set_stream", "cuda::synchronize"};
+    return ops;
+}
+
+// Some names are full-JIT only in one overload: sort/sorted of tuples or classes (".any"),
+// backward of a list of tensors (".TensorList").
+bool isFullJitOnly(const Node* node) {
+    const std::string kind = node->kind().toQualString();
+    if (!fullJitOnlyOps().count(kind)) return false;
+    const c10::FunctionSchema* schema = node->maybeSchema();
+    if (kind == "aten::sort" || kind == "aten::sorted") return schema && schema->overload_name() == "any";
+    if (kind == "aten::backward") return schema && schema->overload_name() == "TensorList";
+    return true;
+}
+
+struct Lint {
+    const char* category;
+    std::string message;
+    std::string advice;
+};
+
+std::optional<Lint> lint(const Node* node) {
+    const std::string kind = node->kind().toQualString();
+    if (kind == "prim::Enter")
+        return Lint{"lite.unsupported", "with-block (e.g. torch.no_grad()): the Lite Interpreter rejects it",
+                    "Remove the with-block from forward; inference on the phone runs without autograd anyway "
+                    "(the exporter fails with \"ENTER is not supported in mobile module\")."};
+    if (kind == "prim::fork")
+        return Lint{"lite.unsupported", "torch.jit.fork: the Lite Interpreter has no asynchronous tasks",
+                    "Call the function directly; the exporter fails with \"FORK is not supported in mobile "
+                    "module\"."};
+    if (kind == "aten::wait")
+        return Lint{"lite.unsupported", "torch.jit.wait: the Lite Interpreter has no futures",
+                    "Call the forked function directly instead of forking and waiting."};
+    if (kind == "prim::CreateObject") {
+        const auto type = node->output()->type()->cast<c10::ClassType>();
+        // Torch's own classes (the no_grad of a with-block) are reported with their construct.
+        if (type && !type->is_module() && type->name()->qualifiedName().rfind("__torch__.torch.", 0) != 0)
+            return Lint{"lite.unsupported",
+                        "TorchScript class " + type->name()->qualifiedName() +
+                            " is not an nn.Module: the Lite Interpreter cannot load it",
+                        "Replace the class with tensors, tuples or an nn.Module (the exporter fails with "
+                        "\"__torch__ types other than custom c++ classes ... are not supported in lite "
+                        "interpreter\")."};
+    }
+    if (isFullJitOnly(node))
+        return Lint{"lite.full-jit-only-op",
+                    kind + " is registered only in full-JIT builds; Lite Interpreter runtimes do not have it",
+                    "Remove it from the exported method (autograd, saving, RPC and CUDA calls have no place in "
+                    "mobile inference), or move it into a method that is not exported."};
+    return std::nullopt;
+}
+
+void lintBlock(Inspection& inspection, const MethodGraph& graph, const torch::jit::Block* block,
+               std::map<std::pair<std::string, std::string>, Finding*>& seen) {
+    for (const Node* node : block->nodes()) {
+        if (const auto found = lint(node)) {
+            // prim::Enter carries no source range; its context manager object does.
+            const Node* located = node->kind() == c10::prim::Enter ? node->input(0)->node() : node;
+            const SourceLocation& source = inspection.method(graph).graph.nodes[graph.nodeIds.at(located)].source;
+            const auto key = std::make_pair(found->message, source.file + ":" + std::to_string(source.line));
+            const auto existing = seen.find(key);
+            if (existing != seen.end()) {
+                existing->second->nodes.push_back(graph.nodeIds.at(node));
+            } else {
+                Finding& finding = inspection.addNodeFinding(graph, node, Severity::Error, found->category,
+                                                             found->message, found->advice);
+                finding.source = source;
+                seen[key] = &finding;
+            }
+        }
+        for (const torch::jit::Block* inner : node->blocks()) lintBlock(inspection, graph, inner, seen);
+    }
+}
+
+// The largest absolute difference between two outputs, or nullopt when their structure differs.
+std::optional<double> maxDifference(const c10::IValue& a, const c10::IValue& b) {
+    if (a.isTensor() && b.isTensor()) {
+        at::Tensor x = a.toTensor(), y = b.toTensor();
+        if (x.is_quantized()) x = x.dequantize();
+        if (y.is_quantized()) y = y.dequantize();
+        if (x.sizes() != y.sizes()) return std::nullopt;
+        if (x.numel() == 0) return 0.0;
+        return (x.to(at::kDouble) - y.to(at::kDouble)).abs().max().item<double>();
+    }
+    if ((a.isTuple() && b.isTuple()) || (a.isList() && b.isList())) {
+        const auto xs = a.isTuple() ? a.toTupleRef().elements().vec() : a.toListRef().vec();
+        const auto ys = b.isTuple() ? b.toTupleRef().elements().vec() : b.toListRef().vec();
+        if (xs.size() != ys.size()) return std::nullopt;
+        double worst = 0;
+        for (size_t i = 0; i < xs.size(); ++i) {
+            const auto difference = maxDifference(xs[i], ys[i]);
+            if (!difference) return std::nullopt;
+            worst = std::max(worst, *difference);
+        }
+        return worst;
+    }
+    if (a.isGenericDict() && b.isGenericDict()) {
+        const auto x = a.toGenericDict(), y = b.toGenericDict();
+        if (x.size() != y.size()) return std::nullopt;
+        double worst = 0;
+        for (const auto& entry : x) {
+            if (!y.contains(entry.key())) return std::nullopt;
+            const auto difference = maxDifference(entry.value(), y.at(entry.key()));
+            if (!difference) return std::nullopt;
+            worst = std::max(worst, *difference);
+        }
+        return worst;
+    }
+    if (a.isNone() && b.isNone()) return 0.0;
+    if ((a.isInt() || a.isDouble()) && (b.isInt() || b.isDouble())) return std::abs(a.toScalar().toDouble() - b.toScalar().toDouble());
+    return a == b ? std::optional<double>(0.0) : std::nullopt;
+}
+
+double largestMagnitude(const c10::IValue& value) {
+    if (value.isTensor()) {
+        at::Tensor tensor = value.toTensor();
+        if (tensor.is_quantized()) tensor = tensor.dequantize();
+        return tensor.numel() ? tensor.abs().max().to(at::kDouble).item<double>() : 0.0;
+    }
+    double largest = 0;
+    if (value.isTuple())
+        for (const auto& element : value.toTupleRef().elements()) largest = std::max(largest, largestMagnitude(element));
+    if (value.isList())
+        for (const auto& element : value.toListRef()) largest = std::max(largest, largestMagnitude(element));
+    return largest;
+}
+
+// Operator names as _export_operator_list writes them ("aten::add.Tensor"), from the graphs,
+// for models whose export fails.
+void collectOperators(const torch::jit::Block* block, std::set<std::string>& ops) {
+    for (const Node* node : block->nodes()) {
+        if (const c10::FunctionSchema* schema = node->maybeSchema())
+            ops.insert(schema->overload_name().empty() ? schema->name() : schema->name() + "." + schema->overload_name());
+        for (const torch::jit::Block* inner : node->blocks()) collectOperators(inner, ops);
+    }
+}
+
+std::vector<std::string> graphOperators(const Inspection& inspection) {
+    std::set<std::string> ops;
+    for (const MethodGraph& graph : inspection.graphs) collectOperators(graph.graph->block(), ops);
+    return {ops.begin(), ops.end()};
+}
+
+std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs) {
+    std::vector<c10::IValue> copies;
+    for (const c10::IValue& input : inputs) copies.push_back(input.isTensor() ? c10::IValue(input.toTensor().clone()) : input);
+    return copies;
+}
+
+}  // namespace
+
+void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip) {
+    for (const MethodGraph& graph : inspection.graphs) {
+        std::map<std::pair<std::string, std::string>, Finding*> seen;
+        lintBlock(inspection, graph, graph.graph->block(), seen);
+    }
+    Report& report = inspection.report;
+    RoundTrip& trip = report.roundTrip;
+    if (report.format == "lite") report.bytecodeVersion = static_cast<int64_t>(torch::jit::_get_model_bytecode_version(report.file));
+    if (!roundTrip || !inspection.module) {
+        report.operators = graphOperators(inspection);
+        return;
+    }
+
+    trip.attempted = true;
+    const std::string stepFailed = report.format == "lite" ? "Loading the .ptl in the Lite Interpreter failed"
+                                                           : "Export to the Lite Interpreter failed";
+    std::optional<torch::jit::mobile::Module> mobile;
+    try {
+        if (report.format == "lite") {
+            trip.exported = true;  // the file already is Lite bytecode: check what the phone will load
+            mobile = torch::jit::_load_for_mobile(report.file);
+        } else {
+            std::stringstream bytecode;
+            inspection.module->_save_for_mobile(bytecode);
+            trip.exported = true;
+            bytecode.seekg(0);
+            mobile = torch::jit::_load_for_mobile(bytecode);
+        }
+        trip.reloaded = true;
+    } catch (const std::exception& error) {
+        const std::string message = error.what();
+        const auto* c10Error = dynamic_cast<const c10::Error*>(&error);
+        trip.error = firstLine(c10Error ? c10Error->what_without_backtrace() : message);
+        report.operators = graphOperators(inspection);
+        Finding& finding = inspection.addFinding(Severity::Error, "lite.roundtrip", stepFailed + ": " + trip.error,
+                                                 "Fix the lite.unsupported findings; the message above is "
+                                                 "LibTorch's own.");
+        finding.method = "forward";
+        return;
+    }
+    for (const std::string& op : torch::jit::mobile::_export_operator_list(*mobile)) report.operators.push_back(op);
+    std::sort(report.operators.begin(), report.operators.end());
+
+    if (!inspection.sampleInputs || !inspection.forward() || inspection.forward()->name != "forward") return;
+    try {
+        const c10::IValue expected = runMethod(*inspection.module, "forward", cloneInputs(*inspection.sampleInputs));
+        const c10::IValue actual = mobile->forward(cloneInputs(*inspection.sampleInputs));
+        trip.compared = true;
+        const auto difference = maxDifference(expected, actual);
+        const double tolerance = 1e-4 * std::max(1.0, largestMagnitude(expected));
+        trip.maxAbsDiff = difference.value_or(-1);
+        trip.matched = difference && *difference <= tolerance;
+        if (!trip.matched) {
+            trip.error = difference ? "outputs differ by up to " + std::to_string(*difference)
+                                    : "outputs differ in structure";
+            inspection.addFinding(Severity::Error, "lite.roundtrip",
+                                  "The Lite Interpreter's output differs from the full JIT's: " + trip.error,
+                                  "Look for ops whose mobile implementation differs (the operator list is in the "
+                                  "report) and for randomness in forward.")
+                .method = "forward";
+        }
+    } catch (const std::exception& error) {
+        const auto* c10Error = dynamic_cast<const c10::Error*>(&error);
+        trip.error = firstLine(c10Error ? c10Error->what_without_backtrace() : std::string(error.what()));
+        inspection.addFinding(Severity::Error, "lite.roundtrip",
+                              "Running the model in the Lite Interpreter failed: " + trip.error,
+                              "The model exports but fails at run time on the phone's interpreter; the message "
+                              "is LibTorch's own.")
+            .method = "forward";
+    }
+}
+
+}  // namespace ptl::detail

@@ -1,0 +1,182 @@
+// Quantized layers and whether their settings fit the phone's qnnpack engine: qnnpack wants
+// per-tensor weights and full-range (0..255) activations; per-channel weights and a reduced
+// activation range (0..127) are what x86 backends (fbgemm, onednn, x86) are tuned for.
+#include "inspection.h"
+
+#include <algorithm>
+
+namespace ptl::detail {
+
+namespace {
+
+std::string qschemeName(at::QScheme scheme) {
+    switch (scheme) {
+    case at::kPerTensorAffine: return "per_tensor_affine";
+    case at::kPerTensorSymmetric: return "per_tensor_symmetric";
+    case at::kPerChannelAffine: return "per_channel_affine";
+    case at::kPerChannelSymmetric: return "per_channel_symmetric";
+    case at::kPerChannelAffineFloatQParams: return "per_channel_affine_float_qparams";
+    default: return "unknown";
+    }
+}
+
+bool perChannel(const std::string& scheme) { return scheme.rfind("per_channel", 0) == 0; }
+
+// "__torch__.torch.ao.nn.quantized.modules.conv.Conv2d" -> "conv2d"
+std::string layerKind(const std::string& type) {
+    std::string kind = type.substr(type.rfind('.') + 1);
+    std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::tolower(c); });
+    return kind;
+}
+
+void describeWeight(QuantizedLayer& layer, const at::Tensor& weight) {
+    layer.weightDtype = dtypeName(weight.scalar_type());
+    if (!weight.is_quantized()) {
+        layer.weightQScheme = "none";
+        return;
+    }
+    layer.weightQScheme = qschemeName(weight.qscheme());
+    if (perChannel(layer.weightQScheme)) {
+        const at::Tensor scales = weight.q_per_channel_scales().to(at::kDouble);
+        const at::Tensor zeros = weight.q_per_channel_zero_points().to(at::kLong);
+        layer.channels = scales.numel();
+        layer.weightScaleMin = scales.min().item<double>();
+        layer.weightScaleMax = scales.max().item<double>();
+        layer.weightZeroPointMin = zeros.min().item<int64_t>();
+        layer.weightZeroPointMax = zeros.max().item<int64_t>();
+    } else {
+        layer.channels = 1;
+        layer.weightScaleMin = layer.weightScaleMax = weight.q_scale();
+        layer.weightZeroPointMin = layer.weightZeroPointMax = weight.q_zero_point();
+    }
+}
+
+}  // namespace
+
+std::vector<PackedWeight> packedWeightsOf(const torch::jit::Module& module) {
+    std::vector<PackedWeight> weights;
+    const auto type = module.type();
+    for (size_t i = 0; i < type->numAttributes(); ++i) {
+        const c10::TypePtr& attributeType = type->getAttribute(i);
+        if (attributeType->is_module()) continue;
+        const std::string typeName = attributeType->str();
+        if (typeName.find("PackedParams") == std::string::npos) continue;
+        const c10::IValue value = module._ivalue()->getSlot(i);
+        if (!value.isObject()) continue;
+        try {
+            const c10::IValue unpacked = torch::jit::Object(value.toObject()).run_method("unpack");
+            PackedWeight packed;
+            packed.attribute = type->getAttributeName(i);
+            if (unpacked.isTuple()) {
+                const auto& elements = unpacked.toTupleRef().elements();
+                packed.weight = elements.at(0).toTensor();
+                if (elements.size() > 1 && elements[1].isTensor()) packed.bias = elements[1].toTensor();
+            } else if (unpacked.isTensor()) {
+                packed.weight = unpacked.toTensor();
+            } else {
+                continue;
+            }
+            weights.push_back(std::move(packed));
+        } catch (const std::exception&) {
+            // A packed-params class without unpack (custom backends): nothing to describe.
+        }
+    }
+    return weights;
+}
+
+void analyzeQuantization(Inspection& inspection) {
+    if (!inspection.module) return;
+    Report& report = inspection.report;
+    for (const auto& named : inspection.module->named_modules()) {
+        for (const PackedWeight& packed : packedWeightsOf(named.value)) {
+            QuantizedLayer layer;
+            // Linear keeps its packed weights one level down, in LinearPackedParams.
+            layer.module = named.name;
+            torch::jit::Module owner = named.value;
+            const std::string suffix = "._packed_params";
+            if (layer.module.size() > suffix.size() &&
+                layer.module.compare(layer.module.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                layer.module.resize(layer.module.size() - suffix.size());
+                owner = *inspection.module;
+                for (size_t at = 0; at <= layer.module.size();) {
+                    const size_t dot = std::min(layer.module.find('.', at), layer.module.size());
+                    owner = owner.attr(layer.module.substr(at, dot - at)).toModule();
+                    at = dot + 1;
+                }
+            }
+            layer.kind = layerKind(owner.type()->name() ? owner.type()->name()->qualifiedName() : "");
+            describeWeight(layer, packed.weight);
+            layer.outputScale = -1;
+            if (owner.hasattr("scale") && owner.attr("scale").isDouble()) {
+                layer.outputScale = owner.attr("scale").toDouble();
+                if (owner.hasattr("zero_point") && owner.attr("zero_point").isInt())
+                    layer.outputZeroPoint = owner.attr("zero_point").toInt();
+            }
+            report.quantizedLayers.push_back(layer);
+        }
+    }
+    if (report.quantizedLayers.empty()) return;
+
+    // The integers each layer's output reached on the sample inputs.
+    const MethodGraph* forward = inspection.forward();
+    std::vector<int> layerNodes;
+    std::vector<int> perChannelNodes;
+    if (forward) {
+        const Graph& graph = inspection.method(*forward).graph;
+        for (QuantizedLayer& layer : report.quantizedLayers) {
+            for (const ptl::Node& node : graph.nodes) {
+                if (node.scope != layer.module || node.kind.rfind("quantized::", 0) != 0) continue;
+                layerNodes.push_back(node.id);
+                if (perChannel(layer.weightQScheme)) perChannelNodes.push_back(node.id);
+                for (const int output : node.outputs) {
+                    const auto seen = inspection.quantizedActivationP99.find(output);
+                    if (seen != inspection.quantizedActivationP99.end())
+                        layer.activationP99 = std::max(layer.activationP99, seen->second);
+                }
+            }
+        }
+    }
+
+    std::vector<std::string> perChannelLayers;
+    for (const QuantizedLayer& layer : report.quantizedLayers)
+        if (perChannel(layer.weightQScheme)) perChannelLayers.push_back(layer.module);
+    const std::string advice =
+        "PyTorch Mobile runs quantized models with qnnpack on ARM, which is fastest with per-tensor "
+        "weights and full-range (0..255) activations. Quantize with "
+        "torch.ao.quantization.get_default_qconfig('qnnpack') under torch.backends.quantized.engine = "
+        "'qnnpack', and select qnnpack in the app as well.";
+    auto listed = [](const std::vector<std::string>& names) {
+        std::string text;
+        for (size_t i = 0; i < names.size() && i < 6; ++i) text += (i ? ", " : "") + (names[i].empty() ? "<root>" : names[i]);
+        if (names.size() > 6) text += ", ...";
+        return text;
+    };
+    if (!perChannelLayers.empty()) {
+        Finding& finding = inspection.addFinding(
+            Severity::Warning, "quant.x86-settings",
+            std::to_string(perChannelLayers.size()) + " of " + std::to_string(report.quantizedLayers.size()) +
+                " quantized layers use per-channel weights, an x86 (fbgemm/onednn) setting: " + listed(perChannelLayers),
+            advice);
+        finding.method = "forward";
+        finding.nodes = perChannelNodes;
+    }
+    // Reduced range: the activations of every static layer stay within 0..127.
+    int64_t measured = 0, reduced = 0;
+    for (const QuantizedLayer& layer : report.quantizedLayers) {
+        if (layer.activationP99 <= 0) continue;  // no signal in an all-zero output
+        ++measured;
+        if (layer.activationP99 <= 127) ++reduced;
+    }
+    if (measured > 0 && reduced == measured) {
+        Finding& finding = inspection.addFinding(
+            Severity::Warning, "quant.x86-settings",
+            "quantized activations stay within 0..127 (99th percentile) on the sample inputs in all " + std::to_string(measured) +
+                " layers: the model was likely calibrated with reduce_range=True, an x86 setting that "
+                "wastes half of the 8-bit range on qnnpack",
+            advice);
+        finding.method = "forward";
+        finding.nodes = layerNodes;
+    }
+}
+
+}  // namespace ptl::detail

@@ -1,0 +1,67 @@
+#include "ptl/report_json.h"
+
+#include <map>
+
+namespace ptl {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(Severity, {{Severity::Info, "info"},
+                                        {Severity::Warning, "warning"},
+                                        {Severity::Error, "error"}})
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceLocation, file, line, column, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceSnippet, file, firstLine, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Value, id, name, type, shapeKnown, shape, dtype,
+                                                producer)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Block, inputs, outputs, nodes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Node, id, kind, schema, inputs, outputs, attributes,
+                                                scope, source, parent, parentBlock, blocks)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Graph, nodes, values, inputs, outputs, topNodes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Method, name, origin, signature, graph)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModuleInfo, path, type, parameters, bytes,
+                                                totalParameters, totalBytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorInfo, name, kind, shape, dtype, bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExtraFile, name, bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InputInfo, argument, type, shape, dtype, source)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(QuantizedLayer, module, kind, weightDtype,
+                                                weightQScheme, channels, weightScaleMin,
+                                                weightScaleMax, weightZeroPointMin,
+                                                weightZeroPointMax, outputScale, outputZeroPoint,
+                                                activationP99)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RoundTrip, attempted, exported, reloaded, compared,
+                                                matched, maxAbsDiff, error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Finding, id, severity, category, message, advice,
+                                                method, nodes, source)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Report, tool, file, fileBytes, format, container,
+                                                fileFormatVersion, bytecodeVersion, methods,
+                                                modules, tensors, extraFiles, inputs, operators,
+                                                quantizedLayers, roundTrip, findings, sources)
+
+const char* severityName(Severity severity) {
+    switch (severity) {
+    case Severity::Info: return "info";
+    case Severity::Warning: return "warning";
+    case Severity::Error: return "error";
+    }
+    return "info";
+}
+
+bool parseSeverity(const std::string& name, Severity& out) {
+    static const std::map<std::string, Severity> names{
+        {"info", Severity::Info}, {"warning", Severity::Warning}, {"error", Severity::Error}};
+    const auto it = names.find(name);
+    if (it == names.end()) return false;
+    out = it->second;
+    return true;
+}
+
+nlohmann::json toJson(const Report& report) {
+    nlohmann::json json = report;
+    json["schema"] = "ptl-studio.report/1";
+    return json;
+}
+
+Report reportFromJson(const nlohmann::json& json) { return json.get<Report>(); }
+
+bool sameReport(const Report& a, const Report& b) { return toJson(a) == toJson(b); }
+
+}  // namespace ptl

@@ -1,0 +1,48 @@
+// A bounds-checked reader of the zip container TorchScript and Lite models are stored in.
+// It reads the central directory only and refuses hostile or broken archives (truncation,
+// entries past the end, zip bombs) before LibTorch's own reader touches the file.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace ptl {
+
+struct ZipEntry {
+    std::string name;
+    uint16_t method = 0;              // 0 stored, 8 deflated
+    uint64_t compressedSize = 0;
+    uint64_t uncompressedSize = 0;
+    uint64_t localHeaderOffset = 0;
+};
+
+class ZipArchive {
+public:
+    // Throws std::runtime_error with a user-facing problem description.
+    explicit ZipArchive(const std::string& path);
+
+    const std::vector<ZipEntry>& entries() const { return entries_; }
+    const ZipEntry* find(const std::string& name) const;
+    // Reads (and inflates) one entry, refusing entries larger than maxBytes.
+    std::string read(const ZipEntry& entry, uint64_t maxBytes) const;
+
+    static constexpr uint64_t kMaxEntries = 1'000'000;
+    static constexpr uint64_t kMaxExpansion = 200;              // deflate ratio considered a bomb
+    static constexpr uint64_t kMaxTotalBytes = 64ull << 30;    // 64 GiB declared in all
+
+private:
+    uint64_t fileSize_ = 0;
+    mutable std::ifstream in_;
+    std::vector<ZipEntry> entries_;
+
+    std::string readAt(uint64_t offset, uint64_t size) const;
+    void readCentralDirectory();
+    void checkEntry(const ZipEntry& entry) const;
+    uint64_t dataOffset(const ZipEntry& entry) const;
+};
+
+std::string humanBytes(uint64_t bytes);
+
+}  // namespace ptl
