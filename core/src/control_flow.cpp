@@ -131,6 +131,14 @@ Verdict judge(const Node* node, unsigned flags) {
             "Not data-dependent: the path is fixed once the model is exported."};
 }
 
+bool isLibraryCode(const std::string& file) {
+    for (const char* package : {"/torch/", "/torchvision/", "/torchaudio/", "/torchtext/"})
+        if (file.find(package) != std::string::npos &&
+            (file.find("-packages/") != std::string::npos || file.find("/lib/python") != std::string::npos))
+            return true;
+    return false;
+}
+
 void collectControlFlow(const torch::jit::Block* block, std::vector<const Node*>& out) {
     for (const Node* node : block->nodes()) {
         if (node->kind() == c10::prim::If || node->kind() == c10::prim::Loop) out.push_back(node);
@@ -167,8 +175,18 @@ void analyzeControlFlow(Inspection& inspection) {
             }
             std::string message = verdict.message;
             if (!source.text.empty()) message += ": " + source.text;
-            Finding& finding = inspection.addNodeFinding(graph, node, verdict.severity, verdict.category,
-                                                         message, verdict.advice);
+            // Hazards inside PyTorch's own modules are not the model author's to fix; they stay
+            // visible, at info level.
+            Severity severity = verdict.severity;
+            if (isLibraryCode(source.file)) {
+                severity = Severity::Info;
+                message += " (in PyTorch library code, reached from " +
+                           (inspection.method(graph).graph.nodes[id].scope.empty()
+                                ? std::string("the top module")
+                                : inspection.method(graph).graph.nodes[id].scope) + ")";
+            }
+            Finding& finding = inspection.addNodeFinding(graph, node, severity, verdict.category, message,
+                                                         verdict.advice);
             byConstruct[key] = &finding;
         }
     }

@@ -143,15 +143,71 @@ private:
     }
 };
 
+// Traced when every node with a recorded origin was recorded by the tracer. A scripted method
+// that calls a traced submodule stays scripted; analyzeTracing reports the submodule.
 bool isTraced(const torch::jit::Graph& graph) {
+    bool traced = false;
     for (const Node* node : graph.nodes()) {
         const auto original = node->sourceRange().findSourceRangeThatGenerated();
         if (!original || !original->source()) continue;
         const std::string text = original->source()->text_str().str();
-        if (std::regex_match(text.substr(0, text.find('\n')), tracerFrame())) return true;
+        if (!std::regex_match(text.substr(0, text.find('\n')), tracerFrame())) return false;
+        traced = true;
     }
-    return false;
+    return traced;
 }
+
+// LibTorch 1.13 drops the inlined call stack of some nodes (If nodes and what their blocks hold,
+// in particular). Those get their module path from the enclosing If/Loop, else from the module
+// attributes they read (self.stem[1].training belongs to stem.1). Data inputs are no guide: the
+// top module's own code reads tensors that submodules computed.
+class ScopeRepair {
+public:
+    ScopeRepair(const MethodGraph& target, Graph& out) : target_(target), out_(out) {}
+
+    void run(const torch::jit::Block* block, const std::string& enclosing) {
+        for (const Node* node : block->nodes()) {
+            ptl::Node& info = out_.nodes[target_.nodeIds.at(node)];
+            if (node->kind() == c10::prim::GetAttr) {
+                objectPath_[node] = modulePath(node->input());
+                if (info.scope.empty()) info.scope = objectPath_[node];
+            }
+            if (info.scope.empty()) {
+                info.scope = enclosing;
+                if (info.scope.empty()) info.scope = fromAttributes(node, 4);
+            }
+            for (const torch::jit::Block* inner : node->blocks()) run(inner, info.scope);
+        }
+    }
+
+private:
+    const MethodGraph& target_;
+    Graph& out_;
+    std::unordered_map<const Node*, std::string> objectPath_;
+
+    // "stem.1" for the value self.stem[1]; "" for self or values that are not modules.
+    std::string modulePath(const torch::jit::Value* value) const {
+        const Node* producer = value->node();
+        const auto type = value->type()->cast<c10::ClassType>();
+        if (producer->kind() != c10::prim::GetAttr || !type || !type->is_module()) return {};
+        const std::string parent = modulePath(producer->input());
+        const std::string name = producer->s(c10::attr::name);
+        return parent.empty() ? name : parent + "." + name;
+    }
+
+    std::string fromAttributes(const Node* node, int depth) const {
+        for (const torch::jit::Value* input : node->inputs()) {
+            const Node* producer = input->node();
+            const auto read = objectPath_.find(producer);
+            if (read != objectPath_.end() && !read->second.empty()) return read->second;
+            if (depth > 0) {
+                const std::string found = fromAttributes(producer, depth - 1);
+                if (!found.empty()) return found;
+            }
+        }
+        return {};
+    }
+};
 
 // Bundled-input helpers and private methods are plumbing, not model logic to analyse.
 bool isModelLogic(const std::string& name) {
@@ -206,7 +262,7 @@ std::string scopeOf(const Node* node) {
         const auto& instance = std::get<torch::jit::kModuleInstanceInfo>(entry);
         if (!instance) continue;
         const std::string name = instance->instance_name();
-        if (name.empty() || name == "self") continue;
+        if (name.empty() || name == "self" || name == "SELF" || name == "INSTANCE_NAME_UNKNOWN") continue;
         path += (path.empty() ? "" : ".") + name;
     }
     return path;
@@ -225,6 +281,7 @@ SourceLocation Inspection::sourceOf(const Node* node) {
         location.file = frame[1];
         location.line = std::stoi(frame[2]);
         location.text = text;  // the traced call stack, innermost frame first
+        location.traced = true;
         return location;
     }
     const auto fileLineColumn = original->file_line_col();
@@ -267,6 +324,7 @@ void extractGraphs(Inspection& inspection) {
         target.methodIndex = inspection.report.methods.size();
         inspection.report.methods.push_back(std::move(info));
         GraphBuilder(inspection, target, inspection.report.methods.back().graph).build();
+        ScopeRepair(target, inspection.report.methods.back().graph).run(target.graph->block(), "");
         if (isModelLogic(target.name) || target.name == "forward") inspection.graphs.push_back(std::move(target));
     }
 }

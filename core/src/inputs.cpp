@@ -301,6 +301,11 @@ void recordShapes(Inspection& inspection) {
     std::vector<Node*> nodes(instrumented->nodes().begin(), instrumented->nodes().end());
     Value* lastOutput = nullptr;
     for (Node* node : nodes) {
+        // Values typed Tensor that may hold None or nothing at run time.
+        if (node->kind() == c10::prim::Uninitialized || node->kind() == c10::prim::unchecked_cast ||
+            node->kind() == c10::prim::Enter || node->kind() == c10::prim::Exit ||
+            node->kind() == c10::prim::GetAttr)
+            continue;
         for (Value* output : node->outputs()) {
             if (output->type()->kind() != c10::TypeKind::TensorType) continue;
             const auto id = forward->valueIds.find(originals.at(output));

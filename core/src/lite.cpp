@@ -176,6 +176,24 @@ std::vector<std::string> graphOperators(const Inspection& inspection) {
     return {ops.begin(), ops.end()};
 }
 
+// The exporter names the construct it stopped at; point the round-trip finding at the lint
+// finding for that construct, so it too leads to a node and a source line.
+void pointAtCause(Inspection& inspection, Finding& failure) {
+    static const std::pair<const char*, const char*> causes[] = {
+        {"ENTER is not supported", "with-block"}, {"FORK is not supported", "torch.jit.fork"},
+        {"are not supported in lite interpreter", "TorchScript class"}};
+    for (const auto& [error, lintMessage] : causes) {
+        if (failure.message.find(error) == std::string::npos) continue;
+        for (const Finding& cause : inspection.report.findings) {
+            if (cause.category == "lite.unsupported" && cause.message.rfind(lintMessage, 0) == 0) {
+                failure.nodes = cause.nodes;
+                failure.source = cause.source;
+                return;
+            }
+        }
+    }
+}
+
 std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs) {
     std::vector<c10::IValue> copies;
     for (const c10::IValue& input : inputs) copies.push_back(input.isTensor() ? c10::IValue(input.toTensor().clone()) : input);
@@ -222,6 +240,7 @@ void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip) {
                                                  "Fix the lite.unsupported findings; the message above is "
                                                  "LibTorch's own.");
         finding.method = "forward";
+        pointAtCause(inspection, finding);
         return;
     }
     for (const std::string& op : torch::jit::mobile::_export_operator_list(*mobile)) report.operators.push_back(op);

@@ -2,6 +2,8 @@
 // branch was resolved for that input and sizes read in Python became constants.
 #include "inspection.h"
 
+#include <map>
+
 namespace ptl::detail {
 
 namespace {
@@ -36,6 +38,37 @@ std::vector<std::pair<size_t, int64_t>> constantDims(const torch::jit::Value* li
 
 }  // namespace
 
+namespace {
+
+// Traced submodules inside a scripted method: the outermost module paths whose nodes the
+// tracer recorded, with those nodes.
+std::map<std::string, std::vector<int>> tracedScopes(const Graph& graph) {
+    std::map<std::string, std::vector<int>> scopes;
+    for (const ptl::Node& node : graph.nodes)
+        if (node.source.traced) scopes[node.scope].push_back(node.id);
+    for (auto it = scopes.begin(); it != scopes.end();) {
+        std::string parent = it->first;
+        bool nested = false;
+        while (!nested && parent.find('.') != std::string::npos) {
+            parent.resize(parent.rfind('.'));
+            const auto outer = scopes.find(parent);
+            if (outer != scopes.end()) {
+                outer->second.insert(outer->second.end(), it->second.begin(), it->second.end());
+                nested = true;
+            }
+        }
+        it = nested ? scopes.erase(it) : std::next(it);
+    }
+    return scopes;
+}
+
+const char* kTracedAdvice =
+    "Any if/for on shapes or values in the original code was resolved for the example input and baked in, "
+    "without an error for other inputs. Script it (torch.jit.script) where it branches, or check it with "
+    "every input shape the app uses.";
+
+}  // namespace
+
 void analyzeTracing(Inspection& inspection) {
     std::vector<int64_t> sampleDims;  // non-batch dims of the sample inputs
     for (const InputInfo& input : inspection.report.inputs)
@@ -43,24 +76,37 @@ void analyzeTracing(Inspection& inspection) {
 
     for (const MethodGraph& graph : inspection.graphs) {
         Method& method = inspection.method(graph);
-        if (method.origin != "traced") continue;
-        Finding& traced = inspection.addFinding(
-            Severity::Warning, "trace.traced-method",
-            method.name + " was produced by torch.jit.trace: Python control flow and sizes read in Python "
-                          "were recorded for one example input",
-            "Any if/for on shapes or values in the original code was resolved for the example input and "
-            "baked in, without an error for other inputs. Script the model (torch.jit.script) where it "
-            "branches, or check it with every input shape the app uses.");
-        traced.method = graph.name;
-        for (const ptl::Node& node : method.graph.nodes)
-            if (node.source.known()) {
-                traced.source = node.source;
-                break;
+        const bool traced = method.origin == "traced";
+        if (traced) {
+            Finding& finding = inspection.addFinding(
+                Severity::Warning, "trace.traced-method",
+                method.name + " was produced by torch.jit.trace: Python control flow and sizes read in Python "
+                              "were recorded for one example input",
+                kTracedAdvice);
+            finding.method = graph.name;
+            for (const ptl::Node& node : method.graph.nodes)
+                if (node.source.known()) {
+                    finding.source = node.source;
+                    break;
+                }
+        } else {
+            for (const auto& [scope, nodes] : tracedScopes(method.graph)) {
+                Finding& finding = inspection.addFinding(
+                    Severity::Warning, "trace.traced-method",
+                    "submodule " + (scope.empty() ? std::string("<root>") : scope) +
+                        " was produced by torch.jit.trace and is called from scripted code: its Python control "
+                        "flow and sizes were recorded for one example input",
+                    kTracedAdvice);
+                finding.method = graph.name;
+                finding.nodes = nodes;
+                finding.source = method.graph.nodes[nodes.front()].source;
             }
+        }
 
         for (const Node* node : graph.graph->nodes()) {
             const std::string kind = node->kind().toQualString();
             if (!takesShape(kind)) continue;
+            if (!traced && !method.graph.nodes[graph.nodeIds.at(node)].source.traced) continue;
             for (const torch::jit::Value* input : node->inputs()) {
                 if (input->type()->str() != "int[]") continue;
                 std::string baked;

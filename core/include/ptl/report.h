@@ -18,6 +18,7 @@ struct SourceLocation {
     int line = 0;              // 1-based; 0 when unknown
     int column = 0;            // 1-based; 0 when unknown (traced code records none)
     std::string text;          // the source line of the construct (for traced code: the call stack)
+    bool traced = false;       // recorded by torch.jit.trace rather than compiled from source
 
     bool known() const { return !file.empty() || line > 0; }
 };

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# PTL Studio set-up on Debian bookworm: installs what is missing (apt), builds, then
+#   ./build.sh run    opens PTL Studio on the embedded demo model
+#   ./build.sh test   runs every test suite (CTest)
+#   ./build.sh bench  runs the benchmarks in tests/bench/
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+  cmake ninja-build g++ pkg-config
+  libtorch-dev zlib1g-dev
+  qt6-base-dev qt6-svg-dev libgl-dev
+  libqcustomplot-dev libqcustomplot2.1-qt6
+  libspdlog-dev nlohmann-json3-dev libcli11-dev libgraphviz-dev
+  python3-torch python3-torchvision python3-sklearn
+)
+
+install_missing() {
+  local missing=()
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  echo "Installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build --parallel "$(nproc)"
+}
+
+command=${1:-run}
+install_missing
+build
+case "$command" in
+  run)
+    if [ -x build/app/gui/ptl-studio ]; then
+      exec build/app/gui/ptl-studio "${@:2}"
+    fi
+    exec build/app/cli/ptl-studio-cli inspect "${2:-resources/demo/demo.pt}"
+    ;;
+  test)
+    cd build && exec ctest --output-on-failure --timeout 900
+    ;;
+  bench)
+    exec tests/bench/run.sh build
+    ;;
+  *)
+    echo "usage: $0 [run|test|bench]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,97 @@
+// ptl-studio-cli as users and CI pipelines run it: exit codes, stdout for data, one clear line
+// on stderr for errors.
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run cli(const QStringList& arguments) {
+    QProcess process;
+    process.start(QStringLiteral(PTL_CLI_PATH), arguments);
+    process.waitForFinished(120000);
+    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
+
+}  // namespace
+
+class CliTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpAndVersion() {
+        const Run help = cli({QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("inspect"));
+        QVERIFY(help.out.contains("Exit codes"));
+        const Run inspectHelp = cli({QStringLiteral("inspect"), QStringLiteral("--help")});
+        QCOMPARE(inspectHelp.exitCode, 0);
+        QVERIFY(inspectHelp.out.contains("--fail-on"));
+        const Run version = cli({QStringLiteral("--version")});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith("ptl-studio "));
+    }
+
+    void jsonReport() {
+        const Run run = cli({QStringLiteral("inspect"), fixture(QStringLiteral("shape_branch.pt")), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const nlohmann::json json = nlohmann::json::parse(run.out.toStdString());
+        QCOMPARE(json.at("format").get<std::string>(), std::string("torchscript"));
+        QCOMPARE(json.at("methods").at(0).at("name").get<std::string>(), std::string("forward"));
+        bool shape = false;
+        for (const auto& finding : json.at("findings"))
+            shape = shape || finding.at("category") == "control-flow.shape-dependent";
+        QVERIFY(shape);
+    }
+
+    void readableSummary() {
+        const Run run = cli({QStringLiteral("inspect"), fixture(QStringLiteral("lite_unsupported.pt"))});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains("lite.unsupported"));
+        QVERIFY(run.out.contains("make_fixtures.py:"));
+        QVERIFY(run.out.contains("ENTER is not supported in mobile module"));
+    }
+
+    void failOnThreshold() {
+        const QString model = fixture(QStringLiteral("value_branch.pt"));  // warnings, no errors
+        QCOMPARE(cli({QStringLiteral("inspect"), model, QStringLiteral("--fail-on"), QStringLiteral("warning")}).exitCode, 1);
+        QCOMPARE(cli({QStringLiteral("inspect"), model, QStringLiteral("--fail-on"), QStringLiteral("error")}).exitCode, 0);
+        QCOMPARE(cli({QStringLiteral("inspect"), model, QStringLiteral("--fail-on"), QStringLiteral("bogus")}).exitCode, 2);
+    }
+
+    void unreadableModelExitsTwo_data() {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("empty") << "bad/empty.pt";
+        QTest::newRow("zip bomb") << "bad/zip_bomb.pt";
+        QTest::newRow("missing") << "bad/nope.pt";
+        QTest::newRow("directory") << "bad";
+    }
+
+    void unreadableModelExitsTwo() {
+        QFETCH(QString, file);
+        const Run run = cli({QStringLiteral("inspect"), fixture(file)});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.out.isEmpty());
+        const QList<QByteArray> lines = run.err.trimmed().split('\n');
+        QCOMPARE(lines.size(), 1);
+        QVERIFY(lines.front().startsWith("ptl-studio-cli: error: " + fixture(file).toUtf8() + ": "));
+    }
+
+    void badInputSpecExitsTwo() {
+        const Run run = cli({QStringLiteral("inspect"), fixture(QStringLiteral("clean_conv.pt")), QStringLiteral("--input"),
+                             QStringLiteral("1xAx3:float")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains("bad input spec '1xAx3:float'"));
+    }
+};
+
+QTEST_GUILESS_MAIN(CliTest)
+#include "tst_cli.moc"
