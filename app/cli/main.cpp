@@ -85,6 +85,10 @@ int main(int argc, char** argv) {
     }
     if (verbose) spdlog::set_level(spdlog::level::info);
 
-    if (*inspect) return runInspect(model, inputs, json, failOn);
+    if (*inspect) {
+        const int code = runInspect(model, inputs, json, failOn);
+        spdlog::info("finished");
+        return code;
+    }
     return kOk;
 }

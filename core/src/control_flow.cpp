@@ -155,7 +155,7 @@ void analyzeControlFlow(Inspection& inspection) {
         collectControlFlow(graph.graph->block(), nodes);
         // One finding per construct in the source: the same line inlined in many module
         // instances (every conv layer, every attention block) is one thing to fix.
-        std::map<std::tuple<std::string, std::string, int, int>, Finding*> byConstruct;
+        std::map<std::tuple<std::string, std::string, int, int>, size_t> byConstruct;  // -> findings index
         for (const Node* node : nodes) {
             unsigned flags = 0;
             if (node->kind() == c10::prim::If) {
@@ -170,7 +170,7 @@ void analyzeControlFlow(Inspection& inspection) {
             const auto key = std::make_tuple(std::string(verdict.category), source.file, source.line, source.column);
             const auto existing = byConstruct.find(key);
             if (existing != byConstruct.end() && source.known()) {
-                existing->second->nodes.push_back(id);
+                inspection.report.findings[existing->second].nodes.push_back(id);
                 continue;
             }
             std::string message = verdict.message;
@@ -185,9 +185,8 @@ void analyzeControlFlow(Inspection& inspection) {
                                 ? std::string("the top module")
                                 : inspection.method(graph).graph.nodes[id].scope) + ")";
             }
-            Finding& finding = inspection.addNodeFinding(graph, node, severity, verdict.category, message,
-                                                         verdict.advice);
-            byConstruct[key] = &finding;
+            inspection.addNodeFinding(graph, node, severity, verdict.category, message, verdict.advice);
+            byConstruct[key] = inspection.report.findings.size() - 1;
         }
     }
     // Counts of grouped findings read better in the message.

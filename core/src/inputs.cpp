@@ -6,6 +6,7 @@
 #include "ptl/input_spec.h"
 
 #include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <spdlog/spdlog.h>
 
@@ -156,8 +157,27 @@ void reportUnknown(Inspection& inspection, const std::string& problem) {
 
 }  // namespace
 
+bool tryForward(Inspection& inspection, const std::vector<c10::IValue>& inputs, std::string& error);
+
+namespace {
+
+// Inputs the user or the model supplied: kept even when forward fails on them, with a finding.
+void acceptGiven(Inspection& inspection, const std::vector<c10::IValue>& values, const std::string& what) {
+    std::string error;
+    if (tryForward(inspection, values, error)) {
+        inspection.sampleInputs = values;
+        return;
+    }
+    reportUnknown(inspection, "forward fails on " + what + ": " + firstLine(error));
+}
+
+}  // namespace
+
 c10::IValue runMethod(const torch::jit::Module& module, const std::string& method,
                       const std::vector<c10::IValue>& inputs) {
+    // A method runs a handful of times here: profiling and optimizing it would cost more than
+    // running it plainly. (Export needs the optimizer on, so this stays local to runs.)
+    torch::jit::GraphOptimizerEnabledGuard plainExecutor(false);
     try {
         return module.get_method(method)(inputs);
     } catch (const c10::Error& error) {
@@ -185,7 +205,7 @@ void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>&
                                      spec.dtype, "spec"});
             values.push_back(makeTensor(spec.shape, spec.dtype, 2));
         }
-        inspection.sampleInputs = values;
+        acceptGiven(inspection, values, "the --input shapes");
         return;
     }
 
@@ -204,7 +224,7 @@ void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>&
                     report.inputs.push_back(info);
                     values.push_back(element);
                 }
-                inspection.sampleInputs = values;
+                acceptGiven(inspection, values, "the bundled inputs");
                 return;
             }
         } catch (const std::exception& error) {
@@ -240,10 +260,12 @@ void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>&
         guesses.push_back(guess);
     }
 
-    // Sizes the model's free dimensions commonly take; the first that runs is kept.
-    static const int64_t candidates[] = {224, 32, 28, 16, 64, 128, 96, 256, 299, 8};
+    // Sizes the model's free dimensions commonly take (image sides, sequence lengths); the first
+    // that runs is kept.
+    static const int64_t imageSides[] = {224, 32, 28, 16, 64, 128, 96, 256, 299, 8};
+    static const int64_t sequenceLengths[] = {128, 64, 32, 256, 16, 8, 512, 100, 50, 10};
     std::string lastError;
-    for (const int64_t size : candidates) {
+    for (size_t attempt = 0; attempt < std::size(imageSides); ++attempt) {
         values.clear();
         report.inputs.clear();
         bool anyFree = false;
@@ -258,108 +280,138 @@ void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>&
                                                                            : c10::IValue(int64_t{1}));
             else {
                 anyFree = anyFree || hasFreeDims(guess.shape);
-                const auto shape = fill(guess.shape, guess.dtype == "int64" ? size / 2 : size);
+                const auto shape =
+                    fill(guess.shape, guess.dtype == "int64" ? sequenceLengths[attempt] : imageSides[attempt]);
                 values.push_back(makeTensor(shape, guess.dtype, guess.upperBound));
                 report.inputs.push_back({arguments[i].name(), type->annotation_str(), shape, guess.dtype, "inferred"});
             }
         }
-        try {
-            runMethod(module, "forward", values);
+        if (tryForward(inspection, values, lastError)) {
             inspection.sampleInputs = values;
             return;
-        } catch (const std::exception& error) {
-            lastError = error.what();
         }
         if (!anyFree) break;
     }
     report.inputs.clear();
-    reportUnknown(inspection, "forward failed on every inferred input shape (last error: " + lastError + ")");
+    reportUnknown(inspection, "forward failed on every inferred input shape (last error: " + firstLine(lastError) + ")");
 }
 
-void recordShapes(Inspection& inspection) {
-    const MethodGraph* forward = inspection.forward();
-    if (!forward || !inspection.sampleInputs) return;
-    Graph& graph = inspection.method(*forward).graph;
+// A copy of forward that also returns the size and dtype of every top-level tensor, and the
+// integers of every quantized activation: one run gives the output and all of those. Compiled
+// once, it serves every candidate input of the search.
+class ForwardRecorder {
+public:
+    explicit ForwardRecorder(const MethodGraph& forward) : forward_(forward) { instrument(); }
 
-    // A copy of the graph that also returns the size and dtype of every top-level tensor, and the
-    // integers of every quantized activation.
-    auto instrumented = forward->graph->copy();
-    std::unordered_map<const Value*, const Value*> originals;
-    {
-        auto original = forward->graph->nodes().begin();
-        for (Node* node : instrumented->nodes()) {
-            for (size_t i = 0; i < node->outputs().size(); ++i) originals[node->output(i)] = original->output(i);
-            ++original;
+    // The tuple (forward's output, probe results...); throws on a failed run.
+    std::vector<c10::IValue> run(const torch::jit::Module& module, const std::vector<c10::IValue>& inputs) {
+        torch::jit::Stack stack{module._ivalue()};
+        for (const c10::IValue& input : inputs) stack.push_back(input);
+        torch::jit::GraphOptimizerEnabledGuard plainExecutor(false);
+        function_->run(stack);
+        return stack.front().toTupleRef().elements().vec();
+    }
+
+    void apply(Inspection& inspection, const std::vector<c10::IValue>& results) const {
+        Graph& graph = inspection.method(forward_).graph;
+        for (const Probe& probe : probes_) {
+            ptl::Value& value = graph.values[probe.valueId];
+            value.shapeKnown = true;
+            value.shape = results[probe.sizeOutput].toIntVector();
+            value.dtype = dtypeName(static_cast<c10::ScalarType>(results[probe.dtypeOutput].toInt()));
+            if (!probe.integersOutput) continue;
+            // A percentile rather than the maximum: a few outliers beyond the calibrated range do
+            // not tell how the range was chosen.
+            const at::Tensor integers = results[*probe.integersOutput].toTensor().flatten().to(at::kFloat);
+            if (integers.numel() == 0) continue;
+            const int64_t rank = std::max<int64_t>(1, static_cast<int64_t>(0.99 * integers.numel()));
+            inspection.quantizedActivationP99[probe.valueId] =
+                static_cast<int64_t>(std::get<0>(integers.kthvalue(rank)).item<float>());
         }
     }
+
+private:
     struct Probe {
         int valueId;
         size_t sizeOutput, dtypeOutput;
         std::optional<size_t> integersOutput;
     };
-    std::vector<Probe> probes;
-    std::vector<Node*> nodes(instrumented->nodes().begin(), instrumented->nodes().end());
-    Value* lastOutput = nullptr;
-    for (Node* node : nodes) {
-        // Values typed Tensor that may hold None or nothing at run time.
-        if (node->kind() == c10::prim::Uninitialized || node->kind() == c10::prim::unchecked_cast ||
-            node->kind() == c10::prim::Enter || node->kind() == c10::prim::Exit ||
-            node->kind() == c10::prim::GetAttr)
-            continue;
-        for (Value* output : node->outputs()) {
-            if (output->type()->kind() != c10::TypeKind::TensorType) continue;
-            const auto id = forward->valueIds.find(originals.at(output));
-            if (id == forward->valueIds.end()) continue;
-            torch::jit::WithInsertPoint guard(node->next());
-            Probe probe{id->second, instrumented->outputs().size(), 0, std::nullopt};
-            instrumented->registerOutput(instrumented->insert(c10::aten::size, {output}));
-            probe.dtypeOutput = instrumented->outputs().size();
-            instrumented->registerOutput(instrumented->insert(c10::prim::dtype, {output}));
-            const std::string kind = node->kind().toQualString();
-            if (kind.rfind("quantized::", 0) == 0 || kind == "aten::quantize_per_tensor") {
-                probe.integersOutput = instrumented->outputs().size();
-                instrumented->registerOutput(instrumented->insert(c10::aten::int_repr, {output}));
-            }
-            probes.push_back(probe);
-            lastOutput = output;
-        }
-    }
-    if (!lastOutput) return;
-    // Functions return one value: pack every output into a tuple.
-    {
-        torch::jit::WithInsertPoint guard(instrumented->return_node());
-        std::vector<Value*> outputs(instrumented->outputs().begin(), instrumented->outputs().end());
-        Value* tuple = instrumented->insertNode(instrumented->createTuple(outputs))->output();
-        while (!instrumented->outputs().empty()) instrumented->eraseOutput(0);
-        instrumented->registerOutput(tuple);
-    }
+    const MethodGraph& forward_;
+    std::vector<Probe> probes_;
+    std::unique_ptr<torch::jit::GraphFunction> function_;
 
-    torch::jit::Stack stack{inspection.module->_ivalue()};
-    for (const c10::IValue& input : *inspection.sampleInputs) stack.push_back(input);
+    void instrument() {
+        auto graph = forward_.graph->copy();
+        std::unordered_map<const Value*, const Value*> originals;
+        auto original = forward_.graph->nodes().begin();
+        for (Node* node : graph->nodes()) {
+            for (size_t i = 0; i < node->outputs().size(); ++i) originals[node->output(i)] = original->output(i);
+            ++original;
+        }
+        const std::vector<Node*> nodes(graph->nodes().begin(), graph->nodes().end());
+        for (Node* node : nodes) {
+            // Values typed Tensor that may hold None or nothing at run time.
+            if (node->kind() == c10::prim::Uninitialized || node->kind() == c10::prim::unchecked_cast ||
+                node->kind() == c10::prim::Enter || node->kind() == c10::prim::Exit ||
+                node->kind() == c10::prim::GetAttr)
+                continue;
+            for (Value* output : node->outputs()) {
+                if (output->type()->kind() != c10::TypeKind::TensorType) continue;
+                const auto id = forward_.valueIds.find(originals.at(output));
+                if (id == forward_.valueIds.end()) continue;
+                torch::jit::WithInsertPoint guard(node->next());
+                Probe probe{id->second, graph->outputs().size(), 0, std::nullopt};
+                graph->registerOutput(graph->insert(c10::aten::size, {output}));
+                probe.dtypeOutput = graph->outputs().size();
+                graph->registerOutput(graph->insert(c10::prim::dtype, {output}));
+                const std::string kind = node->kind().toQualString();
+                if (kind.rfind("quantized::", 0) == 0 || kind == "aten::quantize_per_tensor") {
+                    probe.integersOutput = graph->outputs().size();
+                    graph->registerOutput(graph->insert(c10::aten::int_repr, {output}));
+                }
+                probes_.push_back(probe);
+            }
+        }
+        // Functions return one value: pack every output into a tuple.
+        torch::jit::WithInsertPoint guard(graph->return_node());
+        std::vector<Value*> outputs(graph->outputs().begin(), graph->outputs().end());
+        Value* tuple = graph->insertNode(graph->createTuple(outputs))->output();
+        while (!graph->outputs().empty()) graph->eraseOutput(0);
+        graph->registerOutput(tuple);
+        function_ = std::make_unique<torch::jit::GraphFunction>("forward_recorded", graph, nullptr);
+    }
+};
+
+namespace {
+
+std::vector<c10::IValue> cloned(const std::vector<c10::IValue>& inputs) {
+    std::vector<c10::IValue> copies;
+    for (const c10::IValue& input : inputs) copies.push_back(input.isTensor() ? c10::IValue(input.toTensor().clone()) : input);
+    return copies;
+}
+
+}  // namespace
+
+std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs) { return cloned(inputs); }
+
+bool tryForward(Inspection& inspection, const std::vector<c10::IValue>& inputs, std::string& error) {
+    const MethodGraph* forward = inspection.forward();
+    if (!inspection.recorder) inspection.recorder = std::make_shared<ForwardRecorder>(*forward);
     try {
-        torch::jit::GraphFunction function("forward_shapes", instrumented, nullptr);
-        function.run(stack);
-    } catch (const std::exception& error) {
-        spdlog::warn("shape recording failed: {}", firstLine(error.what()));
-        return;
-    }
-    if (stack.size() != 1 || !stack.front().isTuple()) return;
-    const std::vector<c10::IValue> results = stack.front().toTupleRef().elements().vec();
-    for (const Probe& probe : probes) {
-        ptl::Value& value = graph.values[probe.valueId];
-        value.shapeKnown = true;
-        value.shape = results[probe.sizeOutput].toIntVector();
-        value.dtype = dtypeName(static_cast<c10::ScalarType>(results[probe.dtypeOutput].toInt()));
-    }
-    for (const Probe& probe : probes) {
-        if (!probe.integersOutput) continue;
-        // A percentile rather than the maximum: a few outliers beyond the calibrated range do
-        // not tell how the range was chosen.
-        const at::Tensor integers = results[*probe.integersOutput].toTensor().flatten().to(at::kFloat);
-        if (integers.numel() == 0) continue;
-        const int64_t rank = std::max<int64_t>(1, static_cast<int64_t>(0.99 * integers.numel()));
-        inspection.quantizedActivationP99[probe.valueId] =
-            static_cast<int64_t>(std::get<0>(integers.kthvalue(rank)).item<float>());
+        std::vector<c10::IValue> results = inspection.recorder->run(*inspection.module, cloned(inputs));
+        inspection.forwardOutput = results.front();
+        inspection.recorder->apply(inspection, results);
+        return true;
+    } catch (const std::exception& recordedError) {
+        // The recording copy can fail where forward itself does not; forward decides.
+        try {
+            inspection.forwardOutput = runMethod(*inspection.module, "forward", cloned(inputs));
+            spdlog::warn("shape recording failed: {}", firstLine(recordedError.what()));
+            return true;
+        } catch (const std::exception& forwardError) {
+            error = forwardError.what();
+            return false;
+        }
     }
 }
 

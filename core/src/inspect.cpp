@@ -7,12 +7,20 @@
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 namespace ptl {
 
 void JobControl::report(const std::string& stage, double fraction) const {
+    // Stage timings in the log: where an inspection spends its time.
+    static thread_local auto last = std::chrono::steady_clock::now();
+    const auto now = std::chrono::steady_clock::now();
+    spdlog::info("{:>6.0f} ms  then: {}", std::chrono::duration<double, std::milli>(now - last).count(), stage);
+    last = now;
     if (progress) progress(stage, fraction);
 }
 
@@ -198,11 +206,8 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     job.checkCancelled();
     job.report("Extracting graphs", 0.3);
     extractGraphs(inspection);
-    job.report("Preparing sample inputs", 0.45);
+    job.report("Running the model on sample inputs", 0.45);
     prepareSampleInputs(inspection, options.inputSpecs);
-    job.checkCancelled();
-    job.report("Running the model on sample inputs", 0.5);
-    recordShapes(inspection);
     job.checkCancelled();
     job.report("Analysing control flow", 0.6);
     analyzeControlFlow(inspection);

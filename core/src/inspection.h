@@ -23,6 +23,8 @@ struct MethodGraph {
     size_t methodIndex = 0;  // into Report::methods
 };
 
+class ForwardRecorder;
+
 struct Inspection {
     ModelFile file;
     Report& report;
@@ -31,6 +33,8 @@ struct Inspection {
     std::vector<MethodGraph> graphs;           // forward first
     std::optional<std::vector<c10::IValue>> sampleInputs;  // forward's arguments, without self
     std::string sampleInputProblem;            // why there are none
+    std::shared_ptr<ForwardRecorder> recorder;  // forward instrumented to record shapes
+    std::optional<c10::IValue> forwardOutput;  // forward's output on the sample inputs
     std::unordered_map<int, int64_t> quantizedActivationP99;  // forward value id -> 99th percentile integer
     std::unordered_map<std::string, size_t> snippetIndex;  // "file:firstLine" -> report.sources
 
@@ -67,8 +71,9 @@ c10::IValue runMethod(const torch::jit::Module& module, const std::string& metho
 // Stages, in the order inspectModel runs them.
 void describeModule(Inspection& inspection);       // modules, tensors, methods
 void extractGraphs(Inspection& inspection);        // inlined graphs, origins
+// Finds inputs forward runs on; that run also records shapes and forwardOutput.
 void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>& specs);
-void recordShapes(Inspection& inspection);         // runs forward once on the sample inputs
+std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs);
 void analyzeControlFlow(Inspection& inspection);
 void analyzeTracing(Inspection& inspection);
 void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip);

@@ -86,7 +86,7 @@ std::optional<Lint> lint(const Node* node) {
 }
 
 void lintBlock(Inspection& inspection, const MethodGraph& graph, const torch::jit::Block* block,
-               std::map<std::pair<std::string, std::string>, Finding*>& seen) {
+               std::map<std::pair<std::string, std::string>, size_t>& seen) {
     for (const Node* node : block->nodes()) {
         if (const auto found = lint(node)) {
             // prim::Enter carries no source range; its context manager object does.
@@ -95,12 +95,12 @@ void lintBlock(Inspection& inspection, const MethodGraph& graph, const torch::ji
             const auto key = std::make_pair(found->message, source.file + ":" + std::to_string(source.line));
             const auto existing = seen.find(key);
             if (existing != seen.end()) {
-                existing->second->nodes.push_back(graph.nodeIds.at(node));
+                inspection.report.findings[existing->second].nodes.push_back(graph.nodeIds.at(node));
             } else {
                 Finding& finding = inspection.addNodeFinding(graph, node, Severity::Error, found->category,
                                                              found->message, found->advice);
                 finding.source = source;
-                seen[key] = &finding;
+                seen[key] = inspection.report.findings.size() - 1;
             }
         }
         for (const torch::jit::Block* inner : node->blocks()) lintBlock(inspection, graph, inner, seen);
@@ -194,17 +194,11 @@ void pointAtCause(Inspection& inspection, Finding& failure) {
     }
 }
 
-std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs) {
-    std::vector<c10::IValue> copies;
-    for (const c10::IValue& input : inputs) copies.push_back(input.isTensor() ? c10::IValue(input.toTensor().clone()) : input);
-    return copies;
-}
-
 }  // namespace
 
 void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip) {
     for (const MethodGraph& graph : inspection.graphs) {
-        std::map<std::pair<std::string, std::string>, Finding*> seen;
+        std::map<std::pair<std::string, std::string>, size_t> seen;  // -> findings index
         lintBlock(inspection, graph, graph.graph->block(), seen);
     }
     Report& report = inspection.report;
@@ -246,9 +240,9 @@ void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip) {
     for (const std::string& op : torch::jit::mobile::_export_operator_list(*mobile)) report.operators.push_back(op);
     std::sort(report.operators.begin(), report.operators.end());
 
-    if (!inspection.sampleInputs || !inspection.forward() || inspection.forward()->name != "forward") return;
+    if (!inspection.sampleInputs || !inspection.forwardOutput) return;
     try {
-        const c10::IValue expected = runMethod(*inspection.module, "forward", cloneInputs(*inspection.sampleInputs));
+        const c10::IValue& expected = *inspection.forwardOutput;
         const c10::IValue actual = mobile->forward(cloneInputs(*inspection.sampleInputs));
         trip.compared = true;
         const auto difference = maxDifference(expected, actual);

@@ -72,7 +72,8 @@ ModelFile inspectZip(ModelFile file) {
 
     const ZipEntry* data = record("data.pkl");
     const ZipEntry* bytecode = record("bytecode.pkl");
-    const ZipEntry* version = record("version");
+    // Newer writers keep the format version in ".data/version", older ones in "version".
+    const ZipEntry* version = record(".data/version") ? record(".data/version") : record("version");
     if (!data && !bytecode && !version)
         throw std::runtime_error("a zip archive, but not a PyTorch model (no data.pkl, bytecode.pkl or version record)");
     if (!version) throw std::runtime_error("the archive has no 'version' record: it is incomplete");

@@ -1,0 +1,79 @@
+"""Benchmark models, generated on demand (too large to commit): a scripted torchvision
+MobileNetV2 and a BERT-like text classifier (4 layers, hidden 256, vocab 8000, 128 tokens,
+hand-written attention). Random weights: fine for size, latency and inspection speed.
+
+Usage: /usr/bin/python3 tests/bench/models.py OUTDIR
+"""
+
+import math
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torchvision
+
+
+class Attention(nn.Module):
+    def __init__(self, hidden: int, heads: int):
+        super().__init__()
+        self.heads = heads
+        self.head_dim = hidden // heads
+        self.qkv = nn.Linear(hidden, 3 * hidden)
+        self.out = nn.Linear(hidden, hidden)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        batch, tokens, hidden = x.shape
+        qkv = self.qkv(x).reshape(batch, tokens, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(self.head_dim)
+        scores = scores.masked_fill(mask[:, None, None, :] == 0, -1e4)
+        context = torch.matmul(torch.softmax(scores, dim=-1), v)
+        return self.out(context.transpose(1, 2).reshape(batch, tokens, hidden))
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, hidden: int, heads: int, ffn: int):
+        super().__init__()
+        self.attention = Attention(hidden, heads)
+        self.norm1 = nn.LayerNorm(hidden)
+        self.ffn = nn.Sequential(nn.Linear(hidden, ffn), nn.GELU(), nn.Linear(ffn, hidden))
+        self.norm2 = nn.LayerNorm(hidden)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = self.norm1(x + self.attention(x, mask))
+        return self.norm2(x + self.ffn(x))
+
+
+class BertLite(nn.Module):
+    def __init__(self, vocab=8000, hidden=256, layers=4, heads=4, ffn=1024, tokens=128, classes=2):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, hidden)
+        self.position = nn.Parameter(torch.zeros(1, tokens, hidden))
+        self.layers = nn.ModuleList([EncoderLayer(hidden, heads, ffn) for _ in range(layers)])
+        self.classifier = nn.Linear(hidden, classes)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        mask = (tokens != 0).to(torch.float32)
+        x = self.embed(tokens) + self.position[:, : tokens.size(1)]
+        for layer in self.layers:
+            x = layer(x, mask)
+        return self.classifier(x[:, 0])
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    made = {
+        "mobilenet_v2.pt": torch.jit.script(torchvision.models.mobilenet_v2().eval()),
+        "bert_lite.pt": torch.jit.script(BertLite().eval()),
+    }
+    for name, model in made.items():
+        path = os.path.join(out, name)
+        if not os.path.exists(path):
+            model.save(path)
+        print("%s %.1f MB" % (path, os.path.getsize(path) / 1e6))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "models"))
