@@ -1,9 +1,10 @@
-// ptl-studio-cli: the headless face of PTL Studio. stdout carries data (a readable summary or
-// the JSON report); diagnostics and progress go to stderr.
-#include "ptl/errors.h"
+// ptl-studio-cli: the headless face of PTL Studio, and the worker process the GUI starts.
+// stdout carries data (a readable summary, the JSON report or the worker's events);
+// diagnostics go to stderr.
 #include "ptl/inspect.h"
 #include "ptl/report_json.h"
 #include "summary.h"
+#include "worker.h"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -11,12 +12,9 @@
 
 #include <iostream>
 
-namespace {
+using namespace ptl::cli;
 
-// Exit codes, documented in --help and docs/cli.md.
-constexpr int kOk = 0;
-constexpr int kFindingsOverThreshold = 1;
-constexpr int kUnreadable = 2;
+namespace {
 
 int runInspect(const std::string& model, const std::vector<std::string>& inputs, bool json,
                const std::string& failOn) {
@@ -25,12 +23,10 @@ int runInspect(const std::string& model, const std::vector<std::string>& inputs,
     ptl::Report report;
     try {
         report = ptl::inspectModel(model, options);
-    } catch (const ptl::ModelError& error) {
-        std::cerr << "ptl-studio-cli: error: " << error.what() << "\n";
-        return kUnreadable;
-    } catch (const std::invalid_argument& error) {
-        std::cerr << "ptl-studio-cli: error: " << model << ": " << error.what() << "\n";
-        return kUnreadable;
+    } catch (...) {
+        const JobFailure failure = classifyFailure(model, std::current_exception());
+        std::cerr << "ptl-studio-cli: error: " << failure.message << "\n";
+        return failure.exitCode;
     }
     if (json)
         std::cout << ptl::toJson(report).dump(2) << "\n";
@@ -55,7 +51,7 @@ int main(int argc, char** argv) {
 
     CLI::App app{"PTL Studio: inspect TorchScript (.pt) and Lite Interpreter (.ptl) models and find what "
                  "will break or misbehave on a phone.\n\nExit codes: 0 success; 1 findings at or above "
-                 "--fail-on; 2 the model or the arguments cannot be used.",
+                 "--fail-on; 2 the model or the arguments cannot be used; 3 the inspection failed.",
                  "ptl-studio-cli"};
     app.set_version_flag("--version", ptl::toolVersion());
     app.require_subcommand(1);
@@ -77,6 +73,10 @@ int main(int argc, char** argv) {
     inspect->add_option("--fail-on", failOn, "Exit 1 when a finding of this severity or worse is reported")
         ->check(CLI::IsMember({"info", "warning", "error"}));
 
+    CLI::App* worker = app.add_subcommand(
+        "worker", "Used by the GUI: run one job in this process, a JSON request on stdin, JSON Lines events "
+                  "on stdout (docs/worker-protocol.md)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -90,5 +90,6 @@ int main(int argc, char** argv) {
         spdlog::info("finished");
         return code;
     }
+    if (*worker) return runWorker();
     return kOk;
 }

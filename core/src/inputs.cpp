@@ -299,9 +299,17 @@ void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>&
 // A copy of forward that also returns the size and dtype of every top-level tensor, and the
 // integers of every quantized activation: one run gives the output and all of those. Compiled
 // once, it serves every candidate input of the search.
+//
+// It also guards quantized linear layers: qnnpack does not check the input's feature count and
+// corrupts memory when it is wrong, which a search over candidate shapes would provoke. Before
+// each such layer the copy multiplies the input by a zero weight of the right shape, which
+// raises a clean error on a mismatch.
 class ForwardRecorder {
 public:
-    explicit ForwardRecorder(const MethodGraph& forward) : forward_(forward) { instrument(); }
+    ForwardRecorder(const torch::jit::Module& module, const MethodGraph& forward)
+        : module_(module), forward_(forward) {
+        instrument();
+    }
 
     // The tuple (forward's output, probe results...); throws on a failed run.
     std::vector<c10::IValue> run(const torch::jit::Module& module, const std::vector<c10::IValue>& inputs) {
@@ -336,9 +344,22 @@ private:
         size_t sizeOutput, dtypeOutput;
         std::optional<size_t> integersOutput;
     };
+    const torch::jit::Module& module_;
     const MethodGraph& forward_;
     std::vector<Probe> probes_;
     std::unique_ptr<torch::jit::GraphFunction> function_;
+
+    Value* guardFeatureCount(torch::jit::Graph& graph, Node* node) const {
+        const std::string kind = node->kind().toQualString();
+        if (kind.rfind("quantized::linear", 0) != 0 || node->inputs().size() < 2) return nullptr;
+        const auto weight = weightOf(module_, node->input(1));
+        if (!weight || weight->dim() != 2) return nullptr;
+        torch::jit::WithInsertPoint guard(node);
+        Value* input = node->input(0);
+        if (kind.find("dynamic") == std::string::npos) input = graph.insert(c10::aten::dequantize, {input});
+        Value* zeros = graph.insertConstant(torch::zeros({1, weight->size(1)}));
+        return graph.insert(c10::aten::linear, {input, zeros});
+    }
 
     void instrument() {
         auto graph = forward_.graph->copy();
@@ -349,7 +370,9 @@ private:
             ++original;
         }
         const std::vector<Node*> nodes(graph->nodes().begin(), graph->nodes().end());
+        std::vector<Value*> guards;
         for (Node* node : nodes) {
+            if (Value* guard = guardFeatureCount(*graph, node)) guards.push_back(guard);
             // Values typed Tensor that may hold None or nothing at run time.
             if (node->kind() == c10::prim::Uninitialized || node->kind() == c10::prim::unchecked_cast ||
                 node->kind() == c10::prim::Enter || node->kind() == c10::prim::Exit ||
@@ -359,24 +382,34 @@ private:
                 if (output->type()->kind() != c10::TypeKind::TensorType) continue;
                 const auto id = forward_.valueIds.find(originals.at(output));
                 if (id == forward_.valueIds.end()) continue;
-                torch::jit::WithInsertPoint guard(node->next());
+                // Nodes are created directly: insert() resolves overloads per call, which costs
+                // seconds on graphs of tens of thousands of values.
+                Node* anchor = node;
+                auto probeNode = [&](c10::Symbol kind, const c10::TypePtr& type) {
+                    Node* probeOp = graph->create(kind, {output});
+                    probeOp->output()->setType(type);
+                    probeOp->insertAfter(anchor);
+                    anchor = probeOp;
+                    graph->registerOutput(probeOp->output());
+                };
                 Probe probe{id->second, graph->outputs().size(), 0, std::nullopt};
-                graph->registerOutput(graph->insert(c10::aten::size, {output}));
+                probeNode(c10::aten::size, c10::ListType::ofInts());
                 probe.dtypeOutput = graph->outputs().size();
-                graph->registerOutput(graph->insert(c10::prim::dtype, {output}));
+                probeNode(c10::prim::dtype, c10::IntType::get());
                 const std::string kind = node->kind().toQualString();
                 if (kind.rfind("quantized::", 0) == 0 || kind == "aten::quantize_per_tensor") {
                     probe.integersOutput = graph->outputs().size();
-                    graph->registerOutput(graph->insert(c10::aten::int_repr, {output}));
+                    probeNode(c10::aten::int_repr, c10::TensorType::get());
                 }
                 probes_.push_back(probe);
             }
         }
+        for (Value* guard : guards) graph->registerOutput(guard);  // kept alive, never read
         // Functions return one value: pack every output into a tuple.
         torch::jit::WithInsertPoint guard(graph->return_node());
         std::vector<Value*> outputs(graph->outputs().begin(), graph->outputs().end());
         Value* tuple = graph->insertNode(graph->createTuple(outputs))->output();
-        while (!graph->outputs().empty()) graph->eraseOutput(0);
+        while (!graph->outputs().empty()) graph->eraseOutput(graph->outputs().size() - 1);  // from the back: O(1) each
         graph->registerOutput(tuple);
         function_ = std::make_unique<torch::jit::GraphFunction>("forward_recorded", graph, nullptr);
     }
@@ -396,22 +429,16 @@ std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs) { r
 
 bool tryForward(Inspection& inspection, const std::vector<c10::IValue>& inputs, std::string& error) {
     const MethodGraph* forward = inspection.forward();
-    if (!inspection.recorder) inspection.recorder = std::make_shared<ForwardRecorder>(*forward);
+    if (!inspection.recorder) inspection.recorder = std::make_shared<ForwardRecorder>(*inspection.module, *forward);
+    // Only the guarded copy runs on candidate inputs: forward itself could crash on a wrong guess.
     try {
         std::vector<c10::IValue> results = inspection.recorder->run(*inspection.module, cloned(inputs));
         inspection.forwardOutput = results.front();
         inspection.recorder->apply(inspection, results);
         return true;
-    } catch (const std::exception& recordedError) {
-        // The recording copy can fail where forward itself does not; forward decides.
-        try {
-            inspection.forwardOutput = runMethod(*inspection.module, "forward", cloned(inputs));
-            spdlog::warn("shape recording failed: {}", firstLine(recordedError.what()));
-            return true;
-        } catch (const std::exception& forwardError) {
-            error = forwardError.what();
-            return false;
-        }
+    } catch (const std::exception& failure) {
+        error = failure.what();
+        return false;
     }
 }
 

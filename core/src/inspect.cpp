@@ -62,9 +62,27 @@ int64_t tensorBytes(const at::Tensor& tensor) {
     return static_cast<int64_t>(tensor.numel()) * static_cast<int64_t>(tensor.element_size());
 }
 
+TensorStats statsOf(const at::Tensor& tensor) {
+    TensorStats stats;
+    if (tensor.numel() == 0 || (!tensor.is_quantized() && !c10::isFloatingType(tensor.scalar_type()) &&
+                                !c10::isIntegralType(tensor.scalar_type(), false)))
+        return stats;
+    const at::Tensor values = (tensor.is_quantized() ? tensor.dequantize() : tensor).to(at::kFloat).flatten();
+    stats.known = true;
+    stats.min = values.min().item<double>();
+    stats.max = values.max().item<double>();
+    stats.mean = values.mean().item<double>();
+    stats.std = values.numel() > 1 ? values.std().item<double>() : 0.0;
+    stats.zeroFraction = values.eq(0).sum().item<double>() / static_cast<double>(values.numel());
+    constexpr int kBins = 48;
+    const at::Tensor counts = at::histc(values, kBins, stats.min, stats.max).to(at::kLong);
+    stats.histogram.assign(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + kBins);
+    return stats;
+}
+
 TensorInfo describeTensor(std::string name, std::string kind, const at::Tensor& tensor) {
     return {std::move(name), std::move(kind), tensor.sizes().vec(), dtypeName(tensor.scalar_type()),
-            tensorBytes(tensor)};
+            tensorBytes(tensor), statsOf(tensor)};
 }
 
 std::string join(const std::string& path, const std::string& name) {

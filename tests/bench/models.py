@@ -1,6 +1,6 @@
 """Benchmark models, generated on demand (too large to commit): a scripted torchvision
-MobileNetV2 and a BERT-like text classifier (4 layers, hidden 256, vocab 8000, 128 tokens,
-hand-written attention). Random weights: fine for size, latency and inspection speed.
+MobileNetV2, a BERT-like text classifier (4 layers, hidden 256, vocab 8000, 128 tokens,
+hand-written attention) and a generated 20,000-node model for the graph view. Random weights: fine for size, latency and inspection speed.
 
 Usage: /usr/bin/python3 tests/bench/models.py OUTDIR
 """
@@ -61,6 +61,32 @@ class BertLite(nn.Module):
         return self.classifier(x[:, 0])
 
 
+class Block(nn.Module):
+    """About ten graph nodes once inlined: a stand-in for one layer of a very deep network."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.fc(x))
+        y = y * 0.5 + x
+        return torch.sigmoid(y) - 0.5 + y.mean(dim=1, keepdim=True)
+
+
+class DeepStack(nn.Module):
+    """A generated model of about 20,000 nodes (2,000 blocks) for the graph view's limits."""
+
+    def __init__(self, blocks=2000):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block() for _ in range(blocks)])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
@@ -68,6 +94,8 @@ def main(out):
         "mobilenet_v2.pt": torch.jit.script(torchvision.models.mobilenet_v2().eval()),
         "bert_lite.pt": torch.jit.script(BertLite().eval()),
     }
+    if not os.path.exists(os.path.join(out, "deep_20k.pt")):
+        made["deep_20k.pt"] = torch.jit.script(DeepStack().eval())
     for name, model in made.items():
         path = os.path.join(out, name)
         if not os.path.exists(path):

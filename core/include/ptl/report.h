@@ -79,12 +79,21 @@ struct ModuleInfo {
     int64_t totalBytes = 0;
 };
 
+// Value statistics of a weight tensor (quantized ones dequantized), for the Weights view.
+struct TensorStats {
+    bool known = false;              // false for empty or non-numeric tensors
+    double min = 0, max = 0, mean = 0, std = 0;
+    double zeroFraction = 0;         // share of exact zeros (pruning, dead channels)
+    std::vector<int64_t> histogram;  // equal-width bins over [min, max]
+};
+
 struct TensorInfo {
     std::string name;                // "features.0.weight"
     std::string kind;                // "parameter", "buffer" or "packed" (quantized weights)
     std::vector<int64_t> shape;
     std::string dtype;
     int64_t bytes = 0;
+    TensorStats stats;
 };
 
 // Original Python source kept in the model's debug info (one function or file excerpt each), so

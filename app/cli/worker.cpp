@@ -1,0 +1,291 @@
+#include "worker.h"
+
+#include "ptl/errors.h"
+#include "ptl/inspect.h"
+#include "ptl/report_json.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace ptl::cli {
+
+JobFailure classifyFailure(const std::string& model, std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const ModelError& failure) {
+        return {"unreadable", failure.what(), kUnreadable};  // already "<file>: <problem>"
+    } catch (const std::invalid_argument& failure) {
+        return {"usage", model + ": " + failure.what(), kUnreadable};
+    } catch (const std::bad_alloc&) {
+        return {"failed", model + ": ran out of memory", kFailed};
+    } catch (const std::exception& failure) {
+        return {"failed", model + ": " + failure.what(), kFailed};
+    } catch (...) {
+        return {"failed", model + ": an unknown error stopped the inspection", kFailed};
+    }
+}
+
+namespace {
+
+// Protocol lines go to a private copy of stdout, and fd 1 is pointed at stderr: whatever else
+// prints (a model's print() while it runs on sample inputs, a library's chatter) reaches the
+// log instead of corrupting the event stream.
+class EventStream {
+public:
+    EventStream() : fd_(fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) {
+        if (fd_ < 0) throw std::runtime_error(std::string("cannot duplicate stdout: ") + std::strerror(errno));
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+    }
+    ~EventStream() { close(fd_); }
+    EventStream(const EventStream&) = delete;
+    EventStream& operator=(const EventStream&) = delete;
+
+    // One line per event, written straight to the pipe so the GUI sees it at once.
+    void write(const nlohmann::json& event) {
+        // Paths and messages may hold bytes that are not UTF-8: replace them rather than fail.
+        const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        for (size_t written = 0; written < line.size();) {
+            const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return;  // the GUI has gone; nobody is left to tell
+            written += static_cast<size_t>(n);
+        }
+    }
+
+private:
+    int fd_;
+};
+
+nlohmann::json errorEvent(const JobFailure& failure) {
+    return {{"event", "error"}, {"kind", failure.kind}, {"message", failure.message}};
+}
+
+// stdin line by line with a timeout, so the cancel watcher can be stopped and joined instead of
+// being left blocked in a read. The request and the cancel lines share its buffer.
+class StdinLines {
+public:
+    enum class Status { Line, End, Timeout };
+
+    Status next(std::string& line, int timeoutMs) {
+        for (;;) {
+            const size_t newline = buffer_.find('\n');
+            if (newline != std::string::npos) {
+                line = buffer_.substr(0, newline);
+                buffer_.erase(0, newline + 1);
+                return Status::Line;
+            }
+            if (ended_) return Status::End;
+            pollfd input{STDIN_FILENO, POLLIN, 0};
+            const int ready = poll(&input, 1, timeoutMs);
+            if (ready == 0 || (ready < 0 && errno == EINTR)) return Status::Timeout;
+            char chunk[4096];
+            const ssize_t n = ready < 0 ? -1 : read(STDIN_FILENO, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                ended_ = true;
+                if (!buffer_.empty()) buffer_ += '\n';  // a last line without its newline still counts
+                continue;
+            }
+            buffer_.append(chunk, static_cast<size_t>(n));
+        }
+    }
+
+private:
+    std::string buffer_;
+    bool ended_ = false;
+};
+
+// Watches stdin while the job runs: {"cancel":true} or end of input asks the job to stop.
+// The job polls the flag between stages (JobControl::cancelled).
+class CancelWatcher {
+public:
+    explicit CancelWatcher(StdinLines& input) : thread_([this, &input] { watch(input); }) {}
+    ~CancelWatcher() {
+        stop_ = true;
+        thread_.join();
+    }
+    CancelWatcher(const CancelWatcher&) = delete;
+    CancelWatcher& operator=(const CancelWatcher&) = delete;
+
+    bool cancelled() const { return cancelled_; }
+
+private:
+    void watch(StdinLines& input) {
+        std::string line;
+        while (!stop_ && !cancelled_) {
+            switch (input.next(line, 100)) {
+            case StdinLines::Status::Timeout: break;
+            case StdinLines::Status::End: cancelled_ = true; break;
+            case StdinLines::Status::Line: {
+                const nlohmann::json message = nlohmann::json::parse(line, nullptr, false);
+                if (message.is_object() && message.value("cancel", false) == true)
+                    cancelled_ = true;
+                else if (!line.empty())
+                    spdlog::warn("worker: ignoring stdin line: {}", line);
+                break;
+            }
+            }
+        }
+        if (cancelled_) spdlog::info("worker: cancel requested");
+    }
+
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> cancelled_{false};
+    std::thread thread_;
+};
+
+struct Request {
+    std::string model;
+    std::vector<std::string> inputs;
+};
+
+// Throws std::invalid_argument saying what is wrong with the request.
+Request parseRequest(const std::string& line) {
+    const nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
+    if (!json.is_object()) throw std::invalid_argument("the request is not a JSON object");
+    const auto job = json.find("job");
+    if (job == json.end() || !job->is_string()) throw std::invalid_argument("the request names no \"job\"");
+    if (*job != "inspect") throw std::invalid_argument("unknown job '" + job->get<std::string>() + "'");
+    Request request;
+    const auto model = json.find("model");
+    if (model == json.end() || !model->is_string() || model->get<std::string>().empty())
+        throw std::invalid_argument("the request names no \"model\" file");
+    request.model = model->get<std::string>();
+    if (const auto inputs = json.find("inputs"); inputs != json.end()) {
+        if (!inputs->is_array()) throw std::invalid_argument("\"inputs\" must be an array of strings");
+        for (const nlohmann::json& input : *inputs) {
+            if (!input.is_string()) throw std::invalid_argument("\"inputs\" must be an array of strings");
+            request.inputs.push_back(input.get<std::string>());
+        }
+    }
+    return request;
+}
+
+// TEST ONLY: PTL_WORKER_FAULT makes the worker misbehave right after its first progress event,
+// so the GUI's tests can prove that a worker which aborts, hangs or runs out of memory ends
+// alone and the application recovers. Nothing sets it in normal use.
+enum class Fault { None, Abort, Hang, OutOfMemory };
+
+Fault faultFromEnvironment() {
+    const char* value = std::getenv("PTL_WORKER_FAULT");
+    if (!value || !*value) return Fault::None;
+    const std::string name = value;
+    if (name == "abort") return Fault::Abort;
+    if (name == "hang") return Fault::Hang;
+    if (name == "oom") return Fault::OutOfMemory;
+    spdlog::warn("worker: ignoring unknown PTL_WORKER_FAULT '{}' (abort, hang, oom)", name);
+    return Fault::None;
+}
+
+// Bytes of address space in use now; LibTorch alone maps hundreds of MiB.
+size_t addressSpaceInUse() {
+    std::ifstream statm("/proc/self/statm");
+    size_t pages = 0;
+    statm >> pages;
+    return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+[[noreturn]] void runOutOfMemory() {
+    // Cap the address space first, 1 GiB above what is mapped now, so the blow-up is real but
+    // cannot hurt the machine running the tests.
+    constexpr size_t kHeadroom = size_t{1} << 30;
+    rlimit limit{};
+    getrlimit(RLIMIT_AS, &limit);
+    const rlim_t cap = static_cast<rlim_t>(addressSpaceInUse() + kHeadroom);
+    if (limit.rlim_max == RLIM_INFINITY || cap < limit.rlim_max) limit.rlim_cur = cap;
+    if (setrlimit(RLIMIT_AS, &limit) != 0) {
+        spdlog::error("PTL_WORKER_FAULT=oom: cannot limit the address space ({}); aborting", std::strerror(errno));
+        std::abort();
+    }
+    constexpr size_t kChunk = size_t{64} << 20;
+    std::vector<std::unique_ptr<char[]>> hoard;
+    try {
+        for (;;) {
+            hoard.emplace_back(new char[kChunk]);
+            std::memset(hoard.back().get(), 1, kChunk);  // touch it: resident, not just reserved
+        }
+    } catch (const std::bad_alloc&) {
+        // Like LibTorch failing an allocation where it cannot throw: the process dies.
+        spdlog::error("PTL_WORKER_FAULT=oom: out of memory after {} MiB; aborting", hoard.size() * (kChunk >> 20));
+        std::abort();
+    }
+}
+
+void injectFault(Fault fault) {
+    switch (fault) {
+    case Fault::None: return;
+    case Fault::Abort:
+        spdlog::error("PTL_WORKER_FAULT=abort: aborting");
+        std::abort();
+    case Fault::Hang:
+        spdlog::error("PTL_WORKER_FAULT=hang: hanging");
+        for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+    case Fault::OutOfMemory: runOutOfMemory();
+    }
+}
+
+}  // namespace
+
+int runWorker() {
+    EventStream events;  // first, before anything else can print to stdout
+    StdinLines input;
+
+    std::string line;
+    StdinLines::Status status;
+    while ((status = input.next(line, -1)) == StdinLines::Status::Line && line.empty()) {}
+    Request request;
+    try {
+        if (status != StdinLines::Status::Line) throw std::invalid_argument("no request on stdin");
+        request = parseRequest(line);
+    } catch (const std::invalid_argument& problem) {
+        events.write(errorEvent({"usage", std::string("worker request: ") + problem.what(), kUnreadable}));
+        return kUnreadable;
+    }
+
+    const Fault fault = faultFromEnvironment();
+    CancelWatcher watcher(input);
+    JobControl job;
+    bool firstEvent = true;
+    job.progress = [&](const std::string& stage, double fraction) {
+        events.write({{"event", "progress"}, {"stage", stage}, {"fraction", fraction}});
+        if (firstEvent) {
+            firstEvent = false;
+            injectFault(fault);
+        }
+    };
+    job.cancelled = [&watcher] { return watcher.cancelled(); };
+
+    InspectOptions options;
+    options.inputSpecs = request.inputs;
+    try {
+        const Report report = inspectModel(request.model, options, job);
+        events.write({{"event", "result"}, {"report", toJson(report)}});
+        return kOk;
+    } catch (const Cancelled&) {
+        events.write({{"event", "cancelled"}});
+        return kCancelled;
+    } catch (...) {
+        const JobFailure failure = classifyFailure(request.model, std::current_exception());
+        events.write(errorEvent(failure));
+        return failure.exitCode;
+    }
+}
+
+}  // namespace ptl::cli

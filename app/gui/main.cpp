@@ -1,0 +1,43 @@
+// ptl-studio: the desktop application. `ptl-studio [MODEL]` opens MODEL (or the embedded demo);
+// `--screenshot FILE.png` renders the window once the model is shown, saves it and exits.
+#include "main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+int main(int argc, char** argv) {
+    Q_INIT_RESOURCE(resources);  // the demo model, compiled into the static ui library
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("PTL Studio"));
+    QApplication::setOrganizationName(QStringLiteral("PTL Studio"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Inspect TorchScript (.pt) and Lite Interpreter (.ptl) models: graph, findings, weights."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model to open (default: the demo model)"),
+                                 QStringLiteral("[MODEL]"));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Render the window once the model is shown, save it and exit."),
+                                  QStringLiteral("FILE.png"));
+    parser.addOption(screenshot);
+    parser.process(app);
+
+    ptl::ui::MainWindow window;
+    if (parser.isSet(screenshot)) {
+        window.screenshotWhenReady(parser.value(screenshot));
+        window.setProperty("quietErrors", true);
+        // A model that never shows must not leave a headless run hanging.
+        QTimer::singleShot(120000, &app, [] { QApplication::exit(2); });
+    }
+    window.show();
+    const QStringList models = parser.positionalArguments();
+    if (models.isEmpty())
+        window.openDemo();
+    else
+        window.openModel(models.front());
+    return app.exec();
+}

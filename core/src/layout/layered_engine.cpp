@@ -1,0 +1,610 @@
+// Our own layered layout (after Sugiyama, Tagawa and Toda), built for module groups of thousands
+// to tens of thousands of nodes where Graphviz takes minutes. Every step is linear or n log n.
+//
+// Each connected component is laid out on its own, then components are packed in rows:
+//  1. Cycles: a depth-first search from the sources; edges back to a node still on the stack are
+//     reversed for the layout (their routes are reversed back at the end). Self-loops are left
+//     out and drawn as small loops on the node's right side. Parallel edges share one route.
+//  2. Ranks: longest path from the sources, then a bottom-up pass moves each node with as many
+//     links out as in (or more) down to just above its highest successor, so that constants and
+//     the ops that only transform them sit next to their user instead of hanging at the top.
+//  3. Virtual nodes: an edge spanning k ranks becomes a chain through k - 1 zero-width virtual
+//     nodes, so every edge joins neighbouring ranks and long edges get their own slot per rank.
+//  4. Order within ranks: initial order from a depth-first walk (keeps chains together), then a
+//     few down and up sweeps sorting each rank by the barycenter of its neighbours' positions.
+//     Crossings are counted after each sweep pair (Barth, Juenger, Mutzel: inversions in a
+//     Fenwick tree) and the best order is kept. Work is O(sweeps * (E + V log V)).
+//  5. x: alternating down and up passes; each rank in turn wants every node at the mean x of
+//     its neighbours in the rank just placed (virtual nodes want it harder, to keep long edges
+//     straight). Keeping the order and minimum gaps (widths + nodeSeparation) makes this an
+//     isotonic regression, solved exactly in linear time by pool-adjacent-violators.
+//  6. y: each rank is a band as tall as its tallest node, bands rankSeparation apart, nodes
+//     centered in their band.
+//  7. Routes: bottom border of the source, through each virtual node (vertically through its
+//     band), to the top border of the target. Segments inside a band are vertical and lie in
+//     a slot of their own, segments between bands cross empty space: edges never cross nodes.
+#include "checked_request.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <utility>
+
+namespace ptl::layout {
+
+namespace {
+
+using detail::CancelPoll;
+using detail::CheckedRequest;
+
+struct Box {
+    double left = std::numeric_limits<double>::infinity();
+    double top = std::numeric_limits<double>::infinity();
+    double right = -std::numeric_limits<double>::infinity();
+    double bottom = -std::numeric_limits<double>::infinity();
+
+    void include(double x0, double y0, double x1, double y1) {
+        left = std::min(left, x0);
+        top = std::min(top, y0);
+        right = std::max(right, x1);
+        bottom = std::max(bottom, y1);
+    }
+    double width() const { return right - left; }
+    double height() const { return bottom - top; }
+};
+
+// Adjacency lists in one array: the neighbours of v are items[start[v]] .. items[start[v + 1]].
+struct Adjacency {
+    std::vector<int> start, items;
+
+    // pairs (from, to): the lists are indexed by `from`, in the pairs' order.
+    static Adjacency build(int nodeCount, const std::vector<std::pair<int, int>>& pairs) {
+        Adjacency adjacency;
+        adjacency.start.assign(nodeCount + 1, 0);
+        for (const auto& [from, to] : pairs) ++adjacency.start[from + 1];
+        std::partial_sum(adjacency.start.begin(), adjacency.start.end(), adjacency.start.begin());
+        adjacency.items.resize(pairs.size());
+        std::vector<int> next(adjacency.start.begin(), adjacency.start.end() - 1);
+        for (const auto& [from, to] : pairs) adjacency.items[next[from]++] = to;
+        return adjacency;
+    }
+    const int* begin(int v) const { return items.data() + start[v]; }
+    const int* end(int v) const { return items.data() + start[v + 1]; }
+    int count(int v) const { return start[v + 1] - start[v]; }
+};
+
+// Number of pairs i < j with values[i] > values[j]; values in [0, range).
+long long inversions(const std::vector<int>& values, int range, std::vector<int>& tree) {
+    tree.assign(range + 1, 0);
+    long long total = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+        long long notGreater = 0;
+        for (int k = values[i] + 1; k > 0; k -= k & -k) notGreater += tree[k];
+        total += static_cast<long long>(i) - notGreater;
+        for (int k = values[i] + 1; k <= range; k += k & -k) ++tree[k];
+    }
+    return total;
+}
+
+// Minimizes sum weight_i * (x_i - target_i)^2 subject to x_{i+1} - x_i >= gap_i, in place.
+// With y_i = x_i - (gap_0 + ... + gap_{i-1}) the constraints become y_i <= y_{i+1}: an isotonic
+// regression, solved by pooling adjacent violators.
+void placeInOrder(std::vector<double>& x, const std::vector<double>& target, const std::vector<double>& weight,
+                  const std::vector<double>& gap) {
+    struct Pool {
+        double weight, weightedSum;
+        size_t first;
+        double mean() const { return weightedSum / weight; }
+    };
+    std::vector<Pool> pools;
+    pools.reserve(x.size());
+    double offset = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        if (i > 0) offset += gap[i - 1];
+        pools.push_back({weight[i], weight[i] * (target[i] - offset), i});
+        while (pools.size() > 1 && pools[pools.size() - 2].mean() > pools.back().mean()) {
+            const Pool last = pools.back();
+            pools.pop_back();
+            pools.back().weight += last.weight;
+            pools.back().weightedSum += last.weightedSum;
+        }
+    }
+    offset = 0;
+    for (size_t p = 0; p < pools.size(); ++p) {
+        const size_t end = p + 1 < pools.size() ? pools[p + 1].first : x.size();
+        for (size_t i = pools[p].first; i < end; ++i) {
+            if (i > 0) offset += gap[i - 1];
+            x[i] = pools[p].mean() + offset;
+        }
+    }
+}
+
+struct Settings {
+    double nodeSeparation, rankSeparation;
+};
+
+// One connected component, in its own coordinates.
+class ComponentLayout {
+public:
+    std::vector<Point> centers;              // per component node
+    std::vector<std::vector<Point>> routes;  // per component edge
+    Box bounds;
+
+    // sizes: per node; edges: (source, target) in component indices.
+    ComponentLayout(const std::vector<Size>& sizes, const std::vector<std::pair<int, int>>& edges,
+                    const Settings& settings, const CancelPoll& cancel)
+        : sizes_(sizes), edges_(edges), settings_(settings), cancel_(cancel), realCount_(int(sizes.size())) {
+        breakCycles();
+        mergeParallelEdges();
+        assignRanks();
+        cancel_.now();
+        addVirtualNodes();
+        orderRanks();
+        { size_t widest=0; for (auto& r: ranks_) widest=std::max(widest,r.size());
+          if (realCount_ > 1000) { std::vector<std::pair<int,int>> sp; for (auto& l : links_) sp.push_back({rank_[l.second]-rank_[l.first], l.first*100000+l.second}); std::sort(sp.rbegin(), sp.rend()); long long tot=0; for (auto& q: sp) tot+=q.first; std::fprintf(stderr,"sum %lld\n",tot); for (int i=0;i<10;i++) std::fprintf(stderr, "span %d %d->%d\n", sp[i].first, sp[i].second/100000, sp[i].second%100000); std::map<int,long long> h; for (auto& q: sp) h[q.first<5?q.first: q.first<20?5: q.first<100?20:q.first<500?100:500]+=q.first; for (auto& [k,c]: h) std::fprintf(stderr, "bucket %d: %lld\n", k, c);}
+          std::fprintf(stderr, "real %d total %d links %zu ranks %zu widest %zu\n", realCount_, nodeCount(), links_.size(), ranks_.size(), widest); }
+        cancel_.now();
+        placeHorizontally();
+        cancel_.now();
+        placeVertically();
+        route();
+    }
+
+private:
+    const std::vector<Size>& sizes_;
+    const std::vector<std::pair<int, int>>& edges_;
+    const Settings settings_;
+    const CancelPoll& cancel_;
+    const int realCount_;
+
+    std::vector<char> reversed_;                  // per edge: goes upward in the layout
+    std::vector<std::pair<int, int>> links_;      // distinct downward (upper, lower) pairs
+    std::vector<int> linkOf_;                     // per edge: its link, -1 for self-loops
+    std::vector<int> rank_;                       // per node, virtual ones included
+    std::vector<int> chainStart_, chain_;         // per link: its virtual nodes, top to bottom
+    Adjacency up_, down_;                         // neighbours in the rank above / below
+    std::vector<std::vector<int>> ranks_;         // nodes of each rank, left to right
+    std::vector<int> position_;                   // per node: index in its rank
+    std::vector<double> x_;                       // per node: center
+    std::vector<double> bandTop_, bandBottom_;    // per rank
+
+    bool isVirtual(int v) const { return v >= realCount_; }
+    double width(int v) const { return isVirtual(v) ? 0 : sizes_[v].width; }
+    double height(int v) const { return isVirtual(v) ? 0 : sizes_[v].height; }
+    int nodeCount() const { return int(rank_.size()); }
+
+    // Step 1: reverse the edges that close a cycle, found by an iterative depth-first search.
+    void breakCycles() {
+        std::vector<std::pair<int, int>> outgoing;  // (node, edge)
+        std::vector<int> inDegree(realCount_, 0);
+        for (size_t e = 0; e < edges_.size(); ++e) {
+            if (edges_[e].first == edges_[e].second) continue;
+            outgoing.emplace_back(edges_[e].first, int(e));
+            ++inDegree[edges_[e].second];
+        }
+        const Adjacency out = Adjacency::build(realCount_, outgoing);
+        reversed_.assign(edges_.size(), 0);
+        enum : char { Unseen, OnStack, Done };
+        std::vector<char> state(realCount_, Unseen);
+        std::vector<std::pair<int, int>> stack;  // (node, next index into out.items)
+        const auto search = [&](int root) {
+            if (state[root] != Unseen) return;
+            state[root] = OnStack;
+            stack.emplace_back(root, out.start[root]);
+            while (!stack.empty()) {
+                const int v = stack.back().first;
+                const int next = stack.back().second;
+                if (next == out.start[v + 1]) {
+                    state[v] = Done;
+                    stack.pop_back();
+                    continue;
+                }
+                ++stack.back().second;
+                const int e = out.items[next];
+                const int w = edges_[e].second;
+                if (state[w] == OnStack) {
+                    reversed_[e] = 1;
+                } else if (state[w] == Unseen) {
+                    state[w] = OnStack;
+                    stack.emplace_back(w, out.start[w]);
+                }
+            }
+        };
+        // Sources first, so the search follows the data flow and reverses few edges.
+        for (int v = 0; v < realCount_; ++v)
+            if (inDegree[v] == 0) search(v);
+        for (int v = 0; v < realCount_; ++v) search(v);
+    }
+
+    void mergeParallelEdges() {
+        std::vector<std::pair<std::pair<int, int>, int>> keyed;  // ((upper, lower), edge)
+        for (size_t e = 0; e < edges_.size(); ++e) {
+            auto [source, target] = edges_[e];
+            if (source == target) continue;
+            if (reversed_[e]) std::swap(source, target);
+            keyed.push_back({{source, target}, int(e)});
+        }
+        std::sort(keyed.begin(), keyed.end());
+        linkOf_.assign(edges_.size(), -1);
+        for (const auto& [pair, e] : keyed) {
+            if (links_.empty() || links_.back() != pair) links_.push_back(pair);
+            linkOf_[e] = int(links_.size()) - 1;
+        }
+    }
+
+    // Step 2: longest path from the sources (Kahn's order), then, bottom up, every node with at
+    // least as many links out as in moves down next to its highest successor: total edge length
+    // never grows, and a chain hanging off a constant follows the constant down to its user.
+    void assignRanks() {
+        rank_.assign(realCount_, 0);
+        const Adjacency below = Adjacency::build(realCount_, links_);
+        std::vector<int> inDegree(realCount_, 0);
+        for (const auto& link : links_) ++inDegree[link.second];
+        const std::vector<int> linksIn = inDegree;
+        std::vector<int> order;  // topological
+        order.reserve(realCount_);
+        for (int v = 0; v < realCount_; ++v)
+            if (inDegree[v] == 0) order.push_back(v);
+        for (size_t i = 0; i < order.size(); ++i) {
+            cancel_.poll(i);
+            const int v = order[i];
+            for (const int* w = below.begin(v); w != below.end(v); ++w) {
+                rank_[*w] = std::max(rank_[*w], rank_[v] + 1);
+                if (--inDegree[*w] == 0) order.push_back(*w);
+            }
+        }
+        for (auto v = order.rbegin(); v != order.rend(); ++v) {
+            if (below.count(*v) == 0 || below.count(*v) < linksIn[*v]) continue;
+            int highest = std::numeric_limits<int>::max();
+            for (const int* w = below.begin(*v); w != below.end(*v); ++w) highest = std::min(highest, rank_[*w]);
+            rank_[*v] = highest - 1;
+        }
+        const int lowest = *std::min_element(rank_.begin(), rank_.end());
+        for (int& r : rank_) r -= lowest;
+    }
+
+    // Step 3: chains of virtual nodes, and the adjacency between neighbouring ranks.
+    void addVirtualNodes() {
+        std::vector<std::pair<int, int>> segments;  // (upper, lower)
+        chainStart_.assign(links_.size() + 1, 0);
+        for (size_t l = 0; l < links_.size(); ++l) {
+            const auto [upper, lower] = links_[l];
+            chainStart_[l] = int(chain_.size());
+            int previous = upper;
+            for (int r = rank_[upper] + 1; r < rank_[lower]; ++r) {
+                const int v = nodeCount();
+                rank_.push_back(r);
+                chain_.push_back(v);
+                segments.emplace_back(previous, v);
+                previous = v;
+            }
+            segments.emplace_back(previous, lower);
+        }
+        chainStart_[links_.size()] = int(chain_.size());
+        down_ = Adjacency::build(nodeCount(), segments);
+        for (auto& segment : segments) std::swap(segment.first, segment.second);
+        up_ = Adjacency::build(nodeCount(), segments);
+    }
+
+    // Step 4: initial order by a depth-first walk down from the top nodes, then barycenter sweeps.
+    void orderRanks() {
+        const int rankCount = 1 + *std::max_element(rank_.begin(), rank_.end());
+        ranks_.assign(rankCount, {});
+        std::vector<char> seen(nodeCount(), 0);
+        std::vector<int> stack;
+        for (int root = 0; root < realCount_; ++root) {
+            if (up_.count(root) != 0 || seen[root]) continue;
+            stack.push_back(root);
+            seen[root] = 1;
+            while (!stack.empty()) {
+                const int v = stack.back();
+                stack.pop_back();
+                ranks_[rank_[v]].push_back(v);
+                // Pushed in reverse so the first child is walked first.
+                for (const int* w = down_.end(v); w != down_.begin(v);) {
+                    --w;
+                    if (!seen[*w]) {
+                        seen[*w] = 1;
+                        stack.push_back(*w);
+                    }
+                }
+            }
+        }
+        position_.assign(nodeCount(), 0);
+        for (const auto& nodes : ranks_)
+            for (size_t i = 0; i < nodes.size(); ++i) position_[nodes[i]] = int(i);
+        if (rankCount < 2) return;
+
+        constexpr int maxSweeps = 6, patience = 2;
+        long long best = countCrossings();
+        std::vector<std::vector<int>> bestRanks = ranks_;
+        for (int sweep = 0, stale = 0; sweep < maxSweeps && best > 0 && stale < patience; ++sweep) {
+            for (int r = 1; r < rankCount; ++r) sortByBarycenter(r, up_);
+            for (int r = rankCount - 2; r >= 0; --r) sortByBarycenter(r, down_);
+            cancel_.now();
+            const long long crossings = countCrossings();
+            if (crossings < best) {
+                best = crossings;
+                bestRanks = ranks_;
+                stale = 0;
+            } else {
+                ++stale;
+            }
+        }
+        ranks_ = std::move(bestRanks);
+        for (const auto& nodes : ranks_)
+            for (size_t i = 0; i < nodes.size(); ++i) position_[nodes[i]] = int(i);
+    }
+
+    // Nodes without neighbours on that side keep their position as their barycenter.
+    void sortByBarycenter(int r, const Adjacency& neighbours) {
+        std::vector<int>& nodes = ranks_[r];
+        std::vector<std::pair<double, int>> keyed(nodes.size());  // (barycenter, old position)
+        for (size_t i = 0; i < nodes.size(); ++i) {
+            const int v = nodes[i];
+            double sum = 0;
+            for (const int* w = neighbours.begin(v); w != neighbours.end(v); ++w) sum += position_[*w];
+            const int count = neighbours.count(v);
+            keyed[i] = {count ? sum / count : double(i), int(i)};
+        }
+        std::sort(keyed.begin(), keyed.end());
+        std::vector<int> sorted(nodes.size());
+        for (size_t i = 0; i < nodes.size(); ++i) sorted[i] = nodes[keyed[i].second];
+        nodes = std::move(sorted);
+        for (size_t i = 0; i < nodes.size(); ++i) position_[nodes[i]] = int(i);
+    }
+
+    long long countCrossings() const {
+        long long total = 0;
+        std::vector<int> lowerPositions, tree;
+        for (size_t r = 0; r + 1 < ranks_.size(); ++r) {
+            lowerPositions.clear();
+            for (const int v : ranks_[r]) {
+                const size_t first = lowerPositions.size();
+                for (const int* w = down_.begin(v); w != down_.end(v); ++w) lowerPositions.push_back(position_[*w]);
+                std::sort(lowerPositions.begin() + first, lowerPositions.end());
+            }
+            total += inversions(lowerPositions, int(ranks_[r + 1].size()), tree);
+        }
+        return total;
+    }
+
+    // Step 5: passes of per-rank isotonic regression towards the neighbours' mean x.
+    void placeHorizontally() {
+        x_.assign(nodeCount(), 0);
+        std::vector<double> x, target, weight, gap;
+        const auto gather = [&](const std::vector<int>& nodes) {
+            x.resize(nodes.size());
+            gap.resize(nodes.size());
+            for (size_t i = 0; i < nodes.size(); ++i) {
+                x[i] = x_[nodes[i]];
+                if (i + 1 < nodes.size()) gap[i] = minimumGap(nodes[i], nodes[i + 1]);
+            }
+        };
+        // Start packed and centered.
+        for (const auto& nodes : ranks_) {
+            gather(nodes);
+            double at = 0;
+            for (size_t i = 0; i < nodes.size(); ++i) {
+                x_[nodes[i]] = at;
+                if (i + 1 < nodes.size()) at += gap[i];
+            }
+            for (const int v : nodes) x_[v] -= at / 2;
+        }
+        const auto pass = [&](int r, const Adjacency& neighbours) {
+            const std::vector<int>& nodes = ranks_[r];
+            gather(nodes);
+            target.resize(nodes.size());
+            weight.resize(nodes.size());
+            for (size_t i = 0; i < nodes.size(); ++i) {
+                const int v = nodes[i];
+                const int count = neighbours.count(v);
+                double sum = 0;
+                for (const int* w = neighbours.begin(v); w != neighbours.end(v); ++w) sum += x_[*w];
+                // No neighbours on this side: stay put, but give way easily.
+                target[i] = count ? sum / count : x[i];
+                weight[i] = count == 0 ? 0.1 : isVirtual(v) ? 4 : 1;
+            }
+            placeInOrder(x, target, weight, gap);
+            for (size_t i = 0; i < nodes.size(); ++i) x_[nodes[i]] = x[i];
+        };
+        const int rankCount = int(ranks_.size());
+        constexpr int rounds = 4;
+        for (int round = 0; round < rounds; ++round) {
+            for (int r = 1; r < rankCount; ++r) pass(r, up_);
+            for (int r = rankCount - 2; r >= 0; --r) pass(r, down_);
+            cancel_.now();
+        }
+    }
+
+    // Edges through virtual nodes run closer together than edges beside real nodes.
+    double minimumGap(int left, int right) const {
+        const double separation =
+            isVirtual(left) && isVirtual(right) ? settings_.nodeSeparation / 2 : settings_.nodeSeparation;
+        return (width(left) + width(right)) / 2 + separation;
+    }
+
+    // Step 6.
+    void placeVertically() {
+        bandTop_.assign(ranks_.size(), 0);
+        bandBottom_.assign(ranks_.size(), 0);
+        double top = 0;
+        for (size_t r = 0; r < ranks_.size(); ++r) {
+            double tallest = 0;
+            for (const int v : ranks_[r]) tallest = std::max(tallest, height(v));
+            bandTop_[r] = top;
+            bandBottom_[r] = top + tallest;
+            top = bandBottom_[r] + settings_.rankSeparation;
+        }
+        centers.resize(realCount_);
+        for (int v = 0; v < realCount_; ++v) {
+            centers[v] = {x_[v], (bandTop_[rank_[v]] + bandBottom_[rank_[v]]) / 2};
+            bounds.include(x_[v] - width(v) / 2, centers[v].y - height(v) / 2, x_[v] + width(v) / 2,
+                           centers[v].y + height(v) / 2);
+        }
+    }
+
+    // Where an edge leaves or enters node v on its way to or from x = toward: under or over
+    // the node, as close to `toward` as the middle of the border allows.
+    double portX(int v, double toward) const {
+        const double spread = 0.35 * width(v);
+        return std::clamp(toward, x_[v] - spread, x_[v] + spread);
+    }
+
+    // Step 7.
+    void route() {
+        std::vector<std::vector<Point>> linkRoutes(links_.size());
+        for (size_t l = 0; l < links_.size(); ++l) {
+            cancel_.poll(l);
+            const auto [upper, lower] = links_[l];
+            const int* firstVirtual = chain_.data() + chainStart_[l];
+            const int* endVirtual = chain_.data() + chainStart_[l + 1];
+            const double start = portX(upper, firstVirtual != endVirtual ? x_[*firstVirtual] : x_[lower]);
+            const double end = portX(lower, firstVirtual != endVirtual ? x_[endVirtual[-1]] : x_[upper]);
+            std::vector<Point>& points = linkRoutes[l];
+            const auto add = [&](double x, double y) {
+                if (points.empty() || points.back().x != x || points.back().y != y) points.push_back({x, y});
+            };
+            add(start, centers[upper].y + height(upper) / 2);
+            add(start, bandBottom_[rank_[upper]]);
+            for (const int* v = firstVirtual; v != endVirtual; ++v) {
+                add(x_[*v], bandTop_[rank_[*v]]);
+                add(x_[*v], bandBottom_[rank_[*v]]);
+            }
+            add(end, bandTop_[rank_[lower]]);
+            add(end, centers[lower].y - height(lower) / 2);
+            if (points.size() < 2) points.push_back(points.back());  // both nodes zero-sized, touching
+        }
+        routes.resize(edges_.size());
+        for (size_t e = 0; e < edges_.size(); ++e) {
+            if (linkOf_[e] < 0) {
+                routes[e] = selfLoop(edges_[e].first);
+            } else {
+                routes[e] = linkRoutes[linkOf_[e]];
+                if (reversed_[e]) std::reverse(routes[e].begin(), routes[e].end());
+            }
+            for (const Point& p : routes[e]) bounds.include(p.x, p.y, p.x, p.y);
+        }
+    }
+
+    // A small loop out of the right side and back, within half the node separation.
+    std::vector<Point> selfLoop(int v) const {
+        const double side = x_[v] + width(v) / 2;
+        const double reach = settings_.nodeSeparation > 0 ? settings_.nodeSeparation / 2 : 8;
+        const double y = centers[v].y, spread = height(v) / 4;
+        return {{side, y - spread}, {side + reach, y - spread}, {side + reach, y + spread}, {side, y + spread}};
+    }
+};
+
+// Components, largest first, packed left to right in rows about as wide as the whole is tall.
+class LayeredEngine : public LayoutEngine {
+public:
+    std::string name() const override { return "layered"; }
+
+    LayoutResult layout(const LayoutRequest& request, const CancelCheck& cancelled) const override {
+        const CancelPoll cancel(cancelled);
+        cancel.now();
+        const CheckedRequest checked = detail::checkRequest(request);
+        const int nodeCount = int(checked.nodeIds.size());
+        const Settings settings{checked.nodeSeparation, checked.rankSeparation};
+
+        // Components by union-find, then nodes and edges grouped per component.
+        std::vector<int> parent(nodeCount);
+        std::iota(parent.begin(), parent.end(), 0);
+        const auto root = [&](int v) {
+            while (parent[v] != v) v = parent[v] = parent[parent[v]];
+            return v;
+        };
+        for (const detail::CheckedEdge& edge : checked.edges) parent[root(edge.source)] = root(edge.target);
+        std::vector<int> componentOf(nodeCount, -1), rootComponent(nodeCount, -1);
+        std::vector<std::vector<int>> componentNodes, componentEdges;
+        std::vector<int> localIndex(nodeCount);
+        for (int v = 0; v < nodeCount; ++v) {
+            int& component = rootComponent[root(v)];
+            if (component < 0) {
+                component = int(componentNodes.size());
+                componentNodes.emplace_back();
+                componentEdges.emplace_back();
+            }
+            componentOf[v] = component;
+            localIndex[v] = int(componentNodes[component].size());
+            componentNodes[component].push_back(v);
+        }
+        for (size_t e = 0; e < checked.edges.size(); ++e)
+            componentEdges[componentOf[checked.edges[e].source]].push_back(int(e));
+
+        std::vector<int> order(componentNodes.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return componentNodes[a].size() > componentNodes[b].size(); });
+
+        LayoutResult result;
+        result.engine = name();
+        result.nodes.resize(nodeCount);
+        result.edges.resize(checked.edges.size());
+        std::vector<Size> sizes;
+        std::vector<std::pair<int, int>> edges;
+        std::vector<Box> bounds(componentNodes.size());
+        double area = 0, widest = 0;
+        for (const int c : order) {
+            cancel.now();
+            sizes.clear();
+            for (const int v : componentNodes[c]) sizes.push_back(checked.sizes[v]);
+            edges.clear();
+            for (const int e : componentEdges[c])
+                edges.emplace_back(localIndex[checked.edges[e].source], localIndex[checked.edges[e].target]);
+            ComponentLayout component(sizes, edges, settings, cancel);
+            for (size_t i = 0; i < componentNodes[c].size(); ++i) {
+                const int v = componentNodes[c][i];
+                result.nodes[v] = {checked.nodeIds[v], component.centers[i]};
+            }
+            for (size_t i = 0; i < componentEdges[c].size(); ++i) {
+                const int e = componentEdges[c][i];
+                result.edges[e] = {checked.edges[e].id, std::move(component.routes[i])};
+            }
+            bounds[c] = component.bounds;
+            area += bounds[c].width() * bounds[c].height();
+            widest = std::max(widest, bounds[c].width());
+        }
+
+        // Shelf packing: rows of components, tops aligned.
+        const double gapX = 2 * settings.nodeSeparation, gapY = settings.rankSeparation;
+        const double rowWidth = std::max(widest, std::sqrt(2 * area));
+        std::vector<Point> shift(componentNodes.size());
+        double x = 0, y = 0, rowHeight = 0;
+        for (const int c : order) {
+            if (x > 0 && x + bounds[c].width() > rowWidth) {
+                x = 0;
+                y += rowHeight + gapY;
+                rowHeight = 0;
+            }
+            shift[c] = {x - bounds[c].left, y - bounds[c].top};
+            x += bounds[c].width() + gapX;
+            rowHeight = std::max(rowHeight, bounds[c].height());
+        }
+        for (int v = 0; v < nodeCount; ++v) {
+            result.nodes[v].center.x += shift[componentOf[v]].x;
+            result.nodes[v].center.y += shift[componentOf[v]].y;
+        }
+        for (size_t e = 0; e < checked.edges.size(); ++e) {
+            const Point offset = shift[componentOf[checked.edges[e].source]];
+            for (Point& p : result.edges[e].points) {
+                p.x += offset.x;
+                p.y += offset.y;
+            }
+        }
+        detail::moveToOrigin(result, checked);
+        return result;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<LayoutEngine> makeLayeredEngine() {
+    return std::make_unique<LayeredEngine>();
+}
+
+}  // namespace ptl::layout

@@ -1,0 +1,293 @@
+// The GUI's worker client against the real ptl-studio-cli: results, clear errors, and recovery
+// from a worker that aborts, hangs or runs out of memory (PTL_WORKER_FAULT, test only).
+#include "worker/worker_client.h"
+
+#include "ptl/report_json.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using ptl::ui::WorkerClient;
+using namespace std::chrono_literals;
+
+namespace {
+
+QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
+
+// LibTorch takes a second or more to start, longer on a busy machine.
+constexpr int kJobTimeoutMs = 120000;
+
+QProcessEnvironment fault(const QString& name) {
+    QProcessEnvironment environment;
+    environment.insert(QStringLiteral("PTL_WORKER_FAULT"), name);
+    return environment;
+}
+
+// Every signal of a client in arrival order, so tests can check order and job ids.
+struct Recorder {
+    struct Emission {
+        QString name;
+        quint64 job = 0;
+        QString text;
+        std::shared_ptr<const ptl::Report> report;
+    };
+    QList<Emission> emissions;
+    QStringList log;
+
+    explicit Recorder(WorkerClient& client) {
+        QObject::connect(&client, &WorkerClient::progress, [this](quint64 job, const QString& stage, double) {
+            emissions.append({QStringLiteral("progress"), job, stage, {}});
+        });
+        QObject::connect(&client, &WorkerClient::finished, [this](quint64 job, std::shared_ptr<const ptl::Report> report) {
+            emissions.append({QStringLiteral("finished"), job, {}, std::move(report)});
+        });
+        QObject::connect(&client, &WorkerClient::failed, [this](quint64 job, const QString& message) {
+            emissions.append({QStringLiteral("failed"), job, message, {}});
+        });
+        QObject::connect(&client, &WorkerClient::cancelled, [this](quint64 job) {
+            emissions.append({QStringLiteral("cancelled"), job, {}, {}});
+        });
+        QObject::connect(&client, &WorkerClient::logLine, [this](const QString& line) { log.append(line); });
+    }
+
+    QList<Emission> named(const QString& name) const {
+        QList<Emission> found;
+        for (const Emission& emission : emissions)
+            if (emission.name == name) found.append(emission);
+        return found;
+    }
+    int ends() const {
+        return int(named(QStringLiteral("finished")).size() + named(QStringLiteral("failed")).size() +
+                   named(QStringLiteral("cancelled")).size());
+    }
+    QString last() const { return emissions.isEmpty() ? QString() : emissions.last().name + QLatin1Char(' ') + emissions.last().text; }
+};
+
+// Workers the client still holds; retired ones are deleted once they have exited.
+int liveWorkers(const WorkerClient& client) { return int(client.findChildren<QProcess*>().size()); }
+
+struct Run {
+    int exitCode = -1;
+    QList<QJsonObject> events;
+};
+
+// The worker's protocol straight, without the client.
+Run runWorker(const QByteArray& request, bool closeInput) {
+    QProcess process;
+    process.start(QStringLiteral(PTL_CLI_PATH), {QStringLiteral("worker")});
+    process.write(request);
+    if (closeInput) process.closeWriteChannel();
+    process.waitForFinished(kJobTimeoutMs);
+    Run run{process.exitCode(), {}};
+    for (const QByteArray& line : process.readAllStandardOutput().split('\n'))
+        if (!line.isEmpty()) run.events.append(QJsonDocument::fromJson(line).object());
+    return run;
+}
+
+// A stand-in worker that prints `output` whatever it is asked, then exits with `exitCode`: for
+// what the real one rarely does (huge reports, stray output, dying without a word).
+QString fakeWorker(const QTemporaryDir& dir, const QByteArray& output, int exitCode) {
+    QFile out(dir.filePath(QStringLiteral("output")));
+    if (!out.open(QIODevice::WriteOnly) || out.write(output) != output.size()) return {};
+    const QString path = dir.filePath(QStringLiteral("fake-worker"));
+    QFile script(path);
+    if (!script.open(QIODevice::WriteOnly)) return {};
+    script.write("#!/bin/sh\ncat '" + out.fileName().toUtf8() + "'\nexit " + QByteArray::number(exitCode) + "\n");
+    script.setPermissions(script.permissions() | QFileDevice::ExeOwner);
+    return path;
+}
+
+}  // namespace
+
+class WorkerTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void protocolCancelOnEndOfInput() {
+        const Run run = runWorker("{\"job\":\"inspect\",\"model\":\"" + fixture(QStringLiteral("clean_conv.pt")).toUtf8() + "\"}\n",
+                                  true);
+        QCOMPARE(run.exitCode, 130);
+        QVERIFY(!run.events.isEmpty());
+        QCOMPARE(run.events.last().value(QStringLiteral("event")).toString(), QStringLiteral("cancelled"));
+    }
+
+    void protocolBadRequest() {
+        const Run run = runWorker("{\"job\":\"train\",\"model\":\"x.pt\"}\n", false);
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.events.size(), 1);
+        QCOMPARE(run.events.first().value(QStringLiteral("kind")).toString(), QStringLiteral("usage"));
+        QCOMPARE(run.events.first().value(QStringLiteral("message")).toString(),
+                 QStringLiteral("worker request: unknown job 'train'"));
+    }
+
+    void inspectsModel() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        QSignalSpy finished(&client, &WorkerClient::finished);  // also proves the report's metatype
+        QVERIFY(finished.isValid());
+        const quint64 job = client.inspect(fixture(QStringLiteral("shape_branch.pt")));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(qvariant_cast<std::shared_ptr<const ptl::Report>>(finished.first().at(1)) == recorder.emissions.last().report);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("finished"));
+        QVERIFY(!recorder.named(QStringLiteral("progress")).isEmpty());
+        for (const Recorder::Emission& emission : recorder.emissions) QCOMPARE(emission.job, job);
+
+        const ptl::Report& report = *recorder.emissions.last().report;
+        QCOMPARE(report.format, std::string("torchscript"));
+        bool shapeDependent = false;
+        for (const ptl::Finding& finding : report.findings)
+            shapeDependent = shapeDependent || finding.category == "control-flow.shape-dependent";
+        QVERIFY(shapeDependent);
+        QVERIFY(!client.isRunning());
+        QTRY_COMPARE(liveWorkers(client), 0);
+    }
+
+    void unreadableModel() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.inspect(fixture(QStringLiteral("bad/empty.pt")));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        const QList<Recorder::Emission> failed = recorder.named(QStringLiteral("failed"));
+        QCOMPARE(failed.size(), 1);
+        QCOMPARE(failed.first().text, fixture(QStringLiteral("bad/empty.pt")) + QStringLiteral(": the file is empty"));
+    }
+
+    void missingWorker() {
+        WorkerClient client(QStringLiteral("/nonexistent/ptl-studio-cli"));
+        Recorder recorder(client);
+        const quint64 job = client.inspect(fixture(QStringLiteral("clean_conv.pt")));
+        QVERIFY(recorder.emissions.isEmpty());  // not before the caller knows the job's id
+        QTRY_COMPARE(recorder.ends(), 1);
+        QCOMPARE(recorder.emissions.last().job, job);
+        QVERIFY2(recorder.last().contains(QStringLiteral("cannot start its worker program /nonexistent/ptl-studio-cli")),
+                 qPrintable(recorder.last()));
+    }
+
+    void recoversFromAbort() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.setExtraEnvironment(fault(QStringLiteral("abort")));
+        client.inspect(fixture(QStringLiteral("clean_conv.pt")));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("failed"));
+        QVERIFY2(recorder.last().contains(QStringLiteral("The worker process crashed while inspecting ")) &&
+                     recorder.last().contains(QStringLiteral("clean_conv.pt (signal 6, SIGABRT)")) &&
+                     recorder.last().contains(QStringLiteral("PTL Studio is still running")),
+                 qPrintable(recorder.last()));
+        QVERIFY(recorder.log.join(QLatin1Char('\n')).contains(QStringLiteral("PTL_WORKER_FAULT=abort")));
+
+        expectRecovery(client, recorder);
+    }
+
+    void recoversFromOutOfMemory() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.setExtraEnvironment(fault(QStringLiteral("oom")));
+        client.inspect(fixture(QStringLiteral("clean_conv.pt")));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("failed"));
+        QVERIFY2(recorder.last().contains(QStringLiteral("crashed")) && recorder.last().contains(QStringLiteral("more memory")),
+                 qPrintable(recorder.last()));
+        QVERIFY(recorder.log.join(QLatin1Char('\n')).contains(QStringLiteral("out of memory")));
+
+        expectRecovery(client, recorder);
+    }
+
+    void watchdogStopsHang() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.setWatchdogTimeout(2s);
+        client.setExtraEnvironment(fault(QStringLiteral("hang")));
+        client.inspect(fixture(QStringLiteral("clean_conv.pt")));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("failed"));
+        QVERIFY2(recorder.last().contains(QStringLiteral("did not respond for 2 s while inspecting ")),
+                 qPrintable(recorder.last()));
+        QTRY_COMPARE(liveWorkers(client), 0);  // killed and reaped, not left behind
+
+        expectRecovery(client, recorder);
+    }
+
+    void cancelsHang() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.setGracePeriod(500ms);
+        client.setExtraEnvironment(fault(QStringLiteral("hang")));
+        const quint64 job = client.inspect(fixture(QStringLiteral("clean_conv.pt")));
+        QTRY_VERIFY_WITH_TIMEOUT(!recorder.named(QStringLiteral("progress")).isEmpty(), kJobTimeoutMs);
+        client.cancel();
+        QCOMPARE(recorder.ends(), 1);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("cancelled"));
+        QCOMPARE(recorder.emissions.last().job, job);
+        QVERIFY(!client.isRunning());
+        // A hung worker ignores the request to stop; the grace period ends it.
+        QTRY_COMPARE_WITH_TIMEOUT(liveWorkers(client), 0, 10000);
+        QCOMPARE(recorder.ends(), 1);
+    }
+
+    void newerJobSupersedes() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.setExtraEnvironment(fault(QStringLiteral("hang")));
+        const quint64 first = client.inspect(fixture(QStringLiteral("clean_conv.pt")));
+        client.setExtraEnvironment({});
+        const quint64 second = client.inspect(fixture(QStringLiteral("clean_conv.pt")));
+        QVERIFY(second != first);
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("finished"));
+        for (const Recorder::Emission& emission : recorder.emissions) QCOMPARE(emission.job, second);
+        QTRY_COMPARE(liveWorkers(client), 0);
+    }
+
+    void decodesBigReportOffThread() {
+        ptl::Report sent;
+        sent.format = "torchscript";
+        for (int i = 0; i < 40000; ++i) sent.operators.push_back("aten::operator_" + std::to_string(i));
+        const std::string result = nlohmann::json{{"event", "result"}, {"report", ptl::toJson(sent)}}.dump();
+        QVERIFY(result.size() > 512 * 1024);  // well past what is decoded on the UI thread
+        const QByteArray output = "a model's print() that escaped\n"
+                                  "{\"event\":\"progress\",\"stage\":\"Loading\",\"fraction\":0.1}\n" +
+                                  QByteArray::fromStdString(result) + "\n";
+        QTemporaryDir dir;
+        WorkerClient client(fakeWorker(dir, output, 0));
+        Recorder recorder(client);
+        client.inspect(QStringLiteral("big.pt"));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.emissions.size(), 2);
+        QCOMPARE(recorder.emissions.first().name, QStringLiteral("progress"));
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("finished"));
+        QVERIFY(ptl::sameReport(*recorder.emissions.last().report, sent));
+        QVERIFY(recorder.log.join(QLatin1Char('\n')).contains(QStringLiteral("a model's print() that escaped")));
+    }
+
+    void workerEndsWithoutResult() {
+        QTemporaryDir dir;
+        WorkerClient client(fakeWorker(dir, "{\"event\":\"progress\",\"stage\":\"Loading\",\"fraction\":0.1}\n", 7));
+        Recorder recorder(client);
+        client.inspect(QStringLiteral("model.pt"));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.last(), QStringLiteral("failed The worker process ended without a result while inspecting "
+                                                 "model.pt (exit code 7). PTL Studio is still running; the log has "
+                                                 "the worker's messages."));
+    }
+
+private:
+    // After a failure, the same client runs a normal job to the end.
+    void expectRecovery(WorkerClient& client, Recorder& recorder) {
+        client.setExtraEnvironment({});
+        recorder.emissions.clear();
+        const quint64 job = client.inspect(fixture(QStringLiteral("clean_conv.pt")));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("finished"));
+        QCOMPARE(recorder.emissions.last().job, job);
+        QCOMPARE(recorder.emissions.last().report->format, std::string("torchscript"));
+    }
+};
+
+QTEST_GUILESS_MAIN(WorkerTest)
+#include "tst_worker.moc"

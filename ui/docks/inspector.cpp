@@ -1,0 +1,132 @@
+#include "inspector.h"
+
+#include "models/report_models.h"
+
+#include <QColor>
+#include <QFileInfo>
+#include <QStringList>
+
+namespace ptl::ui {
+
+namespace {
+
+QString escaped(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); }
+
+QString row(const QString& name, const QString& value) {
+    return QStringLiteral("<tr><td style='color:#475569;padding-right:10px'>%1</td><td>%2</td></tr>").arg(name, value);
+}
+
+QString valueText(const Graph& graph, int id) {
+    const Value& value = graph.values[id];
+    QString text = QStringLiteral("<code>%%1</code> : %2").arg(escaped(value.name), escaped(value.type));
+    if (value.shapeKnown) text += QStringLiteral(" &nbsp;<b>%1</b> %2").arg(formatShape(value.shape), escaped(value.dtype));
+    if (value.producer >= 0) {
+        const Node& producer = graph.nodes[value.producer];
+        if (producer.kind == "prim::Constant" && !producer.attributes.empty())
+            text += QStringLiteral(" = <code>%1</code>").arg(escaped(producer.attributes.front().second));
+        else if (producer.kind == "prim::GetAttr" && !producer.attributes.empty())
+            text += QStringLiteral(" = self.%1%2")
+                        .arg(escaped(producer.scope.empty() ? "" : producer.scope + "."), escaped(producer.attributes.front().second));
+    }
+    return text;
+}
+
+QString location(const SourceLocation& source) {
+    if (!source.known()) return QStringLiteral("<i>not recorded</i>");
+    return QStringLiteral("%1:%2").arg(escaped(source.file)).arg(source.line);
+}
+
+}  // namespace
+
+QString sourceHtml(const Report& report, const SourceLocation& source, int context) {
+    if (!source.known()) return {};
+    if (source.traced)
+        return QStringLiteral("<p style='color:#6d28d9'>Recorded by torch.jit.trace; the tracer kept the call stack:</p><pre>%1</pre>")
+            .arg(escaped(source.text));
+    for (const SourceSnippet& snippet : report.sources) {
+        if (snippet.file != source.file) continue;
+        const QStringList lines = QString::fromStdString(snippet.text).split(QLatin1Char('\n'));
+        const int index = source.line - snippet.firstLine;
+        if (index < 0 || index >= lines.size()) continue;
+        QString html = QStringLiteral("<pre style='background:#f8fafc'>");
+        for (int i = std::max(0, index - context); i <= std::min(int(lines.size()) - 1, index + context); ++i) {
+            const QString number = QStringLiteral("%1").arg(snippet.firstLine + i, 5);
+            const QString text = lines[i].toHtmlEscaped();
+            if (i == index)
+                html += QStringLiteral("<span style='background:#fde68a'><b>%1  %2</b></span>\n").arg(number, text);
+            else
+                html += QStringLiteral("<span style='color:#64748b'>%1</span>  %2\n").arg(number, text);
+        }
+        return html + QStringLiteral("</pre>");
+    }
+    return QStringLiteral("<pre>%1</pre>").arg(escaped(source.text));
+}
+
+QString nodeHtml(const Report& report, const Method& method, int id) {
+    const Graph& graph = method.graph;
+    if (id < 0 || id >= int(graph.nodes.size())) return {};
+    const Node& node = graph.nodes[id];
+    QString html = QStringLiteral("<h3>%1</h3><table>").arg(escaped(node.kind));
+    html += row(QStringLiteral("Module"), node.scope.empty() ? QStringLiteral("<i>top module</i>") : escaped(node.scope));
+    html += row(QStringLiteral("Method"), escaped(method.name) + QStringLiteral(" (%1)").arg(escaped(method.origin)));
+    html += row(QStringLiteral("Source"), location(node.source));
+    if (!node.schema.empty()) html += row(QStringLiteral("Schema"), QStringLiteral("<code>%1</code>").arg(escaped(node.schema)));
+    for (const auto& [name, value] : node.attributes)
+        html += row(escaped(name), QStringLiteral("<code>%1</code>").arg(escaped(value)));
+    html += QStringLiteral("</table><h4>Inputs</h4><ol>");
+    for (const int input : node.inputs) html += QStringLiteral("<li>%1</li>").arg(valueText(graph, input));
+    html += QStringLiteral("</ol><h4>Outputs</h4><ol>");
+    for (const int output : node.outputs) html += QStringLiteral("<li>%1</li>").arg(valueText(graph, output));
+    html += QStringLiteral("</ol>");
+    for (const Finding& finding : report.findings) {
+        if (finding.method != method.name || std::find(finding.nodes.begin(), finding.nodes.end(), id) == finding.nodes.end()) continue;
+        html += QStringLiteral("<p><b style='color:%1'>%2</b> %3: %4</p>")
+                    .arg(severityColor(finding.severity).name(), QString::fromLatin1(severityName(finding.severity)),
+                         escaped(finding.category), escaped(finding.message));
+    }
+    const QString source = sourceHtml(report, node.source);
+    if (!source.isEmpty()) html += QStringLiteral("<h4>Python source</h4>") + source;
+    return html;
+}
+
+QString moduleHtml(const Report& report, const std::string& path) {
+    for (const ModuleInfo& module : report.modules) {
+        if (module.path != path) continue;
+        QString html = QStringLiteral("<h3>%1</h3><table>").arg(path.empty() ? QStringLiteral("(model)") : escaped(path));
+        html += row(QStringLiteral("Type"), escaped(module.type));
+        html += row(QStringLiteral("Parameters"), QString::number(module.totalParameters));
+        html += row(QStringLiteral("Weights"), formatBytes(module.totalBytes));
+        html += row(QStringLiteral("Own weights"), formatBytes(module.bytes));
+        html += QStringLiteral("</table>");
+        for (const QuantizedLayer& layer : report.quantizedLayers) {
+            if (layer.module != path) continue;
+            html += QStringLiteral("<h4>Quantized %1</h4><table>").arg(escaped(layer.kind));
+            html += row(QStringLiteral("Weights"), escaped(layer.weightDtype + ", " + layer.weightQScheme));
+            html += row(QStringLiteral("Scales"), QStringLiteral("%1 .. %2 (%3 channels)")
+                                                      .arg(layer.weightScaleMin, 0, 'g', 4)
+                                                      .arg(layer.weightScaleMax, 0, 'g', 4)
+                                                      .arg(layer.channels));
+            if (layer.outputScale >= 0)
+                html += row(QStringLiteral("Output"), QStringLiteral("scale %1, zero point %2")
+                                                          .arg(layer.outputScale, 0, 'g', 4)
+                                                          .arg(layer.outputZeroPoint));
+            if (layer.activationP99 >= 0)
+                html += row(QStringLiteral("Activations p99"), QString::number(layer.activationP99));
+            html += QStringLiteral("</table>");
+        }
+        return html;
+    }
+    return {};
+}
+
+QString findingHtml(const Report& report, const Finding& finding) {
+    QString html = QStringLiteral("<h3 style='color:%1'>%2 &middot; %3</h3><p>%4</p><p><b>What to do:</b> %5</p>")
+                       .arg(severityColor(finding.severity).name(), QString::fromLatin1(severityName(finding.severity)),
+                            escaped(finding.category), escaped(finding.message), escaped(finding.advice));
+    html += QStringLiteral("<p>Source: %1</p>").arg(location(finding.source));
+    const QString source = sourceHtml(report, finding.source);
+    if (!source.isEmpty()) html += source;
+    return html;
+}
+
+}  // namespace ptl::ui

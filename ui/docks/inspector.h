@@ -1,0 +1,18 @@
+// The Inspector's content: everything the report knows about one node, module group or finding,
+// as HTML for a QTextBrowser, with the original Python source around the node's line.
+#pragma once
+
+#include "ptl/report.h"
+
+#include <QString>
+
+namespace ptl::ui {
+
+QString nodeHtml(const Report& report, const Method& method, int node);
+QString moduleHtml(const Report& report, const std::string& path);
+QString findingHtml(const Report& report, const Finding& finding);
+// The source lines around `source.line`, the line itself highlighted; empty when the debug info
+// holds no text for it.
+QString sourceHtml(const Report& report, const SourceLocation& source, int context = 6);
+
+}  // namespace ptl::ui

@@ -1,0 +1,640 @@
+#include "graph_widget.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QGraphicsItem>
+#include <QGraphicsSceneMouseEvent>
+#include <QImage>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+#include <QSvgGenerator>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+#include <QtConcurrent/QtConcurrent>
+
+#include <cmath>
+#include <deque>
+
+namespace ptl::ui {
+
+QString highlightName(Highlight highlight) {
+    switch (highlight) {
+    case Highlight::ShapeDependent: return QStringLiteral("Shape-dependent control flow");
+    case Highlight::ValueDependent: return QStringLiteral("Value-dependent control flow");
+    case Highlight::Traced: return QStringLiteral("Traced-in hazards");
+    case Highlight::Lite: return QStringLiteral("Lite Interpreter problems");
+    case Highlight::Quantized: return QStringLiteral("Quantized ops");
+    }
+    return {};
+}
+
+QColor highlightColor(Highlight highlight) {
+    switch (highlight) {
+    case Highlight::ShapeDependent: return QColor(0xf5, 0x9e, 0x0b);
+    case Highlight::ValueDependent: return QColor(0xdc, 0x26, 0x26);
+    case Highlight::Traced: return QColor(0x8b, 0x5c, 0xf6);
+    case Highlight::Lite: return QColor(0xbe, 0x12, 0x3c);
+    case Highlight::Quantized: return QColor(0x0d, 0x94, 0x88);
+    }
+    return Qt::black;
+}
+
+namespace {
+
+constexpr double kTextDetail = 0.45;  // below this zoom, boxes are drawn without text
+
+QString opLabel(const Node& node) {
+    const QString kind = QString::fromStdString(node.kind);
+    const int colon = kind.lastIndexOf(QLatin1Char(':'));
+    return colon >= 0 ? kind.mid(colon + 1) : kind;
+}
+
+QString shapeText(const Value& value) {
+    if (!value.shapeKnown) return {};
+    QStringList dims;
+    for (const int64_t dim : value.shape) dims << (dim < 0 ? QStringLiteral("?") : QString::number(dim));
+    QString text = dims.isEmpty() ? QStringLiteral("scalar") : dims.join(QLatin1Char('x'));
+    if (!value.dtype.empty() && value.dtype != "float32") text += QLatin1Char(' ') + QString::fromStdString(value.dtype);
+    return text;
+}
+
+QString opDetail(const Graph& graph, const Node& node) {
+    if (!node.outputs.empty()) {
+        const QString shape = shapeText(graph.values[node.outputs.front()]);
+        if (!shape.isEmpty()) return shape;
+    }
+    return {};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Items
+
+class UnitItem : public QGraphicsItem {
+public:
+    UnitItem(GraphWidget* owner, Unit unit, const Box& box) : owner_(owner), unit_(unit) {
+        setPos(box.x, box.y);
+        rect_ = QRectF(0, 0, box.width, box.height);
+        setFlag(ItemIsSelectable);
+        setAcceptHoverEvents(false);
+    }
+    Unit unit() const { return unit_; }
+    QRectF boundingRect() const override { return rect_.adjusted(-2, -2, 2, 2); }
+
+protected:
+    GraphWidget* owner_;
+    Unit unit_;
+    QRectF rect_;
+
+    QColor borderFor(unsigned mask, QColor fallback) const {
+        for (int h = 0; h < kHighlightCount; ++h)
+            if ((mask & (1u << h)) && owner_->highlightEnabled(Highlight(h))) return highlightColor(Highlight(h));
+        return fallback;
+    }
+};
+
+class OpItem : public UnitItem {
+public:
+    OpItem(GraphWidget* owner, int node, const Box& box, unsigned highlight, QString label, QString detail)
+        : UnitItem(owner, node, box), highlight_(highlight), label_(std::move(label)), detail_(std::move(detail)) {
+        setToolTip(label_ + (detail_.isEmpty() ? QString() : QStringLiteral("\n") + detail_));
+    }
+
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) override {
+        const QColor border = borderFor(highlight_, QColor(0x64, 0x74, 0x8b));
+        const bool highlighted = border != QColor(0x64, 0x74, 0x8b);
+        QColor fill = highlighted ? border.lighter(185) : QColor(0xf8, 0xfa, 0xfc);
+        painter->setPen(QPen(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() || highlighted ? 2.5 : 1));
+        painter->setBrush(fill);
+        painter->drawRoundedRect(rect_, 5, 5);
+        if (option->levelOfDetailFromTransform(painter->worldTransform()) < kTextDetail) return;
+        painter->setPen(QColor(0x0f, 0x17, 0x2a));
+        QFont font = painter->font();
+        font.setBold(true);
+        painter->setFont(font);
+        const QRectF top = rect_.adjusted(6, 3, -6, detail_.isEmpty() ? -3 : -rect_.height() / 2);
+        painter->drawText(top, Qt::AlignCenter, label_);
+        if (!detail_.isEmpty()) {
+            font.setBold(false);
+            painter->setFont(font);
+            painter->setPen(QColor(0x47, 0x55, 0x69));
+            painter->drawText(rect_.adjusted(6, rect_.height() / 2, -6, -3), Qt::AlignCenter, detail_);
+        }
+    }
+
+private:
+    unsigned highlight_;
+    QString label_, detail_;
+};
+
+class GroupItem : public UnitItem {
+public:
+    GroupItem(GraphWidget* owner, const Group& group, const Box& box, bool expanded, unsigned inside, unsigned own)
+        : UnitItem(owner, groupUnit(group.id), box), group_(group.id), kind_(group.kind), expanded_(expanded),
+          inside_(inside), own_(own), title_(QString::fromStdString(group.title)),
+          count_(QStringLiteral("%1 ops").arg(group.opCount)), depth_(group.depth) {
+        setZValue(-10 + depth_ * 0.01);
+        setToolTip(title_ + QStringLiteral("\n") + count_ +
+                   (expanded ? QStringLiteral("\nDouble-click to collapse") : QStringLiteral("\nDouble-click to expand")));
+    }
+
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) override {
+        const bool flow = kind_ != GroupKind::Module;
+        const QColor base = flow ? QColor(0xfe, 0xf3, 0xc7) : QColor(0xe0, 0xe7, 0xff);
+        QColor border = borderFor(own_, flow ? QColor(0xb4, 0x53, 0x09) : QColor(0x43, 0x38, 0xca));
+        painter->setPen(QPen(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() ? 2.5 : (own_ ? 2.5 : 1),
+                             kind_ == GroupKind::Block ? Qt::DashLine : Qt::SolidLine));
+        QColor fill = base;
+        if (expanded_) fill.setAlpha(70 + std::min(depth_, 6) * 15);
+        painter->setBrush(fill);
+        painter->drawRoundedRect(rect_, 8, 8);
+        if (option->levelOfDetailFromTransform(painter->worldTransform()) < kTextDetail * 0.6) return;
+        painter->setPen(QColor(0x1e, 0x1b, 0x4b));
+        QFont font = painter->font();
+        font.setBold(true);
+        painter->setFont(font);
+        const QString marker = expanded_ ? QStringLiteral("\u25BE ") : QStringLiteral("\u25B8 ");
+        const QRectF header(8, 4, rect_.width() - 16, BoxMetrics::header - 6);
+        painter->drawText(header, Qt::AlignLeft | Qt::AlignVCenter,
+                          painter->fontMetrics().elidedText(marker + title_, Qt::ElideRight, int(header.width())));
+        if (!expanded_) {
+            font.setBold(false);
+            painter->setFont(font);
+            painter->setPen(QColor(0x47, 0x55, 0x69));
+            painter->drawText(QRectF(8, BoxMetrics::header - 2, rect_.width() - 16, 16), Qt::AlignLeft, count_);
+            // Dots for what is highlighted inside the collapsed group.
+            double x = rect_.width() - 12;
+            for (int h = kHighlightCount - 1; h >= 0; --h) {
+                if (!(inside_ & (1u << h)) || !owner_->highlightEnabled(Highlight(h))) continue;
+                painter->setPen(Qt::NoPen);
+                painter->setBrush(highlightColor(Highlight(h)));
+                painter->drawEllipse(QPointF(x, BoxMetrics::header + 6), 5, 5);
+                x -= 13;
+            }
+        }
+    }
+
+protected:
+    void mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) override {
+        owner_->expandGroup(group_, !expanded_);
+        event->accept();
+    }
+
+private:
+    int group_;
+    GroupKind kind_;
+    bool expanded_;
+    unsigned inside_, own_;
+    QString title_, count_;
+    int depth_;
+};
+
+// Edge labels draw only when zoomed in enough to read them.
+class EdgeLabelItem : public QGraphicsSimpleTextItem {
+public:
+    using QGraphicsSimpleTextItem::QGraphicsSimpleTextItem;
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override {
+        if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.8) return;
+        QGraphicsSimpleTextItem::paint(painter, option, widget);
+    }
+};
+
+class GraphScene : public QGraphicsScene {
+public:
+    explicit GraphScene(GraphWidget* owner) : QGraphicsScene(owner), owner_(owner) {}
+
+    void build(const SceneLayout& layout) {
+        clear();
+        items_.clear();
+        const GraphStructure& structure = *owner_->structure_;
+        const Graph& graph = structure.graph();
+        std::vector<unsigned> nodeMask(graph.nodes.size(), 0);
+        std::vector<unsigned> groupMask(structure.groups().size(), 0);
+        for (int h = 0; h < kHighlightCount; ++h) {
+            for (const int node : owner_->highlights_[h]) {
+                if (node < 0 || node >= int(graph.nodes.size())) continue;
+                nodeMask[node] |= 1u << h;
+                for (int g = structure.groupOf(node); g >= 0; g = structure.groups()[g].parent) groupMask[g] |= 1u << h;
+            }
+        }
+        for (const PlacedUnit& unit : layout.units) {
+            QGraphicsItem* item = nullptr;
+            if (isGroupUnit(unit.unit)) {
+                const Group& group = structure.groups()[groupOfUnit(unit.unit)];
+                const unsigned own = group.kind == GroupKind::ControlFlow ? nodeMask[group.node] : 0;
+                item = new GroupItem(owner_, group, unit.box, unit.expanded, groupMask[group.id], own);
+            } else {
+                const Node& node = graph.nodes[unit.unit];
+                item = new OpItem(owner_, unit.unit, unit.box, nodeMask[unit.unit], opLabel(node), opDetail(graph, node));
+            }
+            addItem(item);
+            items_.insert(unit.unit, item);
+        }
+        // Edges batched: one path (and one arrowhead path) per group.
+        QHash<int, QPainterPath> lines, heads;
+        const bool labels = layout.edges.size() <= 1500;
+        for (const PlacedEdge& edge : layout.edges) {
+            if (edge.points.size() < 2) continue;
+            QPainterPath& path = lines[edge.group];
+            path.moveTo(edge.points.front().x, edge.points.front().y);
+            if (edge.spline && (edge.points.size() - 1) % 3 == 0) {
+                for (size_t i = 1; i + 2 < edge.points.size(); i += 3)
+                    path.cubicTo(edge.points[i].x, edge.points[i].y, edge.points[i + 1].x, edge.points[i + 1].y,
+                                 edge.points[i + 2].x, edge.points[i + 2].y);
+            } else {
+                for (size_t i = 1; i < edge.points.size(); ++i) path.lineTo(edge.points[i].x, edge.points[i].y);
+            }
+            const QPointF tip(edge.points.back().x, edge.points.back().y);
+            const QPointF before(edge.points[edge.points.size() - 2].x, edge.points[edge.points.size() - 2].y);
+            QLineF direction(tip, before);
+            if (direction.length() < 0.01) direction = QLineF(tip, tip - QPointF(0, 1));
+            direction.setLength(7);
+            QLineF left = direction, right = direction;
+            left.setAngle(direction.angle() + 25);
+            right.setAngle(direction.angle() - 25);
+            QPainterPath& head = heads[edge.group];
+            head.moveTo(tip);
+            head.lineTo(left.p2());
+            head.lineTo(right.p2());
+            head.closeSubpath();
+            if (labels && edge.value >= 0) {
+                const QString text = shapeText(graph.values[edge.value]);
+                if (!text.isEmpty()) {
+                    auto* label = new EdgeLabelItem(text);
+                    QFont font = label->font();
+                    font.setPointSizeF(font.pointSizeF() * 0.8);
+                    label->setFont(font);
+                    label->setBrush(QColor(0x64, 0x74, 0x8b));
+                    const auto& middle = edge.points[edge.points.size() / 2];
+                    label->setPos(middle.x + 4, middle.y - 8);
+                    label->setZValue(5);
+                    addItem(label);
+                }
+            }
+        }
+        for (auto it = lines.begin(); it != lines.end(); ++it) {
+            auto* path = addPath(it.value(), QPen(QColor(0x94, 0xa3, 0xb8), 1.2));
+            path->setZValue(1);
+            auto* head = addPath(heads.value(it.key()), Qt::NoPen, QColor(0x94, 0xa3, 0xb8));
+            head->setZValue(1);
+        }
+        setSceneRect(itemsBoundingRect().adjusted(-40, -40, 40, 40));
+    }
+
+    QGraphicsItem* itemFor(Unit unit) const { return items_.value(unit); }
+
+private:
+    GraphWidget* owner_;
+    QHash<Unit, QGraphicsItem*> items_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// View
+
+GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
+    setBackgroundBrush(QColor(0xff, 0xff, 0xff));
+}
+
+void GraphView::zoomBy(double factor) {
+    const double current = transform().m11();
+    const double target = std::clamp(current * factor, 0.02, 8.0);
+    scale(target / current, target / current);
+    Q_EMIT zoomChanged(target);
+}
+
+void GraphView::wheelEvent(QWheelEvent* event) {
+    zoomBy(std::pow(1.0015, event->angleDelta().y()));
+    event->accept();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Widget
+
+GraphWidget::GraphWidget(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    view_ = new GraphView(this);
+    scene_ = new GraphScene(this);
+    view_->setScene(scene_);
+    layout->addWidget(view_);
+    connect(scene_, &QGraphicsScene::selectionChanged, this, [this] {
+        const auto selected = scene_->selectedItems();
+        if (selected.size() != 1) return;
+        const Unit unit = static_cast<UnitItem*>(selected.front())->unit();
+        if (isGroupUnit(unit)) {
+            Q_EMIT groupSelected(groupOfUnit(unit));
+        } else {
+            selectedNode_ = unit;
+            Q_EMIT nodeSelected(unit);
+        }
+    });
+}
+
+GraphWidget::~GraphWidget() {
+    if (cancelLayout_) *cancelLayout_ = true;
+    watcher_.waitForFinished();
+}
+
+const Method* GraphWidget::method() const {
+    if (!report_ || method_ >= int(report_->methods.size())) return nullptr;
+    return &report_->methods[method_];
+}
+
+void GraphWidget::clear() {
+    if (cancelLayout_) *cancelLayout_ = true;
+    ++generation_;
+    layoutRunning_ = false;
+    scene_->clear();
+    structure_.reset();
+    layouter_.reset();
+    report_.reset();
+    expanded_.clear();
+    selectedNode_ = -1;
+}
+
+void GraphWidget::setReport(std::shared_ptr<const Report> report, int method) {
+    clear();
+    report_ = std::move(report);
+    method_ = method;
+    const Method* shown = this->method();
+    if (!shown || shown->graph.nodes.empty()) {
+        Q_EMIT statusMessage(tr("This model has no graph to draw (Lite bytecode only)."));
+        return;
+    }
+    structure_ = std::make_shared<GraphStructure>(shown->graph, report_->modules);
+
+    // Sizes depend on fonts, so they are measured here, on the UI thread.
+    const QFontMetricsF bold([] {
+        QFont font;
+        font.setBold(true);
+        return font;
+    }());
+    const QFontMetricsF plain{QFont()};
+    std::vector<layout::Size> opSizes(shown->graph.nodes.size());
+    for (const Node& node : shown->graph.nodes) {
+        const double width = std::max(bold.horizontalAdvance(opLabel(node)), plain.horizontalAdvance(opDetail(shown->graph, node)));
+        opSizes[node.id] = {std::max(72.0, width + 20), opDetail(shown->graph, node).isEmpty() ? 30.0 : 42.0};
+    }
+    std::vector<double> collapsedWidths;
+    for (const Group& group : structure_->groups())
+        collapsedWidths.push_back(std::clamp(bold.horizontalAdvance(QString::fromStdString(group.title)) + 40, 110.0, 340.0));
+    layouter_ = std::make_shared<SceneLayouter>(structure_, std::move(opSizes), std::move(collapsedWidths));
+    computeHighlights();
+    initialExpansion();
+    fitPending_ = true;
+    relayout();
+}
+
+void GraphWidget::computeHighlights() {
+    for (auto& set : highlights_) set.clear();
+    const Method* shown = method();
+    for (const Finding& finding : report_->findings) {
+        if (finding.method != shown->name) continue;
+        Highlight highlight;
+        if (finding.category == "control-flow.shape-dependent") highlight = Highlight::ShapeDependent;
+        else if (finding.category == "control-flow.value-dependent") highlight = Highlight::ValueDependent;
+        else if (finding.category.rfind("trace.", 0) == 0) highlight = Highlight::Traced;
+        else if (finding.category.rfind("lite.", 0) == 0) highlight = Highlight::Lite;
+        else if (finding.category == "quant.x86-settings") highlight = Highlight::Quantized;
+        else continue;
+        // Library code reached from the model stays visible in the findings list, not in red.
+        if (finding.severity == Severity::Info) continue;
+        for (const int node : finding.nodes) highlights_[int(highlight)].insert(node);
+    }
+    for (const Node& node : shown->graph.nodes) {
+        if (node.kind.rfind("quantized::", 0) == 0 || node.kind == "aten::quantize_per_tensor" ||
+            node.kind == "aten::dequantize")
+            highlights_[int(Highlight::Quantized)].insert(node.id);
+        // A traced submodule inside scripted code: everything the tracer recorded.
+        if (shown->origin != "traced" && node.source.traced) highlights_[int(Highlight::Traced)].insert(node.id);
+    }
+}
+
+void GraphWidget::initialExpansion() {
+    // Breadth-first, while the first view stays readable.
+    constexpr int kReadableUnits = 60;
+    const auto& groups = structure_->groups();
+    expanded_ = {0};
+    int visible = int(groups[0].groups.size() + groups[0].ops.size());
+    std::deque<int> queue(groups[0].groups.begin(), groups[0].groups.end());
+    while (!queue.empty()) {
+        const int group = queue.front();
+        queue.pop_front();
+        const int more = int(groups[group].groups.size() + groups[group].ops.size()) - 1;
+        if (visible + more > kReadableUnits) continue;
+        expanded_.insert(group);
+        visible += more;
+        queue.insert(queue.end(), groups[group].groups.begin(), groups[group].groups.end());
+    }
+}
+
+void GraphWidget::expandGroup(int group, bool expand) {
+    if (!structure_ || group < 0 || group >= int(structure_->groups().size())) return;
+    if (expand) {
+        for (const int ancestor : structure_->ancestry(group)) expanded_.insert(ancestor);
+    } else if (group != 0) {
+        expanded_.erase(group);
+    }
+    relayout();
+}
+
+void GraphWidget::expandAll() {
+    if (!structure_) return;
+    for (const Group& group : structure_->groups()) expanded_.insert(group.id);
+    relayout();
+}
+
+void GraphWidget::collapseAll() {
+    if (!structure_) return;
+    expanded_ = {0};
+    relayout();
+}
+
+void GraphWidget::expandAncestorsOf(int node) {
+    const int group = structure_->groupOf(node);
+    const auto chain = structure_->ancestry(group);
+    const bool flowNode = structure_->groups()[group].node == node &&
+                          structure_->groups()[group].kind == GroupKind::ControlFlow;
+    for (const int ancestor : chain)
+        if (!(flowNode && ancestor == group)) expanded_.insert(ancestor);
+}
+
+void GraphWidget::revealNode(int node) {
+    if (!structure_ || node < 0 || node >= int(structure_->graph().nodes.size())) return;
+    const size_t before = expanded_.size();
+    expandAncestorsOf(node);
+    pendingReveal_ = node;
+    if (expanded_.size() != before || layoutPending()) {
+        relayout();
+    } else {
+        select(node);
+    }
+}
+
+void GraphWidget::revealGroup(int group) {
+    if (!structure_) return;
+    const int parent = structure_->groups()[group].parent;
+    pendingRevealGroup_ = group;
+    if (parent >= 0 && !expanded_.count(parent)) {
+        expandGroup(parent, true);
+    } else if (layoutPending()) {
+        // delivered when the layout lands
+    } else if (QGraphicsItem* item = scene_->itemFor(groupUnit(group))) {
+        pendingRevealGroup_ = -1;
+        scene_->clearSelection();
+        item->setSelected(true);
+        view_->centerOn(item);
+    }
+}
+
+void GraphWidget::select(int node) {
+    // A hidden node (constant, attribute read) or a control-flow node shows as its box.
+    Unit unit = node;
+    const int group = structure_->groupOf(node);
+    if (structure_->groups()[group].kind == GroupKind::ControlFlow && structure_->groups()[group].node == node)
+        unit = groupUnit(group);
+    QGraphicsItem* item = scene_->itemFor(unit);
+    for (int g = group; !item && g >= 0; g = structure_->groups()[g].parent) item = scene_->itemFor(groupUnit(g));
+    if (!item) return;
+    scene_->blockSignals(true);
+    scene_->clearSelection();
+    item->setSelected(true);
+    scene_->blockSignals(false);
+    selectedNode_ = node;
+    view_->centerOn(item);
+    Q_EMIT nodeSelected(node);
+}
+
+bool GraphWidget::findNext(const QString& text) {
+    if (!structure_ || text.isEmpty()) return false;
+    if (text != lastSearch_) searchCursor_ = -1;
+    lastSearch_ = text;
+    const Graph& graph = structure_->graph();
+    const int count = int(graph.nodes.size());
+    for (int step = 1; step <= count; ++step) {
+        const Node& node = graph.nodes[(searchCursor_ + step + count) % count];
+        if (structure_->hidden(node.id)) continue;
+        bool match = QString::fromStdString(node.kind).contains(text, Qt::CaseInsensitive) ||
+                     QString::fromStdString(node.scope).contains(text, Qt::CaseInsensitive);
+        for (const int output : node.outputs)
+            match = match || QString::fromStdString(graph.values[output].name).contains(text, Qt::CaseInsensitive);
+        if (!match) continue;
+        searchCursor_ = node.id;
+        revealNode(node.id);
+        return true;
+    }
+    return false;
+}
+
+void GraphWidget::setHighlightEnabled(Highlight highlight, bool enabled) {
+    highlightEnabled_[int(highlight)] = enabled;
+    scene_->update();
+}
+
+void GraphWidget::relayout() {
+    if (!layouter_) return;
+    if (cancelLayout_) *cancelLayout_ = true;  // a newer request supersedes the running one
+    cancelLayout_ = std::make_shared<std::atomic<bool>>(false);
+    const quint64 generation = ++generation_;
+    layoutStartedAt_ = QDateTime::currentMSecsSinceEpoch();
+    layoutRunning_ = true;
+    Q_EMIT layoutStarted();
+    Q_EMIT statusMessage(tr("Laying out the graph..."));
+    auto layouter = layouter_;
+    auto cancel = cancelLayout_;
+    const std::set<int> expanded = expanded_;
+    auto future = QtConcurrent::run([layouter, cancel, expanded] {
+        try {
+            return layouter->layout(expanded, [cancel] { return cancel->load(); });
+        } catch (const Cancelled&) {
+            return SceneLayout{};
+        }
+    });
+    disconnect(&watcher_, nullptr, this, nullptr);
+    connect(&watcher_, &QFutureWatcher<SceneLayout>::finished, this, [this, generation] { layoutDone(generation); });
+    watcher_.setFuture(future);
+}
+
+void GraphWidget::layoutDone(quint64 generation) {
+    if (generation != generation_ || !structure_) return;  // superseded
+    layoutRunning_ = false;
+    const SceneLayout layout = watcher_.result();
+    if (layout.units.empty()) return;
+    scene_->build(layout);
+    if (fitPending_) {
+        fitPending_ = false;
+        fitToView();
+        if (view_->transform().m11() > 1.0) view_->setTransform(QTransform());  // small graphs at 100%
+    }
+    lastStats_ = {layout.groupsLaidOut, layout.nodesLaidOut, int(layout.units.size()),
+                  double(QDateTime::currentMSecsSinceEpoch() - layoutStartedAt_)};
+    Q_EMIT statusMessage(tr("%1 boxes shown; layout %2 ms").arg(layout.units.size()).arg(lastStats_.milliseconds));
+    if (pendingReveal_ >= 0) {
+        const int node = pendingReveal_;
+        pendingReveal_ = -1;
+        select(node);
+    } else if (pendingRevealGroup_ >= 0) {
+        const int group = pendingRevealGroup_;
+        revealGroup(group);
+    } else if (selectedNode_ >= 0) {
+        select(selectedNode_);
+    }
+    Q_EMIT layoutFinished();
+}
+
+void GraphWidget::fitToView() {
+    if (scene_->items().isEmpty()) return;
+    view_->fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+    Q_EMIT view_->zoomChanged(view_->transform().m11());
+}
+
+void GraphWidget::zoomToSelection() {
+    const auto selected = scene_->selectedItems();
+    if (selected.isEmpty()) return;
+    QRectF area;
+    for (const QGraphicsItem* item : selected) area |= item->sceneBoundingRect();
+    view_->fitInView(area.adjusted(-120, -120, 120, 120), Qt::KeepAspectRatio);
+}
+
+bool GraphWidget::exportImage(const QString& path, QString* error) {
+    const QRectF area = scene_->sceneRect();
+    if (area.isEmpty()) {
+        if (error) *error = tr("There is no graph to export.");
+        return false;
+    }
+    if (QFileInfo(path).suffix().compare(QLatin1String("svg"), Qt::CaseInsensitive) == 0) {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(area.size().toSize());
+        svg.setViewBox(QRectF(QPointF(0, 0), area.size()));
+        svg.setTitle(QStringLiteral("PTL Studio graph"));
+        QPainter painter;
+        if (!painter.begin(&svg)) {
+            if (error) *error = tr("Cannot write %1.").arg(path);
+            return false;
+        }
+        scene_->render(&painter, QRectF(QPointF(0, 0), area.size()), area);
+        painter.end();
+        return QFileInfo(path).size() > 0;
+    }
+    // PNG: at most 8000 pixels on the long side, so huge graphs stay writable.
+    const double scale = std::min(2.0, 8000.0 / std::max(area.width(), area.height()));
+    QImage image((area.size() * scale).toSize(), QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    scene_->render(&painter, QRectF(QPointF(0, 0), area.size() * scale), area);
+    painter.end();
+    if (!image.save(path)) {
+        if (error) *error = tr("Cannot write %1.").arg(path);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace ptl::ui

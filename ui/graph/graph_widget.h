@@ -1,0 +1,120 @@
+// The graph view: module groups that collapse and expand, op nodes, edges labelled with shape
+// and dtype, If/Loop blocks, highlighting by finding category, search, fit and zoom, and
+// export as PNG or SVG. Layout runs off the UI thread; a newer request supersedes an older one.
+#pragma once
+
+#include "graph_structure.h"
+#include "ptl/report.h"
+#include "scene_layout.h"
+
+#include <QFutureWatcher>
+#include <QGraphicsView>
+#include <QHash>
+#include <QSet>
+
+#include <atomic>
+#include <memory>
+#include <set>
+
+namespace ptl::ui {
+
+// What the view can highlight; each has a legend entry and a toggle.
+enum class Highlight { ShapeDependent, ValueDependent, Traced, Lite, Quantized };
+constexpr int kHighlightCount = 5;
+QString highlightName(Highlight highlight);
+QColor highlightColor(Highlight highlight);
+
+class GraphScene;
+
+class GraphView : public QGraphicsView {
+    Q_OBJECT
+public:
+    explicit GraphView(QWidget* parent = nullptr);
+    void zoomBy(double factor);
+
+Q_SIGNALS:
+    void zoomChanged(double scale);
+
+protected:
+    void wheelEvent(QWheelEvent* event) override;
+};
+
+class GraphWidget : public QWidget {
+    Q_OBJECT
+public:
+    explicit GraphWidget(QWidget* parent = nullptr);
+    ~GraphWidget() override;
+
+    // Shows forward (or the given method) of the report; starts collapsed at a readable depth.
+    void setReport(std::shared_ptr<const Report> report, int method = 0);
+    void clear();
+    const GraphStructure* structure() const { return structure_.get(); }
+    const Method* method() const;
+
+    void expandGroup(int group, bool expand);
+    void expandAll();
+    void collapseAll();
+    // Expands what holds the node, selects it and centres it (after any relayout).
+    void revealNode(int node);
+    void revealGroup(int group);
+    // Next node whose kind, value names or module path contain `text`; false when none.
+    bool findNext(const QString& text);
+
+    void setHighlightEnabled(Highlight highlight, bool enabled);
+    bool highlightEnabled(Highlight highlight) const { return highlightEnabled_[int(highlight)]; }
+    QSet<int> highlightedNodes(Highlight highlight) const { return highlights_[int(highlight)]; }
+
+    void fitToView();
+    void zoomToSelection();
+    bool exportImage(const QString& path, QString* error = nullptr);
+
+    GraphView* view() const { return view_; }
+    bool layoutPending() const { return layoutRunning_; }
+    int selectedNode() const { return selectedNode_; }
+    // Figures of the last layout: groups and nodes laid out (not cached), milliseconds.
+    struct LayoutStats {
+        int groups = 0, nodes = 0, units = 0;
+        double milliseconds = 0;
+    };
+    LayoutStats lastLayout() const { return lastStats_; }
+
+Q_SIGNALS:
+    void nodeSelected(int node);
+    void groupSelected(int group);
+    void layoutStarted();
+    void layoutFinished();
+    void statusMessage(const QString& text);
+
+private:
+    friend class GraphScene;
+    GraphView* view_ = nullptr;
+    GraphScene* scene_ = nullptr;
+    std::shared_ptr<const Report> report_;
+    int method_ = 0;
+    std::shared_ptr<const GraphStructure> structure_;
+    std::shared_ptr<SceneLayouter> layouter_;
+    std::set<int> expanded_;
+    QSet<int> highlights_[kHighlightCount];
+    bool highlightEnabled_[kHighlightCount] = {true, true, true, true, true};
+    QFutureWatcher<SceneLayout> watcher_;
+    std::shared_ptr<std::atomic<bool>> cancelLayout_;
+    quint64 generation_ = 0;
+    int pendingReveal_ = -1;         // node to centre once the running layout lands
+    int pendingRevealGroup_ = -1;
+    int selectedNode_ = -1;
+    int searchCursor_ = -1;
+    QString lastSearch_;
+    LayoutStats lastStats_;
+    qint64 layoutStartedAt_ = 0;
+    bool layoutRunning_ = false;
+    bool fitPending_ = false;        // fit the first layout of a report to the window
+
+    void relayout();
+    void layoutDone(quint64 generation);
+    void computeHighlights();
+    void initialExpansion();
+    void expandAncestorsOf(int node);
+    void select(int node);
+};
+
+}  // namespace ptl::ui

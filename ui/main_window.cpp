@@ -1,0 +1,518 @@
+#include "main_window.h"
+
+#include "docks/inspector.h"
+#include "graph/graph_widget.h"
+#include "models/report_models.h"
+#include "worker/worker_client.h"
+
+#include "plots/qcustomplot.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace ptl::ui {
+
+namespace {
+
+constexpr int kMaxRecent = 10;
+
+QIcon dotIcon(const QColor& color) {
+    QPixmap pixmap(14, 14);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setBrush(color);
+    painter.setPen(color.darker(130));
+    painter.drawEllipse(1, 1, 12, 12);
+    return QIcon(pixmap);
+}
+
+QString demoPath() {
+    // The demo model is embedded; the worker reads files, so it gets a private copy.
+    static QTemporaryDir directory;
+    const QString path = directory.filePath(QStringLiteral("demo.pt"));
+    if (!QFileInfo::exists(path)) QFile::copy(QStringLiteral(":/demo/demo.pt"), path);
+    return path;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle(QStringLiteral("PTL Studio"));
+    setAcceptDrops(true);
+    resize(1400, 900);
+
+    graph_ = new GraphWidget(this);
+    setCentralWidget(graph_);
+    worker_ = new WorkerClient(WorkerClient::defaultWorkerPath(), this);
+
+    buildDocks();
+    buildActions();
+
+    connect(worker_, &WorkerClient::progress, this, [this](quint64 job, const QString& stage, double fraction) {
+        if (job != job_) return;
+        progress_->setValue(int(fraction * 100));
+        statusBar()->showMessage(stage);
+    });
+    connect(worker_, &WorkerClient::finished, this, [this](quint64 job, std::shared_ptr<const Report> report) {
+        if (job != job_) return;
+        setLoading(false);
+        shownName_ = loadingName_;
+        addRecent(loadingPath_);
+        showReport(std::move(report));
+    });
+    connect(worker_, &WorkerClient::failed, this, [this](quint64 job, const QString& message) {
+        if (job != job_) return;
+        setLoading(false);
+        showFailure(message);
+    });
+    connect(worker_, &WorkerClient::cancelled, this, [this](quint64 job) {
+        if (job != job_) return;
+        setLoading(false);
+        statusBar()->showMessage(tr("Loading cancelled"), 5000);
+    });
+    connect(worker_, &WorkerClient::logLine, this, &MainWindow::appendLog);
+    connect(graph_, &GraphWidget::statusMessage, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+    connect(graph_, &GraphWidget::nodeSelected, this, [this](int node) {
+        if (report_ && graph_->method()) inspector_->setHtml(nodeHtml(*report_, *graph_->method(), node));
+    });
+    connect(graph_, &GraphWidget::groupSelected, this, [this](int group) {
+        if (!report_ || !graph_->structure()) return;
+        const Group& info = graph_->structure()->groups()[group];
+        if (info.kind == GroupKind::Module) {
+            inspector_->setHtml(moduleHtml(*report_, info.path));
+            const QModelIndex index = modules_->indexOfPath(info.path);
+            if (index.isValid()) {
+                modulesView_->setCurrentIndex(index);
+                modulesView_->scrollTo(index);
+            }
+        } else if (graph_->method()) {
+            inspector_->setHtml(nodeHtml(*report_, *graph_->method(), info.node));
+        }
+    });
+    connect(graph_, &GraphWidget::layoutFinished, this, [this] {
+        if (!screenshotPath_.isEmpty()) QTimer::singleShot(200, this, &MainWindow::takeScreenshot);
+    });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    rebuildRecentMenu();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::setWorkerFaultForTests(const QString& fault) {
+    QProcessEnvironment environment;
+    if (!fault.isEmpty()) environment.insert(QStringLiteral("PTL_WORKER_FAULT"), fault);
+    worker_->setExtraEnvironment(environment);
+}
+
+void MainWindow::setWorkerWatchdogForTests(int seconds) { worker_->setWatchdogTimeout(std::chrono::seconds(seconds)); }
+
+void MainWindow::buildDocks() {
+    setDockNestingEnabled(true);
+    auto dock = [this](const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area) {
+        auto* dockWidget = new QDockWidget(title, this);
+        dockWidget->setObjectName(name);
+        dockWidget->setWidget(widget);
+        addDockWidget(area, dockWidget);
+        return dockWidget;
+    };
+
+    // Findings: sortable, filterable; selecting one shows its node and source.
+    auto* findingsPanel = new QWidget(this);
+    auto* findingsLayout = new QVBoxLayout(findingsPanel);
+    findingsLayout->setContentsMargins(2, 2, 2, 2);
+    auto* filters = new QHBoxLayout;
+    auto* severity = new QComboBox(findingsPanel);
+    severity->setObjectName(QStringLiteral("severityFilter"));
+    severity->addItem(tr("All severities"), int(Severity::Info));
+    severity->addItem(tr("Warnings and errors"), int(Severity::Warning));
+    severity->addItem(tr("Errors"), int(Severity::Error));
+    auto* category = new QComboBox(findingsPanel);
+    category->setObjectName(QStringLiteral("categoryFilter"));
+    category->addItem(tr("All categories"), QString());
+    for (const char* prefix : {"control-flow.", "trace.", "lite.", "quant.", "input."})
+        category->addItem(QString::fromLatin1(prefix).chopped(1), QString::fromLatin1(prefix));
+    auto* text = new QLineEdit(findingsPanel);
+    text->setPlaceholderText(tr("Filter findings"));
+    text->setClearButtonEnabled(true);
+    filters->addWidget(severity);
+    filters->addWidget(category);
+    filters->addWidget(text, 1);
+    findingsLayout->addLayout(filters);
+    findings_ = new FindingsModel(this);
+    findingsFilter_ = new FindingsFilter(this);
+    findingsFilter_->setSourceModel(findings_);
+    findingsFilter_->setSortRole(SortRole);
+    findingsView_ = new QTableView(findingsPanel);
+    findingsView_->setObjectName(QStringLiteral("findingsView"));
+    findingsView_->setModel(findingsFilter_);
+    findingsView_->setSortingEnabled(true);
+    findingsView_->sortByColumn(FindingsModel::SeverityColumn, Qt::DescendingOrder);
+    findingsView_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    findingsView_->setSelectionMode(QAbstractItemView::SingleSelection);
+    findingsView_->horizontalHeader()->setSectionResizeMode(FindingsModel::MessageColumn, QHeaderView::Stretch);
+    findingsView_->verticalHeader()->hide();
+    findingsView_->setWordWrap(false);
+    findingsLayout->addWidget(findingsView_);
+    connect(severity, &QComboBox::currentIndexChanged, this,
+            [this, severity] { findingsFilter_->setMinimumSeverity(Severity(severity->currentData().toInt())); });
+    connect(category, &QComboBox::currentIndexChanged, this,
+            [this, category] { findingsFilter_->setCategoryPrefix(category->currentData().toString()); });
+    connect(text, &QLineEdit::textChanged, findingsFilter_, &FindingsFilter::setText);
+    connect(findingsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) { showFinding(current); });
+    auto* findingsDock = dock(tr("Findings"), QStringLiteral("FindingsDock"), findingsPanel, Qt::BottomDockWidgetArea);
+
+    inspector_ = new QTextBrowser(this);
+    inspector_->setObjectName(QStringLiteral("inspector"));
+    inspector_->setOpenLinks(false);
+    inspector_->setPlaceholderText(tr("Select a node, a module or a finding."));
+    auto* inspectorDock = dock(tr("Inspector"), QStringLiteral("InspectorDock"), inspector_, Qt::RightDockWidgetArea);
+
+    modules_ = new ModulesModel(this);
+    modulesView_ = new QTreeView(this);
+    modulesView_->setObjectName(QStringLiteral("modulesView"));
+    modulesView_->setModel(modules_);
+    modulesView_->setUniformRowHeights(true);
+    modulesView_->header()->setSectionResizeMode(ModulesModel::NameColumn, QHeaderView::Stretch);
+    connect(modulesView_->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& index) {
+        const ModuleInfo* module = modules_->module(index);
+        if (!module || !report_) return;
+        inspector_->setHtml(moduleHtml(*report_, module->path));
+        if (const GraphStructure* structure = graph_->structure()) {
+            for (const Group& group : structure->groups()) {
+                if (group.kind == GroupKind::Module && group.path == module->path) {
+                    graph_->expandGroup(group.id, true);
+                    graph_->revealGroup(group.id);
+                    break;
+                }
+            }
+        }
+    });
+    auto* modulesDock = dock(tr("Modules"), QStringLiteral("ModulesDock"), modulesView_, Qt::LeftDockWidgetArea);
+
+    // Weights: tensor table and the selected tensor's value histogram.
+    auto* weights = new QSplitter(Qt::Vertical, this);
+    tensors_ = new TensorsModel(this);
+    tensorsSort_ = new QSortFilterProxyModel(this);
+    tensorsSort_->setSourceModel(tensors_);
+    tensorsSort_->setSortRole(SortRole);
+    tensorsView_ = new QTableView(weights);
+    tensorsView_->setObjectName(QStringLiteral("tensorsView"));
+    tensorsView_->setModel(tensorsSort_);
+    tensorsView_->setSortingEnabled(true);
+    tensorsView_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    tensorsView_->verticalHeader()->hide();
+    histogram_ = new QCustomPlot(weights);
+    histogram_->setObjectName(QStringLiteral("histogram"));
+    histogram_->setMinimumHeight(160);
+    histogram_->xAxis->setLabel(tr("value"));
+    histogram_->yAxis->setLabel(tr("count"));
+    weights->addWidget(tensorsView_);
+    weights->addWidget(histogram_);
+    connect(tensorsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) { showTensor(current); });
+    auto* weightsDock = dock(tr("Weights"), QStringLiteral("WeightsDock"), weights, Qt::BottomDockWidgetArea);
+
+    log_ = new QPlainTextEdit(this);
+    log_->setObjectName(QStringLiteral("log"));
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    auto* logDock = dock(tr("Log"), QStringLiteral("LogDock"), log_, Qt::BottomDockWidgetArea);
+
+    tabifyDockWidget(findingsDock, weightsDock);
+    tabifyDockWidget(findingsDock, logDock);
+    findingsDock->raise();
+    resizeDocks({modulesDock, inspectorDock}, {300, 420}, Qt::Horizontal);
+    resizeDocks({findingsDock}, {260}, Qt::Vertical);
+
+    summary_ = new QLabel(this);
+    statusBar()->addPermanentWidget(summary_);
+    progress_ = new QProgressBar(this);
+    progress_->setMaximumWidth(220);
+    progress_->setRange(0, 100);
+    progress_->hide();
+    statusBar()->addPermanentWidget(progress_);
+    cancel_ = new QToolButton(this);
+    cancel_->setText(tr("Cancel"));
+    cancel_->hide();
+    connect(cancel_, &QToolButton::clicked, worker_, [this] { worker_->cancel(); });
+    statusBar()->addPermanentWidget(cancel_);
+}
+
+void MainWindow::buildActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open..."), this, [this] {
+        QSettings settings;
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open model"), settings.value(QStringLiteral("lastDirectory")).toString(),
+            tr("PyTorch models (*.pt *.ptl *.pth);;TorchScript (*.pt);;Lite Interpreter (*.ptl);;All files (*)"));
+        if (path.isEmpty()) return;
+        settings.setValue(QStringLiteral("lastDirectory"), QFileInfo(path).absolutePath());
+        openModel(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Open &Demo Model"), this, &MainWindow::openDemo);
+    file->addSeparator();
+    QAction* exportImage = file->addAction(tr("&Export Graph Image..."), this, &MainWindow::exportGraph);
+    exportImage->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* fit = view->addAction(tr("&Fit to Window"), graph_, &GraphWidget::fitToView);
+    fit->setShortcut(QKeySequence(QStringLiteral("Ctrl+0")));
+    QAction* zoomIn = view->addAction(tr("Zoom &In"), graph_, [this] { graph_->view()->zoomBy(1.25); });
+    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    QAction* zoomOut = view->addAction(tr("Zoom &Out"), graph_, [this] { graph_->view()->zoomBy(0.8); });
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    QAction* zoomSelection = view->addAction(tr("Zoom to &Selection"), graph_, &GraphWidget::zoomToSelection);
+    zoomSelection->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+0")));
+    view->addSeparator();
+    QAction* expandAll = view->addAction(tr("&Expand All"), graph_, &GraphWidget::expandAll);
+    expandAll->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+E")));
+    QAction* collapseAll = view->addAction(tr("&Collapse All"), graph_, &GraphWidget::collapseAll);
+    collapseAll->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+C")));
+    view->addSeparator();
+    QMenu* highlights = view->addMenu(tr("&Highlight"));
+    for (int h = 0; h < kHighlightCount; ++h) {
+        QAction* action = highlights->addAction(dotIcon(highlightColor(Highlight(h))), highlightName(Highlight(h)));
+        action->setCheckable(true);
+        action->setChecked(true);
+        connect(action, &QAction::toggled, this, [this, h](bool on) { graph_->setHighlightEnabled(Highlight(h), on); });
+        highlightActions_ << action;
+    }
+    view->addSeparator();
+    for (QDockWidget* dockWidget : findChildren<QDockWidget*>()) view->addAction(dockWidget->toggleViewAction());
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About PTL Studio"), this, [this] {
+        QMessageBox::about(this, tr("About PTL Studio"),
+                           tr("<b>PTL Studio</b><p>Inspect TorchScript and Lite Interpreter models and find what will "
+                              "break or misbehave on a phone.</p><p>Latency and other measured figures are host figures "
+                              "and say where they were measured; they are not phone figures.</p>"));
+    });
+
+    QToolBar* tools = addToolBar(tr("Main"));
+    tools->setObjectName(QStringLiteral("MainToolBar"));
+    tools->addAction(open);
+    tools->addSeparator();
+    tools->addAction(fit);
+    tools->addAction(zoomIn);
+    tools->addAction(zoomOut);
+    tools->addAction(zoomSelection);
+    tools->addAction(expandAll);
+    tools->addAction(collapseAll);
+    tools->addSeparator();
+    search_ = new QLineEdit(this);
+    search_->setObjectName(QStringLiteral("graphSearch"));
+    search_->setPlaceholderText(tr("Find op, value or module (Ctrl+F)"));
+    search_->setClearButtonEnabled(true);
+    search_->setMaximumWidth(280);
+    tools->addWidget(search_);
+    QAction* find = new QAction(tr("Find"), this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, this, [this] {
+        search_->setFocus();
+        search_->selectAll();
+    });
+    addAction(find);
+    connect(search_, &QLineEdit::returnPressed, this, [this] {
+        if (!graph_->findNext(search_->text())) statusBar()->showMessage(tr("No match for \"%1\"").arg(search_->text()), 5000);
+    });
+
+    // The legend: one toggle per highlight, in its colour.
+    QToolBar* legend = addToolBar(tr("Legend"));
+    legend->setObjectName(QStringLiteral("LegendToolBar"));
+    legend->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    for (QAction* action : highlightActions_) legend->addAction(action);
+}
+
+void MainWindow::openDemo() { openModel(demoPath(), tr("Demo model")); }
+
+void MainWindow::openModel(const QString& path, const QString& displayName) {
+    loadingPath_ = QFileInfo(path).absoluteFilePath();
+    loadingName_ = displayName.isEmpty() ? QFileInfo(path).fileName() : displayName;
+    lastError_.clear();
+    setLoading(true);
+    statusBar()->showMessage(tr("Opening %1...").arg(loadingName_));
+    appendLog(tr("Opening %1").arg(loadingPath_));
+    job_ = worker_->inspect(loadingPath_, {});
+}
+
+void MainWindow::setLoading(bool loading) {
+    progress_->setVisible(loading);
+    cancel_->setVisible(loading);
+    if (loading) progress_->setValue(0);
+}
+
+void MainWindow::showReport(std::shared_ptr<const Report> report) {
+    report_ = std::move(report);
+    setWindowTitle(tr("%1 - PTL Studio").arg(shownName_));
+    findings_->setReport(report_);
+    modules_->setReport(report_);
+    tensors_->setReport(report_);
+    modulesView_->expandToDepth(1);
+    findingsView_->resizeColumnToContents(FindingsModel::SeverityColumn);
+    findingsView_->resizeColumnToContents(FindingsModel::CategoryColumn);
+    inspector_->clear();
+    graph_->setReport(report_);
+    int counts[3] = {0, 0, 0};
+    for (const Finding& finding : report_->findings) ++counts[int(finding.severity)];
+    summary_->setText(tr("%1 · %2 errors · %3 warnings · %4 info")
+                          .arg(QString::fromStdString(report_->format == "lite" ? "Lite Interpreter" : "TorchScript"))
+                          .arg(counts[2])
+                          .arg(counts[1])
+                          .arg(counts[0]));
+    appendLog(tr("%1: %2 findings").arg(shownName_).arg(report_->findings.size()));
+    Q_EMIT reportShown();
+}
+
+void MainWindow::showFailure(const QString& message) {
+    lastError_ = message;
+    appendLog(message);
+    statusBar()->showMessage(message);
+    if (!screenshotPath_.isEmpty()) {
+        QApplication::exit(1);
+        return;
+    }
+    Q_EMIT loadFailed(message);
+    if (!property("quietErrors").toBool()) QMessageBox::warning(this, tr("Cannot open the model"), message);
+}
+
+void MainWindow::showFinding(const QModelIndex& proxyIndex) {
+    const QModelIndex index = findingsFilter_->mapToSource(proxyIndex);
+    const Finding* finding = findings_->finding(index);
+    if (!finding || !report_) return;
+    if (!finding->nodes.empty()) {
+        for (size_t m = 0; m < report_->methods.size(); ++m) {
+            if (report_->methods[m].name != finding->method) continue;
+            if (graph_->method() != &report_->methods[m]) graph_->setReport(report_, int(m));
+            graph_->revealNode(finding->nodes.front());
+            break;
+        }
+    }
+    // After revealNode: selecting the node shows the node; the finding's own view wins.
+    inspector_->setHtml(findingHtml(*report_, *finding));
+}
+
+void MainWindow::showTensor(const QModelIndex& proxyIndex) {
+    const TensorInfo* tensor = tensors_->tensor(tensorsSort_->mapToSource(proxyIndex));
+    histogram_->clearPlottables();
+    if (tensor && tensor->stats.known && !tensor->stats.histogram.empty()) {
+        const TensorStats& stats = tensor->stats;
+        auto* bars = new QCPBars(histogram_->xAxis, histogram_->yAxis);
+        const double width = (stats.max - stats.min) / double(stats.histogram.size());
+        QVector<double> keys, values;
+        for (size_t i = 0; i < stats.histogram.size(); ++i) {
+            keys << stats.min + width * (double(i) + 0.5);
+            values << double(stats.histogram[i]);
+        }
+        bars->setWidth(width > 0 ? width : 1);
+        bars->setData(keys, values);
+        bars->setBrush(QColor(0x63, 0x66, 0xf1, 160));
+        bars->setPen(Qt::NoPen);
+        histogram_->rescaleAxes();
+        histogram_->yAxis->setRangeLower(0);
+        histogram_->plotLayout()->setAutoMargins(QCP::msAll);
+        histogram_->xAxis->setLabel(QString::fromStdString(tensor->name));
+    }
+    histogram_->replot();
+}
+
+void MainWindow::addRecent(const QString& path) {
+    if (path.startsWith(QDir::tempPath())) return;  // the demo's private copy
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (int i = 0; i < recent.size(); ++i) {
+        QAction* action = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(recent[i]));
+        connect(action, &QAction::triggered, this, [this, path = recent[i]] { openModel(path); });
+    }
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::exportGraph() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export graph image"), QString(),
+                                                      tr("PNG image (*.png);;SVG drawing (*.svg)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!graph_->exportImage(path, &error)) QMessageBox::warning(this, tr("Export failed"), error);
+    else statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+}
+
+void MainWindow::appendLog(const QString& line) {
+    log_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + line);
+}
+
+void MainWindow::screenshotWhenReady(const QString& path) { screenshotPath_ = path; }
+
+void MainWindow::takeScreenshot() {
+    if (screenshotPath_.isEmpty() || graph_->layoutPending()) return;
+    graph_->fitToView();
+    const QString path = screenshotPath_;
+    screenshotPath_.clear();
+    QApplication::processEvents();
+    const bool saved = grab().save(path);
+    QApplication::exit(saved ? 0 : 1);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    worker_->cancel();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.front().isLocalFile()) openModel(urls.front().toLocalFile());
+}
+
+}  // namespace ptl::ui

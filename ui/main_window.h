@@ -1,0 +1,112 @@
+// PTL Studio's main window: the graph in the middle; Findings, Inspector, Modules, Weights and
+// Log docks around it. Models are inspected by a worker process; the window never loads LibTorch.
+#pragma once
+
+#include "ptl/report.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+
+class QAction;
+class QCPBars;
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QPlainTextEdit;
+class QProgressBar;
+class QSortFilterProxyModel;
+class QTableView;
+class QTextBrowser;
+class QToolButton;
+class QTreeView;
+
+namespace ptl::ui {
+
+class WorkerClient;
+class FindingsFilter;
+class FindingsModel;
+class GraphWidget;
+class ModulesModel;
+class TensorsModel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Starts inspecting `path` in the worker; `displayName` replaces the path in titles (demo).
+    void openModel(const QString& path, const QString& displayName = {});
+    void openDemo();
+    // Saves a screenshot of the window once the model is shown, then quits with 0 (1 on failure).
+    void screenshotWhenReady(const QString& path);
+
+    std::shared_ptr<const Report> report() const { return report_; }
+    GraphWidget* graph() const { return graph_; }
+    QTableView* findingsView() const { return findingsView_; }
+    QTextBrowser* inspector() const { return inspector_; }
+    QTreeView* modulesView() const { return modulesView_; }
+    QLineEdit* searchField() const { return search_; }
+    QString lastError() const { return lastError_; }
+    FindingsModel* findingsModel() const { return findings_; }
+    ModulesModel* modulesModel() const { return modules_; }
+    TensorsModel* tensorsModel() const { return tensors_; }
+
+    void setWorkerFaultForTests(const QString& fault);
+    void setWorkerWatchdogForTests(int seconds);
+
+Q_SIGNALS:
+    void reportShown();
+    void loadFailed(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    GraphWidget* graph_ = nullptr;
+    WorkerClient* worker_ = nullptr;
+    quint64 job_ = 0;
+    QString loadingPath_, loadingName_, shownName_;
+    std::shared_ptr<const Report> report_;
+    QString lastError_;
+    QString screenshotPath_;
+
+    FindingsModel* findings_ = nullptr;
+    FindingsFilter* findingsFilter_ = nullptr;
+    ModulesModel* modules_ = nullptr;
+    TensorsModel* tensors_ = nullptr;
+    QSortFilterProxyModel* tensorsSort_ = nullptr;
+    QTableView* findingsView_ = nullptr;
+    QTextBrowser* inspector_ = nullptr;
+    QTreeView* modulesView_ = nullptr;
+    QTableView* tensorsView_ = nullptr;
+    QCustomPlot* histogram_ = nullptr;
+    QPlainTextEdit* log_ = nullptr;
+    QLineEdit* search_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QToolButton* cancel_ = nullptr;
+    QLabel* summary_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QList<QAction*> highlightActions_;
+
+    void buildActions();
+    void buildDocks();
+    void showReport(std::shared_ptr<const Report> report);
+    void showFailure(const QString& message);
+    void setLoading(bool loading);
+    void showFinding(const QModelIndex& index);
+    void showTensor(const QModelIndex& index);
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    void exportGraph();
+    void appendLog(const QString& line);
+    void takeScreenshot();
+};
+
+}  // namespace ptl::ui

@@ -1,0 +1,254 @@
+#include "report_models.h"
+
+#include <QColor>
+#include <QFileInfo>
+#include <QLocale>
+
+#include <unordered_map>
+
+namespace ptl::ui {
+
+QColor severityColor(Severity severity) {
+    switch (severity) {
+    case Severity::Error: return QColor(0xdc, 0x26, 0x26);
+    case Severity::Warning: return QColor(0xd9, 0x77, 0x06);
+    case Severity::Info: return QColor(0x25, 0x63, 0xeb);
+    }
+    return Qt::gray;
+}
+
+QString formatBytes(int64_t bytes) { return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat); }
+
+QString formatShape(const std::vector<int64_t>& shape) {
+    QStringList dims;
+    for (const int64_t dim : shape) dims << QString::number(dim);
+    return dims.isEmpty() ? QStringLiteral("scalar") : dims.join(QStringLiteral(" x "));
+}
+
+// ------------------------------------------------------------------------------------- Findings
+
+void FindingsModel::setReport(std::shared_ptr<const Report> report) {
+    beginResetModel();
+    report_ = std::move(report);
+    endResetModel();
+}
+
+const Finding* FindingsModel::finding(const QModelIndex& index) const {
+    if (!report_ || !index.isValid() || index.row() >= int(report_->findings.size())) return nullptr;
+    return &report_->findings[index.row()];
+}
+
+int FindingsModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() || !report_ ? 0 : int(report_->findings.size());
+}
+
+int FindingsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant FindingsModel::data(const QModelIndex& index, int role) const {
+    const Finding* item = finding(index);
+    if (!item) return {};
+    const QString location = item->source.known() ? QFileInfo(QString::fromStdString(item->source.file)).fileName() +
+                                                        QLatin1Char(':') + QString::number(item->source.line)
+                                                  : QString();
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case SeverityColumn: return QString::fromLatin1(severityName(item->severity));
+        case CategoryColumn: return QString::fromStdString(item->category);
+        case MessageColumn: return QString::fromStdString(item->message);
+        case LocationColumn: return location;
+        }
+        break;
+    case Qt::ToolTipRole: return QString::fromStdString(item->message + "\n\n" + item->advice);
+    case Qt::ForegroundRole:
+        if (index.column() == SeverityColumn) return severityColor(item->severity);
+        break;
+    case IndexRole: return index.row();
+    case SortRole:
+        switch (index.column()) {
+        case SeverityColumn: return int(item->severity);
+        case LocationColumn: return location.section(QLatin1Char(':'), 0, 0) + QStringLiteral(":%1").arg(item->source.line, 6, 10, QLatin1Char('0'));
+        default: return data(index, Qt::DisplayRole);
+        }
+    }
+    return {};
+}
+
+QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    static const char* names[] = {"Severity", "Category", "Message", "Source"};
+    return tr(names[section]);
+}
+
+void FindingsFilter::setMinimumSeverity(Severity severity) {
+    minimum_ = severity;
+    invalidateFilter();
+}
+
+void FindingsFilter::setCategoryPrefix(const QString& prefix) {
+    category_ = prefix;
+    invalidateFilter();
+}
+
+void FindingsFilter::setText(const QString& text) {
+    text_ = text;
+    invalidateFilter();
+}
+
+bool FindingsFilter::filterAcceptsRow(int row, const QModelIndex& parent) const {
+    const auto* model = static_cast<const FindingsModel*>(sourceModel());
+    const Finding* item = model->finding(model->index(row, 0, parent));
+    if (!item) return false;
+    if (item->severity < minimum_) return false;
+    if (!category_.isEmpty() && !QString::fromStdString(item->category).startsWith(category_)) return false;
+    if (!text_.isEmpty() && !QString::fromStdString(item->message + " " + item->category + " " + item->source.file)
+                                 .contains(text_, Qt::CaseInsensitive))
+        return false;
+    return true;
+}
+
+// -------------------------------------------------------------------------------------- Modules
+
+void ModulesModel::setReport(std::shared_ptr<const Report> report) {
+    beginResetModel();
+    report_ = std::move(report);
+    const size_t count = report_ ? report_->modules.size() : 0;
+    parents_.assign(count, -1);
+    children_.assign(count, {});
+    rows_.assign(count, 0);
+    std::unordered_map<std::string, int> byPath;
+    for (size_t i = 0; i < count; ++i) byPath[report_->modules[i].path] = int(i);
+    for (size_t i = 1; i < count; ++i) {
+        const std::string& path = report_->modules[i].path;
+        const size_t dot = path.rfind('.');
+        const auto parent = byPath.find(dot == std::string::npos ? "" : path.substr(0, dot));
+        parents_[i] = parent == byPath.end() ? 0 : parent->second;
+        rows_[i] = int(children_[parents_[i]].size());
+        children_[parents_[i]].push_back(int(i));
+    }
+    endResetModel();
+}
+
+const ModuleInfo* ModulesModel::module(const QModelIndex& index) const {
+    if (!report_ || !index.isValid()) return nullptr;
+    return &report_->modules[index.internalId()];
+}
+
+QModelIndex ModulesModel::indexOfPath(const std::string& path) const {
+    if (!report_) return {};
+    for (size_t i = 0; i < report_->modules.size(); ++i)
+        if (report_->modules[i].path == path) return createIndex(i == 0 ? 0 : rows_[i], 0, quintptr(i));
+    return {};
+}
+
+QModelIndex ModulesModel::index(int row, int column, const QModelIndex& parent) const {
+    if (!report_ || report_->modules.empty() || row < 0 || column < 0 || column >= ColumnCount) return {};
+    if (!parent.isValid()) return row == 0 ? createIndex(0, column, quintptr(0)) : QModelIndex();
+    const auto& children = children_[parent.internalId()];
+    if (row >= int(children.size())) return {};
+    return createIndex(row, column, quintptr(children[row]));
+}
+
+QModelIndex ModulesModel::parent(const QModelIndex& child) const {
+    if (!report_ || !child.isValid()) return {};
+    const int parent = parents_[child.internalId()];
+    if (parent < 0) return {};
+    return createIndex(parent == 0 ? 0 : rows_[parent], 0, quintptr(parent));
+}
+
+int ModulesModel::rowCount(const QModelIndex& parent) const {
+    if (!report_ || report_->modules.empty()) return 0;
+    if (!parent.isValid()) return 1;
+    if (parent.column() != 0) return 0;
+    return int(children_[parent.internalId()].size());
+}
+
+int ModulesModel::columnCount(const QModelIndex&) const { return ColumnCount; }
+
+QVariant ModulesModel::data(const QModelIndex& index, int role) const {
+    const ModuleInfo* item = module(index);
+    if (!item) return {};
+    if (role == Qt::DisplayRole) {
+        switch (index.column()) {
+        case NameColumn: {
+            const QString path = QString::fromStdString(item->path);
+            return path.isEmpty() ? tr("(model)") : path.section(QLatin1Char('.'), -1);
+        }
+        case TypeColumn: return QString::fromStdString(item->type).section(QLatin1Char('.'), -1);
+        case ParametersColumn: return QLocale().toString(qlonglong(item->totalParameters));
+        case BytesColumn: return formatBytes(item->totalBytes);
+        }
+    }
+    if (role == Qt::ToolTipRole) return QString::fromStdString(item->path + "\n" + item->type);
+    if (role == Qt::TextAlignmentRole && index.column() >= ParametersColumn) return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == IndexRole) return int(index.internalId());
+    return {};
+}
+
+QVariant ModulesModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    static const char* names[] = {"Module", "Type", "Parameters", "Weights"};
+    return tr(names[section]);
+}
+
+// -------------------------------------------------------------------------------------- Tensors
+
+void TensorsModel::setReport(std::shared_ptr<const Report> report) {
+    beginResetModel();
+    report_ = std::move(report);
+    endResetModel();
+}
+
+const TensorInfo* TensorsModel::tensor(const QModelIndex& index) const {
+    if (!report_ || !index.isValid() || index.row() >= int(report_->tensors.size())) return nullptr;
+    return &report_->tensors[index.row()];
+}
+
+int TensorsModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() || !report_ ? 0 : int(report_->tensors.size());
+}
+
+int TensorsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant TensorsModel::data(const QModelIndex& index, int role) const {
+    const TensorInfo* item = tensor(index);
+    if (!item) return {};
+    const TensorStats& stats = item->stats;
+    if (role == Qt::DisplayRole) {
+        const auto number = [&](double value) { return stats.known ? QString::number(value, 'g', 4) : QString(); };
+        switch (index.column()) {
+        case NameColumn: return QString::fromStdString(item->name);
+        case KindColumn: return QString::fromStdString(item->kind);
+        case ShapeColumn: return formatShape(item->shape);
+        case DtypeColumn: return QString::fromStdString(item->dtype);
+        case BytesColumn: return formatBytes(item->bytes);
+        case MinColumn: return number(stats.min);
+        case MaxColumn: return number(stats.max);
+        case MeanColumn: return number(stats.mean);
+        case StdColumn: return number(stats.std);
+        case ZerosColumn: return stats.known ? QStringLiteral("%1%").arg(stats.zeroFraction * 100, 0, 'f', 1) : QString();
+        }
+    }
+    if (role == SortRole) {
+        switch (index.column()) {
+        case BytesColumn: return qlonglong(item->bytes);
+        case MinColumn: return stats.min;
+        case MaxColumn: return stats.max;
+        case MeanColumn: return stats.mean;
+        case StdColumn: return stats.std;
+        case ZerosColumn: return stats.zeroFraction;
+        default: return data(index, Qt::DisplayRole);
+        }
+    }
+    if (role == Qt::TextAlignmentRole && index.column() >= BytesColumn) return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == IndexRole) return index.row();
+    return {};
+}
+
+QVariant TensorsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    static const char* names[] = {"Tensor", "Kind", "Shape", "Dtype", "Size", "Min", "Max", "Mean", "Std", "Zeros"};
+    return tr(names[section]);
+}
+
+}  // namespace ptl::ui

@@ -1,0 +1,97 @@
+// Qt item models over the report: findings, the module tree and weight tensors.
+#pragma once
+
+#include "ptl/report.h"
+
+#include <QAbstractItemModel>
+#include <QAbstractTableModel>
+#include <QSortFilterProxyModel>
+
+#include <memory>
+
+namespace ptl::ui {
+
+enum ReportRole { IndexRole = Qt::UserRole + 1, SortRole };
+
+QColor severityColor(Severity severity);
+
+class FindingsModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { SeverityColumn, CategoryColumn, MessageColumn, LocationColumn, ColumnCount };
+    using QAbstractTableModel::QAbstractTableModel;
+    void setReport(std::shared_ptr<const Report> report);
+    const Finding* finding(const QModelIndex& index) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    std::shared_ptr<const Report> report_;
+};
+
+// Filters findings by minimum severity, category prefix and free text.
+class FindingsFilter : public QSortFilterProxyModel {
+    Q_OBJECT
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+    void setMinimumSeverity(Severity severity);
+    void setCategoryPrefix(const QString& prefix);
+    void setText(const QString& text);
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex& parent) const override;
+
+private:
+    Severity minimum_ = Severity::Info;
+    QString category_, text_;
+};
+
+// The module tree; each item's internal id is its index in Report::modules.
+class ModulesModel : public QAbstractItemModel {
+    Q_OBJECT
+public:
+    enum Column { NameColumn, TypeColumn, ParametersColumn, BytesColumn, ColumnCount };
+    using QAbstractItemModel::QAbstractItemModel;
+    void setReport(std::shared_ptr<const Report> report);
+    const ModuleInfo* module(const QModelIndex& index) const;
+    QModelIndex indexOfPath(const std::string& path) const;
+
+    QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
+    QModelIndex parent(const QModelIndex& child) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    std::shared_ptr<const Report> report_;
+    std::vector<int> parents_;                 // module index -> parent module index (-1 root)
+    std::vector<std::vector<int>> children_;   // module index -> child module indexes
+    std::vector<int> rows_;                    // module index -> row under its parent
+};
+
+class TensorsModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { NameColumn, KindColumn, ShapeColumn, DtypeColumn, BytesColumn, MinColumn, MaxColumn, MeanColumn,
+                  StdColumn, ZerosColumn, ColumnCount };
+    using QAbstractTableModel::QAbstractTableModel;
+    void setReport(std::shared_ptr<const Report> report);
+    const TensorInfo* tensor(const QModelIndex& index) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    std::shared_ptr<const Report> report_;
+};
+
+QString formatBytes(int64_t bytes);
+QString formatShape(const std::vector<int64_t>& shape);
+
+}  // namespace ptl::ui

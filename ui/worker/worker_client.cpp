@@ -1,0 +1,312 @@
+#include "worker/worker_client.h"
+
+#include "ptl/report_json.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <utility>
+
+#ifdef Q_OS_LINUX
+#include <sys/prctl.h>
+#endif
+
+using namespace std::chrono_literals;
+
+namespace ptl::ui {
+
+namespace {
+
+#ifdef Q_OS_WIN
+const QString kWorkerName = QStringLiteral("ptl-studio-cli.exe");
+#else
+const QString kWorkerName = QStringLiteral("ptl-studio-cli");
+#endif
+
+// Lines longer than this are decoded on the thread pool: in practice only the result, whose
+// report runs to megabytes for a big model.
+constexpr qsizetype kBackgroundDecodeBytes = 256 * 1024;
+
+// "signal 6, SIGABRT": the number for bug reports, the name for people.
+QString describeSignal(int signal) {
+    static const std::pair<int, const char*> names[] = {
+        {SIGABRT, "SIGABRT"}, {SIGSEGV, "SIGSEGV"}, {SIGFPE, "SIGFPE"}, {SIGILL, "SIGILL"}, {SIGTERM, "SIGTERM"},
+#ifdef Q_OS_UNIX
+        {SIGKILL, "SIGKILL"}, {SIGBUS, "SIGBUS"},
+#endif
+    };
+    for (const auto& [number, name] : names)
+        if (number == signal) return QStringLiteral("signal %1, %2").arg(signal).arg(QLatin1String(name));
+    return QStringLiteral("signal %1").arg(signal);
+}
+
+QByteArray requestLine(const QString& model, const QStringList& inputs) {
+    nlohmann::json request{{"job", "inspect"}, {"model", model.toStdString()}, {"inputs", nlohmann::json::array()}};
+    for (const QString& input : inputs) request["inputs"].push_back(input.toStdString());
+    return QByteArray::fromStdString(request.dump()) + '\n';
+}
+
+}  // namespace
+
+// One line of the worker's stdout, decoded. Pure, so it may run on any thread.
+struct WorkerClient::Event {
+    enum class Type { Progress, Result, Error, Cancelled, Unexpected };
+    Type type = Type::Unexpected;
+    QString stage;
+    double fraction = 0;
+    std::shared_ptr<const ptl::Report> report;  // Result; null when its report cannot be read
+    QString message;  // Error: for the user; Result without report and Unexpected: what is wrong
+
+    static Event decode(const QByteArray& line) {
+        Event event;
+        nlohmann::json json;
+        try {
+            json = nlohmann::json::parse(line.cbegin(), line.cend());
+            const std::string type = json.at("event").get<std::string>();
+            if (type == "progress") {
+                event.type = Type::Progress;
+                event.stage = QString::fromStdString(json.at("stage").get<std::string>());
+                event.fraction = json.at("fraction").get<double>();
+            } else if (type == "error") {
+                event.type = Type::Error;
+                event.message = QString::fromStdString(json.at("message").get<std::string>());
+            } else if (type == "cancelled") {
+                event.type = Type::Cancelled;
+            } else if (type == "result") {
+                event.type = Type::Result;
+            } else {
+                event.message = QStringLiteral("unknown event");
+            }
+        } catch (const std::exception& error) {
+            event.type = Type::Unexpected;
+            event.message = QString::fromUtf8(error.what());
+        }
+        if (event.type == Type::Unexpected)
+            event.message += QStringLiteral(": ") + QString::fromUtf8(line.left(200));
+        if (event.type == Type::Result) {
+            try {
+                event.report = std::make_shared<const ptl::Report>(ptl::reportFromJson(json.at("report")));
+            } catch (const std::exception& error) {  // an exception must not escape the thread pool
+                event.message = QString::fromUtf8(error.what());
+            }
+        }
+        return event;
+    }
+};
+
+WorkerClient::WorkerClient(QString workerPath, QObject* parent)
+    : QObject(parent), workerPath_(std::move(workerPath)), watchdog_(new QTimer(this)) {
+    watchdog_->setSingleShot(true);
+    connect(watchdog_, &QTimer::timeout, this, &WorkerClient::onWatchdog);
+}
+
+WorkerClient::~WorkerClient() {
+    // Synchronously: a hung worker must not outlive the client, and retired ones may still run.
+    for (QProcess* process : findChildren<QProcess*>(Qt::FindDirectChildrenOnly)) {
+        process->disconnect(this);
+        process->kill();
+        process->waitForFinished(1000);
+    }
+}
+
+QString WorkerClient::defaultWorkerPath() {
+    const QString fromEnvironment = qEnvironmentVariable("PTL_STUDIO_WORKER");
+    if (!fromEnvironment.isEmpty()) return fromEnvironment;
+    // Installed, both programs share a folder; in the build tree they are app/gui and app/cli.
+    const QString appDir = QCoreApplication::applicationDirPath();
+    for (const QString& candidate : {appDir + QLatin1Char('/') + kWorkerName, appDir + QStringLiteral("/../cli/") + kWorkerName}) {
+        const QFileInfo file(candidate);
+        if (file.isFile() && file.isExecutable()) return file.canonicalFilePath();
+    }
+    return QStandardPaths::findExecutable(kWorkerName);
+}
+
+quint64 WorkerClient::inspect(const QString& model, const QStringList& inputs) {
+    if (active_) endJob(0ms);  // superseded: nobody wants its result, so do not wait for it
+    const quint64 job = ++generation_;
+    active_ = job;
+    model_ = model;
+
+    if (workerPath_.isEmpty()) {
+        failLater(job, tr("PTL Studio cannot find its worker program, %1. Install it next to PTL Studio or set "
+                          "PTL_STUDIO_WORKER to its path.")
+                           .arg(kWorkerName));
+        return job;
+    }
+
+    process_ = new QProcess(this);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(extraEnvironment_);
+    process_->setProcessEnvironment(environment);
+#ifdef Q_OS_LINUX
+    // A worker must not outlive a GUI that crashed or was killed. (The kernel signals when the
+    // forking thread ends; workers start from the UI thread, which lasts as long as the GUI.)
+    process_->setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
+    connect(process_, &QProcess::readyReadStandardOutput, this, &WorkerClient::advance);
+    connect(process_, &QProcess::readyReadStandardError, this, &WorkerClient::readLog);
+    connect(process_, &QProcess::finished, this, &WorkerClient::advance);
+    connect(process_, &QProcess::errorOccurred, this, [this, job, process = process_](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart)
+            failLater(job, tr("PTL Studio cannot start its worker program %1: %2.")
+                               .arg(QDir::toNativeSeparators(workerPath_), process->errorString()));
+    });
+    // --verbose: the worker's stage timings belong in the GUI's log.
+    process_->start(workerPath_, {QStringLiteral("--verbose"), QStringLiteral("worker")});
+    process_->write(requestLine(model, inputs));  // stdin stays open: closing it means cancel
+    watchdog_->start(watchdogTimeout_);
+    return job;
+}
+
+void WorkerClient::cancel() {
+    if (!active_) return;
+    const quint64 job = active_;
+    // Ask first: the worker stops at its next stage boundary. endJob() kills it after the grace
+    // period, for a stage inside LibTorch cannot be interrupted.
+    if (process_) process_->write("{\"cancel\":true}\n");
+    endJob(gracePeriod_);
+    Q_EMIT cancelled(job);
+}
+
+void WorkerClient::advance() {
+    const quint64 job = active_;
+    if (!job || parsing_) return;
+    while (active_ == job && !parsing_ && process_->canReadLine()) {
+        const QByteArray line = process_->readLine().trimmed();
+        if (line.isEmpty()) continue;
+        watchdog_->start(watchdogTimeout_);  // any event shows the worker is alive
+        if (line.size() > kBackgroundDecodeBytes)
+            decodeInBackground(line);
+        else
+            dispatch(Event::decode(line));
+    }
+    // Once the worker has exited and all it sent is read, a job still open has crashed.
+    if (active_ == job && !parsing_ && process_->state() == QProcess::NotRunning) fail(exitMessage(), 0ms);
+}
+
+void WorkerClient::decodeInBackground(const QByteArray& line) {
+    parsing_ = true;  // later lines wait, so events keep their order
+    watchdog_->stop();
+    const quint64 job = active_;
+    auto* watcher = new QFutureWatcher<Event>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, job] {
+        watcher->deleteLater();
+        if (active_ != job) return;  // cancelled or superseded meanwhile
+        parsing_ = false;
+        watchdog_->start(watchdogTimeout_);
+        dispatch(watcher->result());
+        advance();
+    });
+    watcher->setFuture(QtConcurrent::run(&Event::decode, line));
+}
+
+void WorkerClient::dispatch(const Event& event) {
+    const quint64 job = active_;
+    switch (event.type) {
+    case Event::Type::Progress: Q_EMIT progress(job, event.stage, event.fraction); return;
+    case Event::Type::Error: fail(event.message, gracePeriod_); return;
+    case Event::Type::Cancelled:
+        endJob(gracePeriod_);
+        Q_EMIT cancelled(job);
+        return;
+    case Event::Type::Result:
+        if (!event.report) {
+            fail(tr("The worker's report on %1 cannot be read (%2). PTL Studio and its worker may be from different "
+                    "versions.")
+                     .arg(QDir::toNativeSeparators(model_), event.message),
+                 gracePeriod_);
+            return;
+        }
+        endJob(gracePeriod_);
+        Q_EMIT finished(job, event.report);
+        return;
+    case Event::Type::Unexpected:
+        Q_EMIT logLine(tr("worker: ignoring a line of its output (%1)").arg(event.message));
+        return;
+    }
+}
+
+void WorkerClient::readLog() {
+    if (!process_) return;
+    logPartial_ += process_->readAllStandardError();
+    for (qsizetype newline; (newline = logPartial_.indexOf('\n')) >= 0;) {
+        const QString line = QString::fromUtf8(logPartial_.left(newline)).trimmed();
+        logPartial_.remove(0, newline + 1);
+        if (!line.isEmpty()) Q_EMIT logLine(line);
+    }
+}
+
+void WorkerClient::onWatchdog() {
+    fail(tr("The worker process did not respond for %1 s while inspecting %2 and was stopped. PTL Studio is still "
+            "running; the model may be too large for this computer, or LibTorch hung on it.")
+             .arg(watchdogTimeout_.count())
+             .arg(QDir::toNativeSeparators(model_)),
+         0ms);
+}
+
+QString WorkerClient::exitMessage() const {
+    const QString file = QDir::toNativeSeparators(model_);
+    if (process_->exitStatus() == QProcess::CrashExit) {
+        const int signal = process_->exitCode();  // on Unix, the signal that ended it
+#ifdef Q_OS_UNIX
+        if (signal == SIGKILL)
+            return tr("The worker process was killed (%1) while inspecting %2, most likely by the system because "
+                      "memory ran out. PTL Studio is still running.")
+                .arg(describeSignal(signal), file);
+#endif
+        return tr("The worker process crashed while inspecting %1 (%2). PTL Studio is still running; the model may "
+                  "be malformed or need more memory.")
+            .arg(file, describeSignal(signal));
+    }
+    return tr("The worker process ended without a result while inspecting %1 (exit code %2). PTL Studio is still "
+              "running; the log has the worker's messages.")
+        .arg(file)
+        .arg(process_->exitCode());
+}
+
+void WorkerClient::fail(const QString& message, std::chrono::milliseconds grace) {
+    const quint64 job = active_;
+    endJob(grace);
+    Q_EMIT failed(job, message);
+}
+
+void WorkerClient::failLater(quint64 job, const QString& message) {
+    // Not from inside inspect(): the caller does not know the job's id yet.
+    QTimer::singleShot(0, this, [this, job, message] {
+        if (active_ == job) fail(message, 0ms);
+    });
+}
+
+void WorkerClient::endJob(std::chrono::milliseconds grace) {
+    readLog();
+    if (!logPartial_.isEmpty()) Q_EMIT logLine(QString::fromUtf8(std::exchange(logPartial_, {})).trimmed());
+    active_ = 0;
+    parsing_ = false;
+    watchdog_->stop();
+    if (process_) retire(std::exchange(process_, nullptr), grace);
+}
+
+void WorkerClient::retire(QProcess* process, std::chrono::milliseconds grace) {
+    process->disconnect(this);  // whatever it still says belongs to no job
+    if (process->state() == QProcess::NotRunning) {
+        process->deleteLater();
+        return;
+    }
+    connect(process, &QProcess::finished, process, &QObject::deleteLater);
+    process->closeWriteChannel();  // end of input asks the worker to stop
+    if (grace <= 0ms)
+        process->kill();
+    else
+        QTimer::singleShot(grace, process, &QProcess::kill);
+}
+
+}  // namespace ptl::ui

@@ -1,0 +1,91 @@
+// The GUI's side of the worker protocol (docs/worker-protocol.md). Each job runs in its own
+// `ptl-studio-cli worker` process, so LibTorch never lives in the GUI: a crash, hang or memory
+// blow-up ends that process and becomes a failed() with a message for the user.
+#pragma once
+
+#include "ptl/report.h"
+
+#include <QObject>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <memory>
+
+class QProcess;
+class QTimer;
+
+namespace ptl::ui {
+
+// Runs one job at a time. A newer request supersedes an older one: the older worker is killed
+// and its events are dropped, so every signal belongs to the job that inspect() returned last.
+// Each job ends with exactly one of finished(), failed() or cancelled(), always on the thread
+// that owns the client.
+class WorkerClient : public QObject {
+    Q_OBJECT
+
+public:
+    explicit WorkerClient(QString workerPath, QObject* parent = nullptr);
+    ~WorkerClient() override;  // kills any worker still running
+
+    // ptl-studio-cli to run: $PTL_STUDIO_WORKER, else next to the application, else ../cli/
+    // from it (the build tree), else on PATH. Empty when none is found.
+    static QString defaultWorkerPath();
+
+    // Starts inspecting `model` with one sample-input spec per forward argument
+    // ("1x3x224x224:float"); returns the job's id for the signals.
+    quint64 inspect(const QString& model, const QStringList& inputs = {});
+    bool isRunning() const { return active_ != 0; }  // a job has yet to end
+
+    // A worker that sends no event for this long is hung: it is killed and the job fails.
+    void setWatchdogTimeout(std::chrono::seconds timeout) { watchdogTimeout_ = timeout; }
+    std::chrono::seconds watchdogTimeout() const { return watchdogTimeout_; }
+    // How long a cancelled or finished worker may take to exit before it is killed.
+    void setGracePeriod(std::chrono::milliseconds grace) { gracePeriod_ = grace; }
+    // Added to the system environment of the workers started from now on (tests use it to set
+    // PTL_WORKER_FAULT).
+    void setExtraEnvironment(const QProcessEnvironment& environment) { extraEnvironment_ = environment; }
+
+public Q_SLOTS:
+    // Ends the running job at once with cancelled(); its worker is asked to stop and killed
+    // after the grace period.
+    void cancel();
+
+Q_SIGNALS:
+    void progress(quint64 job, const QString& stage, double fraction);
+    void finished(quint64 job, std::shared_ptr<const ptl::Report> report);
+    void failed(quint64 job, const QString& message);
+    void cancelled(quint64 job);
+    void logLine(const QString& line);  // the worker's stderr, line by line
+
+private:
+    struct Event;
+
+    void advance();  // reads the worker's events; ends the job if the worker died without one
+    void decodeInBackground(const QByteArray& line);
+    void dispatch(const Event& event);
+    void readLog();
+    void onWatchdog();
+    QString exitMessage() const;
+    void fail(const QString& message, std::chrono::milliseconds grace);
+    void failLater(quint64 job, const QString& message);
+    // Ends the active job's bookkeeping and retires its worker; the caller emits the signal.
+    void endJob(std::chrono::milliseconds grace);
+    void retire(QProcess* process, std::chrono::milliseconds grace);
+
+    QString workerPath_;
+    QProcessEnvironment extraEnvironment_;
+    std::chrono::seconds watchdogTimeout_{120};
+    std::chrono::milliseconds gracePeriod_{3000};
+
+    quint64 generation_ = 0;       // id of the newest job
+    quint64 active_ = 0;           // the job still owing its terminal signal, 0 when none
+    QProcess* process_ = nullptr;  // the active job's worker (null when it could not start)
+    QString model_;                // the active job's model, for messages
+    bool parsing_ = false;         // a long line is being decoded off the UI thread
+    QByteArray logPartial_;        // stderr after its last newline
+    QTimer* watchdog_;
+};
+
+}  // namespace ptl::ui
