@@ -81,21 +81,37 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         progress_->setValue(int(fraction * 100));
         statusBar()->showMessage(stage);
     });
+    // The graph first, as soon as the worker has it; findings and shapes when the analyses end.
+    connect(worker_, &WorkerClient::graphReady, this, [this](quint64 job, std::shared_ptr<const Report> partial) {
+        if (job != job_) return;
+        shownName_ = loadingName_;
+        setWindowTitle(tr("%1 - PTL Studio").arg(shownName_));
+        modules_->setReport(partial);
+        modulesView_->expandToDepth(1);
+        findings_->setReport(nullptr);
+        tensors_->setReport(nullptr);
+        report_ = partial;
+        graph_->setReport(std::move(partial));
+        graphShownEarly_ = true;
+    });
     connect(worker_, &WorkerClient::finished, this, [this](quint64 job, std::shared_ptr<const Report> report) {
         if (job != job_) return;
         setLoading(false);
         shownName_ = loadingName_;
         addRecent(loadingPath_);
         showReport(std::move(report));
+        worker_->prestart();
     });
     connect(worker_, &WorkerClient::failed, this, [this](quint64 job, const QString& message) {
         if (job != job_) return;
         setLoading(false);
         showFailure(message);
+        worker_->prestart();
     });
     connect(worker_, &WorkerClient::cancelled, this, [this](quint64 job) {
         if (job != job_) return;
         setLoading(false);
+        worker_->prestart();
         statusBar()->showMessage(tr("Loading cancelled"), 5000);
     });
     connect(worker_, &WorkerClient::logLine, this, &MainWindow::appendLog);
@@ -125,11 +141,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     rebuildRecentMenu();
+    worker_->prestart();  // LibTorch loads in the worker while the window comes up
 }
 
 MainWindow::~MainWindow() = default;
 
 void MainWindow::setWorkerFaultForTests(const QString& fault) {
+    // Tests that start the window without a model and set a fault pay for one unused spare.
     QProcessEnvironment environment;
     if (!fault.isEmpty()) environment.insert(QStringLiteral("PTL_WORKER_FAULT"), fault);
     worker_->setExtraEnvironment(environment);
@@ -388,7 +406,10 @@ void MainWindow::showReport(std::shared_ptr<const Report> report) {
     findingsView_->resizeColumnToContents(FindingsModel::SeverityColumn);
     findingsView_->resizeColumnToContents(FindingsModel::CategoryColumn);
     inspector_->clear();
-    graph_->setReport(report_);
+    if (std::exchange(graphShownEarly_, false))
+        graph_->updateReport(report_);
+    else
+        graph_->setReport(report_);
     int counts[3] = {0, 0, 0};
     for (const Finding& finding : report_->findings) ++counts[int(finding.severity)];
     summary_->setText(tr("%1 · %2 errors · %3 warnings · %4 info")

@@ -76,6 +76,7 @@ private:
     std::shared_ptr<const Report> report_;
     QString lastError_;
     QString screenshotPath_;
+    bool graphShownEarly_ = false;   // the worker's graph event came before its result
 
     FindingsModel* findings_ = nullptr;
     FindingsFilter* findingsFilter_ = nullptr;

@@ -271,6 +271,7 @@ int runWorker() {
         }
     };
     job.cancelled = [&watcher] { return watcher.cancelled(); };
+    job.graphReady = [&](const Report& partial) { events.write({{"event", "graph"}, {"report", toJson(partial)}}); };
 
     InspectOptions options;
     options.inputSpecs = request.inputs;

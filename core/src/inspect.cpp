@@ -224,6 +224,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     job.checkCancelled();
     job.report("Extracting graphs", 0.3);
     extractGraphs(inspection);
+    if (job.graphReady) job.graphReady(report);
     job.report("Running the model on sample inputs", 0.45);
     prepareSampleInputs(inspection, options.inputSpecs);
     job.checkCancelled();

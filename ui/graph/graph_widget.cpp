@@ -357,6 +357,27 @@ void GraphWidget::clear() {
     selectedNode_ = -1;
 }
 
+void GraphWidget::updateReport(std::shared_ptr<const Report> report) {
+    const Method* before = method();
+    const bool same = before && method_ < int(report->methods.size()) &&
+                      report->methods[method_].graph.nodes.size() == before->graph.nodes.size();
+    if (!same) {
+        setReport(std::move(report));
+        return;
+    }
+    const std::set<int> expanded = expanded_;
+    const int selected = selectedNode_;
+    const QTransform transform = view_->transform();
+    const QPointF center = view_->mapToScene(view_->viewport()->rect().center());
+    setReport(std::move(report), method_);
+    expanded_ = expanded;
+    selectedNode_ = selected;
+    fitPending_ = false;
+    view_->setTransform(transform);
+    view_->centerOn(center);
+    relayout();
+}
+
 void GraphWidget::setReport(std::shared_ptr<const Report> report, int method) {
     clear();
     report_ = std::move(report);

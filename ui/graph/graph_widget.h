@@ -47,6 +47,8 @@ public:
 
     // Shows forward (or the given method) of the report; starts collapsed at a readable depth.
     void setReport(std::shared_ptr<const Report> report, int method = 0);
+    // The same model with more known (shapes, findings): keeps what is expanded and the view.
+    void updateReport(std::shared_ptr<const Report> report);
     void clear();
     const GraphStructure* structure() const { return structure_.get(); }
     const Method* method() const;

@@ -59,7 +59,7 @@ QByteArray requestLine(const QString& model, const QStringList& inputs) {
 
 // One line of the worker's stdout, decoded. Pure, so it may run on any thread.
 struct WorkerClient::Event {
-    enum class Type { Progress, Result, Error, Cancelled, Unexpected };
+    enum class Type { Progress, Graph, Result, Error, Cancelled, Unexpected };
     Type type = Type::Unexpected;
     QString stage;
     double fraction = 0;
@@ -83,6 +83,8 @@ struct WorkerClient::Event {
                 event.type = Type::Cancelled;
             } else if (type == "result") {
                 event.type = Type::Result;
+            } else if (type == "graph") {
+                event.type = Type::Graph;
             } else {
                 event.message = QStringLiteral("unknown event");
             }
@@ -92,7 +94,7 @@ struct WorkerClient::Event {
         }
         if (event.type == Type::Unexpected)
             event.message += QStringLiteral(": ") + QString::fromUtf8(line.left(200));
-        if (event.type == Type::Result) {
+        if (event.type == Type::Result || event.type == Type::Graph) {
             try {
                 event.report = std::make_shared<const ptl::Report>(ptl::reportFromJson(json.at("report")));
             } catch (const std::exception& error) {  // an exception must not escape the thread pool
@@ -116,6 +118,40 @@ WorkerClient::~WorkerClient() {
         process->kill();
         process->waitForFinished(1000);
     }
+}
+
+QProcess* WorkerClient::launch() {
+    auto* process = new QProcess(this);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(extraEnvironment_);
+    process->setProcessEnvironment(environment);
+#ifdef Q_OS_LINUX
+    // A worker must not outlive a GUI that crashed or was killed. (The kernel signals when the
+    // forking thread ends; workers start from the UI thread, which lasts as long as the GUI.)
+    process->setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
+    // --verbose: the worker's stage timings belong in the GUI's log.
+    process->start(workerPath_, {QStringLiteral("--verbose"), QStringLiteral("worker")});
+    return process;
+}
+
+void WorkerClient::prestart() {
+    if (spare_ || workerPath_.isEmpty()) return;
+    spare_ = launch();
+    spareEnvironment_ = extraEnvironment_;
+}
+
+QProcess* WorkerClient::takeSpare() {
+    QProcess* spare = std::exchange(spare_, nullptr);
+    if (!spare) return nullptr;
+    // A spare started for another environment (tests), or one that died, is not used.
+    if (spareEnvironment_ != extraEnvironment_ || spare->state() == QProcess::NotRunning) {
+        spare->kill();
+        spare->waitForFinished(1000);
+        spare->deleteLater();
+        return nullptr;
+    }
+    return spare;
 }
 
 QString WorkerClient::defaultWorkerPath() {
@@ -143,15 +179,8 @@ quint64 WorkerClient::inspect(const QString& model, const QStringList& inputs) {
         return job;
     }
 
-    process_ = new QProcess(this);
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(extraEnvironment_);
-    process_->setProcessEnvironment(environment);
-#ifdef Q_OS_LINUX
-    // A worker must not outlive a GUI that crashed or was killed. (The kernel signals when the
-    // forking thread ends; workers start from the UI thread, which lasts as long as the GUI.)
-    process_->setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
-#endif
+    process_ = takeSpare();
+    if (!process_) process_ = launch();
     connect(process_, &QProcess::readyReadStandardOutput, this, &WorkerClient::advance);
     connect(process_, &QProcess::readyReadStandardError, this, &WorkerClient::readLog);
     connect(process_, &QProcess::finished, this, &WorkerClient::advance);
@@ -160,8 +189,9 @@ quint64 WorkerClient::inspect(const QString& model, const QStringList& inputs) {
             failLater(job, tr("PTL Studio cannot start its worker program %1: %2.")
                                .arg(QDir::toNativeSeparators(workerPath_), process->errorString()));
     });
-    // --verbose: the worker's stage timings belong in the GUI's log.
-    process_->start(workerPath_, {QStringLiteral("--verbose"), QStringLiteral("worker")});
+    if (process_->state() == QProcess::NotRunning && process_->error() == QProcess::FailedToStart)
+        failLater(job, tr("PTL Studio cannot start its worker program %1: %2.")
+                           .arg(QDir::toNativeSeparators(workerPath_), process_->errorString()));
     process_->write(requestLine(model, inputs));  // stdin stays open: closing it means cancel
     watchdog_->start(watchdogTimeout_);
     return job;
@@ -213,6 +243,9 @@ void WorkerClient::dispatch(const Event& event) {
     const quint64 job = active_;
     switch (event.type) {
     case Event::Type::Progress: Q_EMIT progress(job, event.stage, event.fraction); return;
+    case Event::Type::Graph:
+        if (event.report) Q_EMIT graphReady(job, event.report);
+        return;
     case Event::Type::Error: fail(event.message, gracePeriod_); return;
     case Event::Type::Cancelled:
         endJob(gracePeriod_);

@@ -32,6 +32,9 @@ public:
     // ptl-studio-cli to run: $PTL_STUDIO_WORKER, else next to the application, else ../cli/
     // from it (the build tree), else on PATH. Empty when none is found.
     static QString defaultWorkerPath();
+    // Starts a worker ahead of the first job: it loads LibTorch while the user picks a file, and
+    // waits for its request. Each job started later takes it.
+    void prestart();
 
     // Starts inspecting `model` with one sample-input spec per forward argument
     // ("1x3x224x224:float"); returns the job's id for the signals.
@@ -54,6 +57,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void progress(quint64 job, const QString& stage, double fraction);
+    // The graph and module tree, before the analyses finish: what the view can draw at once.
+    void graphReady(quint64 job, std::shared_ptr<const ptl::Report> partial);
     void finished(quint64 job, std::shared_ptr<const ptl::Report> report);
     void failed(quint64 job, const QString& message);
     void cancelled(quint64 job);
@@ -86,6 +91,11 @@ private:
     bool parsing_ = false;         // a long line is being decoded off the UI thread
     QByteArray logPartial_;        // stderr after its last newline
     QTimer* watchdog_;
+    QProcess* spare_ = nullptr;             // started ahead, waiting for its request
+    QProcessEnvironment spareEnvironment_;  // what it was started with
+
+    QProcess* launch();
+    QProcess* takeSpare();
 };
 
 }  // namespace ptl::ui

@@ -15,6 +15,9 @@ namespace ptl {
 struct JobControl {
     std::function<void(const std::string& stage, double fraction)> progress;
     std::function<bool()> cancelled;
+    // The report so far, once the module tree and graphs are known and before the analyses:
+    // lets a view draw the graph while the model is still being analysed.
+    std::function<void(const Report& partial)> graphReady;
 
     void report(const std::string& stage, double fraction) const;
     void checkCancelled() const;  // throws Cancelled
