@@ -67,7 +67,9 @@ TensorStats statsOf(const at::Tensor& tensor) {
     if (tensor.numel() == 0 || (!tensor.is_quantized() && !c10::isFloatingType(tensor.scalar_type()) &&
                                 !c10::isIntegralType(tensor.scalar_type(), false)))
         return stats;
-    const at::Tensor values = (tensor.is_quantized() ? tensor.dequantize() : tensor).to(at::kFloat).flatten();
+    at::Tensor values = (tensor.is_quantized() ? tensor.dequantize() : tensor).to(at::kFloat).flatten();
+    values = values.masked_select(values.isfinite());  // NaN and inf would poison every figure
+    if (values.numel() == 0) return stats;
     stats.known = true;
     stats.min = values.min().item<double>();
     stats.max = values.max().item<double>();

@@ -9,6 +9,7 @@
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
 
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -115,7 +116,10 @@ std::optional<double> maxDifference(const c10::IValue& a, const c10::IValue& b) 
         if (y.is_quantized()) y = y.dequantize();
         if (x.sizes() != y.sizes()) return std::nullopt;
         if (x.numel() == 0) return 0.0;
-        return (x.to(at::kDouble) - y.to(at::kDouble)).abs().max().item<double>();
+        // NaN where the other has NaN counts as equal; a NaN on one side only as a large difference.
+        const at::Tensor a64 = x.to(at::kDouble), b64 = y.to(at::kDouble);
+        if (!a64.isnan().equal(b64.isnan())) return std::numeric_limits<double>::max();
+        return at::nan_to_num(a64 - b64, 0.0, 0.0, 0.0).abs().max().item<double>();
     }
     if ((a.isTuple() && b.isTuple()) || (a.isList() && b.isList())) {
         const auto xs = a.isTuple() ? a.toTupleRef().elements().vec() : a.toListRef().vec();
@@ -150,7 +154,7 @@ double largestMagnitude(const c10::IValue& value) {
     if (value.isTensor()) {
         at::Tensor tensor = value.toTensor();
         if (tensor.is_quantized()) tensor = tensor.dequantize();
-        return tensor.numel() ? tensor.abs().max().to(at::kDouble).item<double>() : 0.0;
+        return tensor.numel() ? at::nan_to_num(tensor.to(at::kDouble), 0.0, 0.0, 0.0).abs().max().item<double>() : 0.0;
     }
     double largest = 0;
     if (value.isTuple())

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <deque>
+#include <optional>
 
 namespace ptl::ui {
 
@@ -345,11 +346,13 @@ const Method* GraphWidget::method() const {
     return &report_->methods[method_];
 }
 
-void GraphWidget::clear() {
+void GraphWidget::clear() { reset(false); }
+
+void GraphWidget::reset(bool keepScene) {
     if (cancelLayout_) *cancelLayout_ = true;
     ++generation_;
     layoutRunning_ = false;
-    scene_->clear();
+    if (!keepScene) scene_->clear();
     structure_.reset();
     layouter_.reset();
     report_.reset();
@@ -367,19 +370,67 @@ void GraphWidget::updateReport(std::shared_ptr<const Report> report) {
     }
     const std::set<int> expanded = expanded_;
     const int selected = selectedNode_;
-    const QTransform transform = view_->transform();
-    const QPointF center = view_->mapToScene(view_->viewport()->rect().center());
-    setReport(std::move(report), method_);
-    expanded_ = expanded;
-    selectedNode_ = selected;
-    fitPending_ = false;
-    view_->setTransform(transform);
-    view_->centerOn(center);
-    relayout();
+    setReport(std::move(report), method_, expanded);
+    selectedNode_ = selected;  // the view keeps its zoom and position: the scene is rebuilt in place
 }
 
+namespace {
+
+// Box sizes and the structure of a method graph: built off the UI thread (tens of thousands of
+// nodes on big models). Fonts are passed in as copies.
+struct Preparation {
+    std::shared_ptr<const GraphStructure> structure;
+    std::shared_ptr<SceneLayouter> layouter;
+};
+
+Preparation prepare(const Method& shown, const std::vector<ModuleInfo>& modules, const QFont& plainFont) {
+    Preparation prepared;
+    auto structure = std::make_shared<GraphStructure>(shown.graph, modules);
+    QFont boldFont = plainFont;
+    boldFont.setBold(true);
+    const QFontMetricsF bold(boldFont), plain(plainFont);
+    std::vector<layout::Size> opSizes(shown.graph.nodes.size());
+    for (const Node& node : shown.graph.nodes) {
+        if (structure->hidden(node.id)) continue;
+        const QString detail = opDetail(shown.graph, node);
+        const double width = std::max(bold.horizontalAdvance(opLabel(node)), plain.horizontalAdvance(detail));
+        opSizes[node.id] = {std::max(72.0, width + 20), detail.isEmpty() ? 30.0 : 42.0};
+    }
+    std::vector<double> collapsedWidths;
+    for (const Group& group : structure->groups())
+        collapsedWidths.push_back(std::clamp(bold.horizontalAdvance(QString::fromStdString(group.title)) + 40, 110.0, 340.0));
+    prepared.layouter = std::make_shared<SceneLayouter>(structure, std::move(opSizes), std::move(collapsedWidths));
+    prepared.structure = std::move(structure);
+    return prepared;
+}
+
+// Breadth-first, while the first view stays readable.
+std::set<int> initialExpansion(const GraphStructure& structure) {
+    constexpr int kReadableUnits = 60;
+    const auto& groups = structure.groups();
+    std::set<int> expanded{0};
+    int visible = int(groups[0].groups.size() + groups[0].ops.size());
+    std::deque<int> queue(groups[0].groups.begin(), groups[0].groups.end());
+    while (!queue.empty()) {
+        const int group = queue.front();
+        queue.pop_front();
+        const int more = int(groups[group].groups.size() + groups[group].ops.size()) - 1;
+        if (visible + more > kReadableUnits) continue;
+        expanded.insert(group);
+        visible += more;
+        queue.insert(queue.end(), groups[group].groups.begin(), groups[group].groups.end());
+    }
+    return expanded;
+}
+
+}  // namespace
+
 void GraphWidget::setReport(std::shared_ptr<const Report> report, int method) {
-    clear();
+    setReport(std::move(report), method, std::nullopt);
+}
+
+void GraphWidget::setReport(std::shared_ptr<const Report> report, int method, std::optional<std::set<int>> keepExpanded) {
+    reset(keepExpanded.has_value());  // an update keeps showing the old scene until the new one lands
     report_ = std::move(report);
     method_ = method;
     const Method* shown = this->method();
@@ -387,28 +438,16 @@ void GraphWidget::setReport(std::shared_ptr<const Report> report, int method) {
         Q_EMIT statusMessage(tr("This model has no graph to draw (Lite bytecode only)."));
         return;
     }
-    structure_ = std::make_shared<GraphStructure>(shown->graph, report_->modules);
-
-    // Sizes depend on fonts, so they are measured here, on the UI thread.
-    const QFontMetricsF bold([] {
-        QFont font;
-        font.setBold(true);
-        return font;
-    }());
-    const QFontMetricsF plain{QFont()};
-    std::vector<layout::Size> opSizes(shown->graph.nodes.size());
-    for (const Node& node : shown->graph.nodes) {
-        const double width = std::max(bold.horizontalAdvance(opLabel(node)), plain.horizontalAdvance(opDetail(shown->graph, node)));
-        opSizes[node.id] = {std::max(72.0, width + 20), opDetail(shown->graph, node).isEmpty() ? 30.0 : 42.0};
-    }
-    std::vector<double> collapsedWidths;
-    for (const Group& group : structure_->groups())
-        collapsedWidths.push_back(std::clamp(bold.horizontalAdvance(QString::fromStdString(group.title)) + 40, 110.0, 340.0));
-    layouter_ = std::make_shared<SceneLayouter>(structure_, std::move(opSizes), std::move(collapsedWidths));
-    computeHighlights();
-    initialExpansion();
-    fitPending_ = true;
-    relayout();
+    fitPending_ = !keepExpanded;
+    startLayout([report = report_, shown, font = QFont(), keepExpanded](const layout::CancelCheck& cancelled) {
+        Preparation prepared = prepare(*shown, report->modules, font);
+        LaidOut result;
+        result.structure = prepared.structure;
+        result.layouter = prepared.layouter;
+        result.expanded = keepExpanded ? *keepExpanded : initialExpansion(*prepared.structure);
+        result.layout = prepared.layouter->layout(result.expanded, cancelled);
+        return result;
+    });
 }
 
 void GraphWidget::computeHighlights() {
@@ -433,24 +472,6 @@ void GraphWidget::computeHighlights() {
             highlights_[int(Highlight::Quantized)].insert(node.id);
         // A traced submodule inside scripted code: everything the tracer recorded.
         if (shown->origin != "traced" && node.source.traced) highlights_[int(Highlight::Traced)].insert(node.id);
-    }
-}
-
-void GraphWidget::initialExpansion() {
-    // Breadth-first, while the first view stays readable.
-    constexpr int kReadableUnits = 60;
-    const auto& groups = structure_->groups();
-    expanded_ = {0};
-    int visible = int(groups[0].groups.size() + groups[0].ops.size());
-    std::deque<int> queue(groups[0].groups.begin(), groups[0].groups.end());
-    while (!queue.empty()) {
-        const int group = queue.front();
-        queue.pop_front();
-        const int more = int(groups[group].groups.size() + groups[group].ops.size()) - 1;
-        if (visible + more > kReadableUnits) continue;
-        expanded_.insert(group);
-        visible += more;
-        queue.insert(queue.end(), groups[group].groups.begin(), groups[group].groups.end());
     }
 }
 
@@ -486,7 +507,11 @@ void GraphWidget::expandAncestorsOf(int node) {
 }
 
 void GraphWidget::revealNode(int node) {
-    if (!structure_ || node < 0 || node >= int(structure_->graph().nodes.size())) return;
+    if (!structure_) {
+        if (layoutRunning_) pendingReveal_ = node;  // the graph is still being prepared
+        return;
+    }
+    if (node < 0 || node >= int(structure_->graph().nodes.size())) return;
     const size_t before = expanded_.size();
     expandAncestorsOf(node);
     pendingReveal_ = node;
@@ -559,6 +584,12 @@ void GraphWidget::setHighlightEnabled(Highlight highlight, bool enabled) {
 
 void GraphWidget::relayout() {
     if (!layouter_) return;
+    startLayout([structure = structure_, layouter = layouter_, expanded = expanded_](const layout::CancelCheck& cancelled) {
+        return LaidOut{structure, layouter, expanded, layouter->layout(expanded, cancelled)};
+    });
+}
+
+void GraphWidget::startLayout(std::function<LaidOut(const layout::CancelCheck&)> work) {
     if (cancelLayout_) *cancelLayout_ = true;  // a newer request supersedes the running one
     cancelLayout_ = std::make_shared<std::atomic<bool>>(false);
     const quint64 generation = ++generation_;
@@ -566,26 +597,30 @@ void GraphWidget::relayout() {
     layoutRunning_ = true;
     Q_EMIT layoutStarted();
     Q_EMIT statusMessage(tr("Laying out the graph..."));
-    auto layouter = layouter_;
     auto cancel = cancelLayout_;
-    const std::set<int> expanded = expanded_;
-    auto future = QtConcurrent::run([layouter, cancel, expanded] {
+    auto future = QtConcurrent::run([work = std::move(work), cancel] {
         try {
-            return layouter->layout(expanded, [cancel] { return cancel->load(); });
+            return work([cancel] { return cancel->load(); });
         } catch (const Cancelled&) {
-            return SceneLayout{};
+            return LaidOut{};
         }
     });
     disconnect(&watcher_, nullptr, this, nullptr);
-    connect(&watcher_, &QFutureWatcher<SceneLayout>::finished, this, [this, generation] { layoutDone(generation); });
+    connect(&watcher_, &QFutureWatcher<LaidOut>::finished, this, [this, generation] { layoutDone(generation); });
     watcher_.setFuture(future);
 }
 
 void GraphWidget::layoutDone(quint64 generation) {
-    if (generation != generation_ || !structure_) return;  // superseded
+    if (generation != generation_ || !report_) return;  // superseded
     layoutRunning_ = false;
-    const SceneLayout layout = watcher_.result();
-    if (layout.units.empty()) return;
+    LaidOut result = watcher_.result();
+    if (!result.structure || result.layout.units.empty()) return;
+    const bool fresh = structure_ != result.structure;
+    structure_ = result.structure;
+    layouter_ = result.layouter;
+    expanded_ = result.expanded;
+    if (fresh) computeHighlights();
+    const SceneLayout& layout = result.layout;
     scene_->build(layout);
     if (fitPending_) {
         fitPending_ = false;
@@ -598,7 +633,7 @@ void GraphWidget::layoutDone(quint64 generation) {
     if (pendingReveal_ >= 0) {
         const int node = pendingReveal_;
         pendingReveal_ = -1;
-        select(node);
+        revealNode(node);
     } else if (pendingRevealGroup_ >= 0) {
         const int group = pendingRevealGroup_;
         revealGroup(group);

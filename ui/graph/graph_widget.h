@@ -13,6 +13,8 @@
 #include <QSet>
 
 #include <atomic>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <set>
 
@@ -98,7 +100,14 @@ private:
     std::set<int> expanded_;
     QSet<int> highlights_[kHighlightCount];
     bool highlightEnabled_[kHighlightCount] = {true, true, true, true, true};
-    QFutureWatcher<SceneLayout> watcher_;
+    // What a background layout delivers: for a new report also the structure it built.
+    struct LaidOut {
+        std::shared_ptr<const GraphStructure> structure;
+        std::shared_ptr<SceneLayouter> layouter;
+        std::set<int> expanded;
+        SceneLayout layout;
+    };
+    QFutureWatcher<LaidOut> watcher_;
     std::shared_ptr<std::atomic<bool>> cancelLayout_;
     quint64 generation_ = 0;
     int pendingReveal_ = -1;         // node to centre once the running layout lands
@@ -111,10 +120,12 @@ private:
     bool layoutRunning_ = false;
     bool fitPending_ = false;        // fit the first layout of a report to the window
 
+    void setReport(std::shared_ptr<const Report> report, int method, std::optional<std::set<int>> keepExpanded);
+    void reset(bool keepScene);
     void relayout();
+    void startLayout(std::function<LaidOut(const layout::CancelCheck&)> work);
     void layoutDone(quint64 generation);
     void computeHighlights();
-    void initialExpansion();
     void expandAncestorsOf(int node);
     void select(int node);
 };

@@ -5,11 +5,15 @@
 //  1. Cycles: a depth-first search from the sources; edges back to a node still on the stack are
 //     reversed for the layout (their routes are reversed back at the end). Self-loops are left
 //     out and drawn as small loops on the node's right side. Parallel edges share one route.
-//  2. Ranks: longest path from the sources, then a bottom-up pass moves each node with as many
-//     links out as in (or more) down to just above its highest successor, so that constants and
-//     the ops that only transform them sit next to their user instead of hanging at the top.
-//  3. Virtual nodes: an edge spanning k ranks becomes a chain through k - 1 zero-width virtual
-//     nodes, so every edge joins neighbouring ranks and long edges get their own slot per rank.
+//  2. Ranks: longest path from the sources, then a bottom-up pass moves nodes with more links out
+//     than in down to just above their highest successor, and so do constants and the chains of
+//     ops that merely transform them: they sit next to their user instead of hanging at the top.
+//  3. Virtual nodes: each node gets a column of zero-width virtual nodes (a bus) down to the
+//     rank above its farthest successor; an edge spanning k ranks runs down the bus and leaves it
+//     at the (k - 1)th. Every edge segment now joins neighbouring ranks, long edges get a slot
+//     of their own in each rank they cross, and a value used by many ops far down (TorchScript's
+//     `self`) costs one column instead of one per use. Past a budget of virtual nodes the
+//     longest edges go without and are drawn straight.
 //  4. Order within ranks: initial order from a depth-first walk (keeps chains together), then a
 //     few down and up sweeps sorting each rank by the barycenter of its neighbours' positions.
 //     Crossings are counted after each sweep pair (Barth, Juenger, Mutzel: inversions in a
@@ -20,14 +24,13 @@
 //     isotonic regression, solved exactly in linear time by pool-adjacent-violators.
 //  6. y: each rank is a band as tall as its tallest node, bands rankSeparation apart, nodes
 //     centered in their band.
-//  7. Routes: bottom border of the source, through each virtual node (vertically through its
-//     band), to the top border of the target. Segments inside a band are vertical and lie in
-//     a slot of their own, segments between bands cross empty space: edges never cross nodes.
+//  7. Routes: bottom border of the source, down its bus (vertically through each band), to the
+//     top border of the target. Segments inside a band are vertical and lie in a slot of their
+//     own, segments between bands cross empty space: edges never cross nodes (save the straight
+//     ones past the budget). Edges from one node share their common part.
 #include "checked_request.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <map>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -122,6 +125,23 @@ void placeInOrder(std::vector<double>& x, const std::vector<double>& target, con
     }
 }
 
+// Appends p, dropping repeated points and the middle of straight runs (a bus that goes straight
+// down thousands of ranks is one segment, not thousands).
+void appendToPolyline(std::vector<Point>& points, Point p) {
+    const size_t n = points.size();
+    if (n > 0 && points[n - 1].x == p.x && points[n - 1].y == p.y) return;
+    if (n > 1) {
+        const Point a = points[n - 2], b = points[n - 1];
+        const double cross = (b.x - a.x) * (p.y - b.y) - (b.y - a.y) * (p.x - b.x);
+        const double dot = (b.x - a.x) * (p.x - b.x) + (b.y - a.y) * (p.y - b.y);
+        if (std::abs(cross) <= 1e-9 * (std::abs(dot) + 1) && dot > 0) {
+            points[n - 1] = p;
+            return;
+        }
+    }
+    points.push_back(p);
+}
+
 struct Settings {
     double nodeSeparation, rankSeparation;
 };
@@ -143,9 +163,6 @@ public:
         cancel_.now();
         addVirtualNodes();
         orderRanks();
-        { size_t widest=0; for (auto& r: ranks_) widest=std::max(widest,r.size());
-          if (realCount_ > 1000) { std::vector<std::pair<int,int>> sp; for (auto& l : links_) sp.push_back({rank_[l.second]-rank_[l.first], l.first*100000+l.second}); std::sort(sp.rbegin(), sp.rend()); long long tot=0; for (auto& q: sp) tot+=q.first; std::fprintf(stderr,"sum %lld\n",tot); for (int i=0;i<10;i++) std::fprintf(stderr, "span %d %d->%d\n", sp[i].first, sp[i].second/100000, sp[i].second%100000); std::map<int,long long> h; for (auto& q: sp) h[q.first<5?q.first: q.first<20?5: q.first<100?20:q.first<500?100:500]+=q.first; for (auto& [k,c]: h) std::fprintf(stderr, "bucket %d: %lld\n", k, c);}
-          std::fprintf(stderr, "real %d total %d links %zu ranks %zu widest %zu\n", realCount_, nodeCount(), links_.size(), ranks_.size(), widest); }
         cancel_.now();
         placeHorizontally();
         cancel_.now();
@@ -164,7 +181,8 @@ private:
     std::vector<std::pair<int, int>> links_;      // distinct downward (upper, lower) pairs
     std::vector<int> linkOf_;                     // per edge: its link, -1 for self-loops
     std::vector<int> rank_;                       // per node, virtual ones included
-    std::vector<int> chainStart_, chain_;         // per link: its virtual nodes, top to bottom
+    std::vector<int> busStart_, bus_;             // per real node: its virtual nodes, top to bottom
+    std::vector<char> straight_;                  // per link: over the budget, drawn straight
     Adjacency up_, down_;                         // neighbours in the rank above / below
     std::vector<std::vector<int>> ranks_;         // nodes of each rank, left to right
     std::vector<int> position_;                   // per node: index in its rank
@@ -235,14 +253,18 @@ private:
         }
     }
 
-    // Step 2: longest path from the sources (Kahn's order), then, bottom up, every node with at
-    // least as many links out as in moves down next to its highest successor: total edge length
-    // never grows, and a chain hanging off a constant follows the constant down to its user.
+    // Step 2: longest path from the sources (Kahn's order), then bottom up, nodes move down next
+    // to their highest successor when that shortens their links in total. On a tie they move only
+    // when hanging off a private source (a constant, then ops that merely transform it), so the
+    // chain follows the constant down to its user while the main flow stays near its source.
     void assignRanks() {
         rank_.assign(realCount_, 0);
         const Adjacency below = Adjacency::build(realCount_, links_);
-        std::vector<int> inDegree(realCount_, 0);
-        for (const auto& link : links_) ++inDegree[link.second];
+        std::vector<int> inDegree(realCount_, 0), onlyPredecessor(realCount_, -1);
+        for (const auto& [upper, lower] : links_) {
+            ++inDegree[lower];
+            onlyPredecessor[lower] = upper;
+        }
         const std::vector<int> linksIn = inDegree;
         std::vector<int> order;  // topological
         order.reserve(realCount_);
@@ -256,8 +278,14 @@ private:
                 if (--inDegree[*w] == 0) order.push_back(*w);
             }
         }
+        std::vector<char> hangsOffSource(realCount_, 0);
+        for (const int v : order) {
+            const int p = onlyPredecessor[v];
+            hangsOffSource[v] = linksIn[v] == 0 || (linksIn[v] == 1 && hangsOffSource[p] && below.count(p) == 1);
+        }
         for (auto v = order.rbegin(); v != order.rend(); ++v) {
-            if (below.count(*v) == 0 || below.count(*v) < linksIn[*v]) continue;
+            const int out = below.count(*v);
+            if (out == 0 || out < linksIn[*v] || (out == linksIn[*v] && !hangsOffSource[*v])) continue;
             int highest = std::numeric_limits<int>::max();
             for (const int* w = below.begin(*v); w != below.end(*v); ++w) highest = std::min(highest, rank_[*w]);
             rank_[*v] = highest - 1;
@@ -266,27 +294,57 @@ private:
         for (int& r : rank_) r -= lowest;
     }
 
-    // Step 3: chains of virtual nodes, and the adjacency between neighbouring ranks.
+    // Step 3: every node gets one column of virtual nodes (its bus) down to the rank above its
+    // farthest successor, and a link spanning k ranks leaves the bus at its (k - 1)th node: a
+    // value used by many ops far down costs one column, not one per use. Should the columns still
+    // exceed the budget, the longest links go without and are drawn as straight lines.
     void addVirtualNodes() {
-        std::vector<std::pair<int, int>> segments;  // (upper, lower)
-        chainStart_.assign(links_.size() + 1, 0);
+        const auto span = [&](const std::pair<int, int>& link) { return rank_[link.second] - rank_[link.first]; };
+        std::vector<int> needed(realCount_, 0);
+        for (const auto& link : links_) needed[link.first] = std::max(needed[link.first], span(link) - 1);
+        const int longestBus = busLengthLimit(needed);
+        straight_.assign(links_.size(), 0);
+        std::fill(needed.begin(), needed.end(), 0);
         for (size_t l = 0; l < links_.size(); ++l) {
-            const auto [upper, lower] = links_[l];
-            chainStart_[l] = int(chain_.size());
-            int previous = upper;
-            for (int r = rank_[upper] + 1; r < rank_[lower]; ++r) {
-                const int v = nodeCount();
-                rank_.push_back(r);
-                chain_.push_back(v);
-                segments.emplace_back(previous, v);
-                previous = v;
-            }
-            segments.emplace_back(previous, lower);
+            straight_[l] = span(links_[l]) - 1 > longestBus;
+            if (!straight_[l]) needed[links_[l].first] = std::max(needed[links_[l].first], span(links_[l]) - 1);
         }
-        chainStart_[links_.size()] = int(chain_.size());
+
+        std::vector<std::pair<int, int>> segments;  // (upper, lower)
+        busStart_.assign(realCount_ + 1, 0);
+        for (int v = 0; v < realCount_; ++v) {
+            busStart_[v] = int(bus_.size());
+            int previous = v;
+            for (int k = 1; k <= needed[v]; ++k) {
+                const int virtualNode = nodeCount();
+                rank_.push_back(rank_[v] + k);
+                bus_.push_back(virtualNode);
+                segments.emplace_back(previous, virtualNode);
+                previous = virtualNode;
+            }
+        }
+        busStart_[realCount_] = int(bus_.size());
+        for (size_t l = 0; l < links_.size(); ++l) {
+            if (straight_[l]) continue;
+            const auto [upper, lower] = links_[l];
+            segments.emplace_back(span(links_[l]) == 1 ? upper : bus_[busStart_[upper] + span(links_[l]) - 2], lower);
+        }
         down_ = Adjacency::build(nodeCount(), segments);
         for (auto& segment : segments) std::swap(segment.first, segment.second);
         up_ = Adjacency::build(nodeCount(), segments);
+    }
+
+    // The longest bus that keeps all buses together within the budget (water filling).
+    static int busLengthLimit(std::vector<int> lengths) {
+        constexpr long long budget = 1'000'000;  // virtual nodes: about half a second of work
+        std::sort(lengths.begin(), lengths.end());
+        long long used = 0;
+        for (size_t i = 0; i < lengths.size(); ++i) {
+            const auto remaining = static_cast<long long>(lengths.size() - i);
+            if (used + lengths[i] * remaining > budget) return int((budget - used) / remaining);
+            used += lengths[i];
+        }
+        return std::numeric_limits<int>::max();
     }
 
     // Step 4: initial order by a depth-first walk down from the top nodes, then barycenter sweeps.
@@ -401,11 +459,19 @@ private:
             weight.resize(nodes.size());
             for (size_t i = 0; i < nodes.size(); ++i) {
                 const int v = nodes[i];
-                const int count = neighbours.count(v);
-                double sum = 0;
-                for (const int* w = neighbours.begin(v); w != neighbours.end(v); ++w) sum += x_[*w];
+                // Neighbours of the same kind first: nodes line up with nodes and a bus runs
+                // straight on, instead of each pulling the other aside at every branch.
+                double sum = 0, sameKindSum = 0;
+                int count = 0, sameKindCount = 0;
+                for (const int* w = neighbours.begin(v); w != neighbours.end(v); ++w, ++count) {
+                    sum += x_[*w];
+                    if (isVirtual(*w) == isVirtual(v)) {
+                        sameKindSum += x_[*w];
+                        ++sameKindCount;
+                    }
+                }
                 // No neighbours on this side: stay put, but give way easily.
-                target[i] = count ? sum / count : x[i];
+                target[i] = sameKindCount ? sameKindSum / sameKindCount : count ? sum / count : x[i];
                 weight[i] = count == 0 ? 0.1 : isVirtual(v) ? 4 : 1;
             }
             placeInOrder(x, target, weight, gap);
@@ -460,21 +526,20 @@ private:
         for (size_t l = 0; l < links_.size(); ++l) {
             cancel_.poll(l);
             const auto [upper, lower] = links_[l];
-            const int* firstVirtual = chain_.data() + chainStart_[l];
-            const int* endVirtual = chain_.data() + chainStart_[l + 1];
+            // The bus nodes this link runs through; none for straight links.
+            const int* firstVirtual = bus_.data() + busStart_[upper];
+            const int* endVirtual = straight_[l] ? firstVirtual : firstVirtual + rank_[lower] - rank_[upper] - 1;
             const double start = portX(upper, firstVirtual != endVirtual ? x_[*firstVirtual] : x_[lower]);
             const double end = portX(lower, firstVirtual != endVirtual ? x_[endVirtual[-1]] : x_[upper]);
             std::vector<Point>& points = linkRoutes[l];
-            const auto add = [&](double x, double y) {
-                if (points.empty() || points.back().x != x || points.back().y != y) points.push_back({x, y});
-            };
+            const auto add = [&](double x, double y) { appendToPolyline(points, {x, y}); };
             add(start, centers[upper].y + height(upper) / 2);
-            add(start, bandBottom_[rank_[upper]]);
+            if (!straight_[l]) add(start, bandBottom_[rank_[upper]]);
             for (const int* v = firstVirtual; v != endVirtual; ++v) {
                 add(x_[*v], bandTop_[rank_[*v]]);
                 add(x_[*v], bandBottom_[rank_[*v]]);
             }
-            add(end, bandTop_[rank_[lower]]);
+            if (!straight_[l]) add(end, bandTop_[rank_[lower]]);
             add(end, centers[lower].y - height(lower) / 2);
             if (points.size() < 2) points.push_back(points.back());  // both nodes zero-sized, touching
         }
