@@ -82,9 +82,17 @@ TensorStats statsOf(const at::Tensor& tensor) {
     return stats;
 }
 
-TensorInfo describeTensor(std::string name, std::string kind, const at::Tensor& tensor) {
+void measureTensors(Inspection& inspection) {
+    for (size_t i = 0; i < inspection.tensorValues.size(); ++i)
+        inspection.report.tensors[i].stats = statsOf(inspection.tensorValues[i]);
+    inspection.tensorValues.clear();
+}
+
+// Statistics come later (measureTensors): the graph goes out first.
+TensorInfo describeTensor(std::vector<at::Tensor>& values, std::string name, std::string kind, const at::Tensor& tensor) {
+    values.push_back(tensor);
     return {std::move(name), std::move(kind), tensor.sizes().vec(), dtypeName(tensor.scalar_type()),
-            tensorBytes(tensor), statsOf(tensor)};
+            tensorBytes(tensor), {}};
 }
 
 std::string join(const std::string& path, const std::string& name) {
@@ -116,7 +124,7 @@ void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Modu
     ModuleInfo root;
     root.type = mobile._ivalue()->type()->name() ? mobile._ivalue()->type()->name()->qualifiedName() : "";
     for (const auto& [name, tensor] : mobile.named_parameters()) {
-        report.tensors.push_back(describeTensor(name, "parameter", tensor));
+        report.tensors.push_back(describeTensor(inspection.tensorValues, name, "parameter", tensor));
         root.parameters += tensor.numel();
         root.bytes += tensorBytes(tensor);
     }
@@ -148,20 +156,24 @@ void describeModule(Inspection& inspection) {
         const auto type = named.value.type();
         info.type = type->name() ? type->name()->qualifiedName() : "";
         for (const auto& parameter : named.value.named_parameters(false)) {
-            report.tensors.push_back(describeTensor(join(named.name, parameter.name), "parameter", parameter.value));
+            report.tensors.push_back(
+                describeTensor(inspection.tensorValues, join(named.name, parameter.name), "parameter", parameter.value));
             info.parameters += parameter.value.numel();
             info.bytes += tensorBytes(parameter.value);
         }
         for (const auto& buffer : named.value.named_buffers(false)) {
-            report.tensors.push_back(describeTensor(join(named.name, buffer.name), "buffer", buffer.value));
+            report.tensors.push_back(
+                describeTensor(inspection.tensorValues, join(named.name, buffer.name), "buffer", buffer.value));
             info.bytes += tensorBytes(buffer.value);
         }
         for (const PackedWeight& packed : packedWeightsOf(named.value)) {
-            report.tensors.push_back(describeTensor(join(named.name, packed.attribute + ".weight"), "packed", packed.weight));
+            report.tensors.push_back(describeTensor(inspection.tensorValues, join(named.name, packed.attribute + ".weight"),
+                                                    "packed", packed.weight));
             info.parameters += packed.weight.numel();
             info.bytes += tensorBytes(packed.weight);
             if (packed.bias && packed.bias->defined()) {
-                report.tensors.push_back(describeTensor(join(named.name, packed.attribute + ".bias"), "packed", *packed.bias));
+                report.tensors.push_back(describeTensor(inspection.tensorValues, join(named.name, packed.attribute + ".bias"),
+                                                        "packed", *packed.bias));
                 info.parameters += packed.bias->numel();
                 info.bytes += tensorBytes(*packed.bias);
             }
@@ -213,6 +225,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
             const torch::jit::mobile::Module mobile = torch::jit::_load_for_mobile(path);
             report.bytecodeVersion = static_cast<int64_t>(mobile.bytecode_version());
             describeMobileModule(inspection, mobile);
+            measureTensors(inspection);
             return report;
         }
     } catch (const c10::Error& error) {
@@ -227,6 +240,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     job.report("Extracting graphs", 0.3);
     extractGraphs(inspection);
     if (job.graphReady) job.graphReady(report);
+    measureTensors(inspection);
     job.report("Running the model on sample inputs", 0.45);
     prepareSampleInputs(inspection, options.inputSpecs);
     job.checkCancelled();

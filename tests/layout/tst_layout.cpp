@@ -13,6 +13,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <random>
 #include <thread>
 
 using namespace ptl::layout;
@@ -243,6 +244,41 @@ private Q_SLOTS:
             const QString crossing = edgeThroughNode(request, result);
             QVERIFY2(crossing.isEmpty(), qPrintable(crossing));
         }
+    }
+
+    // Like TorchScript's `self`, read by a GetAttr all the way down: one bus, not one column per use.
+    void valueUsedEverywhere() {
+        for (const int length : {120, 20000}) {
+            LayoutRequest request;
+            for (int v = 0; v < length; ++v) request.nodes.push_back({v, {100, 30}});
+            for (int v = 1; v < length; ++v) request.edges.push_back({v, v - 1, v});
+            for (int v = 3; v < length; v += 3) request.edges.push_back({length + v, 0, v});
+            const auto start = std::chrono::steady_clock::now();
+            const LayoutResult result = makeLayeredEngine()->layout(request);
+            const auto elapsed = std::chrono::steady_clock::now() - start;
+            const QString problem = problems(request, result, true, 0.01);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+            QVERIFY(elapsed < std::chrono::seconds(2));
+            if (length < 1000) {
+                const QString crossing = edgeThroughNode(request, result);
+                QVERIFY2(crossing.isEmpty(), qPrintable(crossing));
+            }
+        }
+    }
+
+    void randomGraphWithCycles() {
+        std::mt19937 random(11);
+        LayoutRequest request;
+        const int nodeCount = 1000;
+        for (int v = 0; v < nodeCount; ++v)
+            request.nodes.push_back({v, {double(20 + random() % 100), double(10 + random() % 40)}});
+        for (int e = 0; e < 1300; ++e)
+            request.edges.push_back({e, int(random() % nodeCount), int(random() % nodeCount)});
+        const LayoutResult result = makeLayeredEngine()->layout(request);
+        const QString problem = problems(request, result, false, 0.01);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const QString crossing = edgeThroughNode(request, result);
+        QVERIFY2(crossing.isEmpty(), qPrintable(crossing));
     }
 
     void badInput_data() { engines(); }

@@ -5,6 +5,7 @@
 
 #include <gvc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -123,7 +124,7 @@ public:
         agattr(graph, AGRAPH, text("ranksep"), text(number(checked.rankSeparation / pointsPerInch).c_str()));
         // Components laid out apart and packed by bounding box, so none reaches into another.
         agattr(graph, AGRAPH, text("packmode"), text("graph"));
-        agattr(graph, AGRAPH, text("pack"), text(std::to_string(std::lround(checked.nodeSeparation)).c_str()));
+        agattr(graph, AGRAPH, text("pack"), text(std::to_string(std::lround(std::min(checked.nodeSeparation, 1e6))).c_str()));
         agattr(graph, AGNODE, text("shape"), text("box"));
         agattr(graph, AGNODE, text("fixedsize"), text("true"));
         agattr(graph, AGNODE, text("label"), text(""));  // no text to measure: sizes are ours

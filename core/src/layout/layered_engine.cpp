@@ -19,9 +19,11 @@
 //     Crossings are counted after each sweep pair (Barth, Juenger, Mutzel: inversions in a
 //     Fenwick tree) and the best order is kept. Work is O(sweeps * (E + V log V)).
 //  5. x: alternating down and up passes; each rank in turn wants every node at the mean x of
-//     its neighbours in the rank just placed (virtual nodes want it harder, to keep long edges
-//     straight). Keeping the order and minimum gaps (widths + nodeSeparation) makes this an
-//     isotonic regression, solved exactly in linear time by pool-adjacent-violators.
+//     its neighbours in the rank just placed, counting only neighbours of its own kind when it
+//     has some (real nodes line up under real nodes, a bus runs straight on; mixing them makes
+//     every branch pull both aside), virtual nodes wanting it harder. Keeping the order and the
+//     minimum gaps (widths + nodeSeparation) makes each rank an isotonic regression, solved
+//     exactly in linear time by pool-adjacent-violators.
 //  6. y: each rank is a band as tall as its tallest node, bands rankSeparation apart, nodes
 //     centered in their band.
 //  7. Routes: bottom border of the source, down its bus (vertically through each band), to the
@@ -237,6 +239,7 @@ private:
         for (int v = 0; v < realCount_; ++v) search(v);
     }
 
+    // Edges between the same two nodes, after reversal, become one link and share its route.
     void mergeParallelEdges() {
         std::vector<std::pair<std::pair<int, int>, int>> keyed;  // ((upper, lower), edge)
         for (size_t e = 0; e < edges_.size(); ++e) {
@@ -520,28 +523,51 @@ private:
         return std::clamp(toward, x_[v] - spread, x_[v] + spread);
     }
 
-    // Step 7.
+    // Step 7. Each bus is drawn once as a polyline from its node's bottom border; a link leaving
+    // the bus at its kth node copies that line's prefix, so the work is the size of the output.
     void route() {
+        const auto bottomOf = [&](int v) { return centers[v].y + height(v) / 2; };
+        const auto topOf = [&](int v) { return centers[v].y - height(v) / 2; };
+        std::vector<std::vector<Point>> busLines(realCount_);
+        std::vector<int> busLineLength(bus_.size());  // line's length once it reached bus node k
+        for (int v = 0; v < realCount_; ++v) {
+            if (busStart_[v] == busStart_[v + 1]) continue;
+            std::vector<Point>& line = busLines[v];
+            const double start = portX(v, x_[bus_[busStart_[v]]]);
+            appendToPolyline(line, {start, bottomOf(v)});
+            appendToPolyline(line, {start, bandBottom_[rank_[v]]});
+            for (int k = busStart_[v]; k < busStart_[v + 1]; ++k) {
+                appendToPolyline(line, {x_[bus_[k]], bandTop_[rank_[bus_[k]]]});
+                appendToPolyline(line, {x_[bus_[k]], bandBottom_[rank_[bus_[k]]]});
+                busLineLength[k] = int(line.size());
+            }
+        }
+
         std::vector<std::vector<Point>> linkRoutes(links_.size());
         for (size_t l = 0; l < links_.size(); ++l) {
             cancel_.poll(l);
             const auto [upper, lower] = links_[l];
-            // The bus nodes this link runs through; none for straight links.
-            const int* firstVirtual = bus_.data() + busStart_[upper];
-            const int* endVirtual = straight_[l] ? firstVirtual : firstVirtual + rank_[lower] - rank_[upper] - 1;
-            const double start = portX(upper, firstVirtual != endVirtual ? x_[*firstVirtual] : x_[lower]);
-            const double end = portX(lower, firstVirtual != endVirtual ? x_[endVirtual[-1]] : x_[upper]);
+            const int span = rank_[lower] - rank_[upper];
             std::vector<Point>& points = linkRoutes[l];
-            const auto add = [&](double x, double y) { appendToPolyline(points, {x, y}); };
-            add(start, centers[upper].y + height(upper) / 2);
-            if (!straight_[l]) add(start, bandBottom_[rank_[upper]]);
-            for (const int* v = firstVirtual; v != endVirtual; ++v) {
-                add(x_[*v], bandTop_[rank_[*v]]);
-                add(x_[*v], bandBottom_[rank_[*v]]);
+            if (span == 1 || straight_[l]) {
+                const double start = portX(upper, x_[lower]), end = portX(lower, x_[upper]);
+                appendToPolyline(points, {start, bottomOf(upper)});
+                if (!straight_[l]) {
+                    appendToPolyline(points, {start, bandBottom_[rank_[upper]]});
+                    appendToPolyline(points, {end, bandTop_[rank_[lower]]});
+                }
+                appendToPolyline(points, {end, topOf(lower)});
+            } else {
+                // Only the last point of a prefix may since have been merged into a longer run.
+                const int last = busStart_[upper] + span - 2;
+                const std::vector<Point>& line = busLines[upper];
+                points.assign(line.begin(), line.begin() + busLineLength[last] - 1);
+                const double x = x_[bus_[last]];
+                appendToPolyline(points, {x, bandBottom_[rank_[bus_[last]]]});
+                appendToPolyline(points, {portX(lower, x), bandTop_[rank_[lower]]});
+                appendToPolyline(points, {portX(lower, x), topOf(lower)});
             }
-            if (!straight_[l]) add(end, bandTop_[rank_[lower]]);
-            add(end, centers[lower].y - height(lower) / 2);
-            if (points.size() < 2) points.push_back(points.back());  // both nodes zero-sized, touching
+            if (points.size() < 2) points.push_back(points.back());  // zero-sized nodes, touching
         }
         routes.resize(edges_.size());
         for (size_t e = 0; e < edges_.size(); ++e) {
