@@ -134,7 +134,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         }
     });
     connect(graph_, &GraphWidget::layoutFinished, this, [this] {
-        if (!screenshotPath_.isEmpty()) QTimer::singleShot(200, this, &MainWindow::takeScreenshot);
+        if (screenshotPath_.isEmpty() || progress_->isVisible()) return;
+        // The screenshot shows the most severe finding selected: its node, its source line.
+        if (!screenshotFindingShown_ && findingsView_->model()->rowCount() > 0) {
+            screenshotFindingShown_ = true;
+            findingsView_->setCurrentIndex(findingsView_->model()->index(0, 0));
+        }
+        QTimer::singleShot(400, this, &MainWindow::takeScreenshot);
     });
 
     QSettings settings;
@@ -510,8 +516,8 @@ void MainWindow::appendLog(const QString& line) {
 void MainWindow::screenshotWhenReady(const QString& path) { screenshotPath_ = path; }
 
 void MainWindow::takeScreenshot() {
-    if (screenshotPath_.isEmpty() || graph_->layoutPending()) return;
-    graph_->fitToView();
+    // The finished report, laid out: not the early graph.
+    if (screenshotPath_.isEmpty() || graph_->layoutPending() || progress_->isVisible()) return;
     const QString path = screenshotPath_;
     screenshotPath_.clear();
     QApplication::processEvents();

@@ -76,7 +76,8 @@ private:
     std::shared_ptr<const Report> report_;
     QString lastError_;
     QString screenshotPath_;
-    bool graphShownEarly_ = false;   // the worker's graph event came before its result
+    bool graphShownEarly_ = false;
+    bool screenshotFindingShown_ = false;   // the worker's graph event came before its result
 
     FindingsModel* findings_ = nullptr;
     FindingsFilter* findingsFilter_ = nullptr;

@@ -406,7 +406,7 @@ Preparation prepare(const Method& shown, const std::vector<ModuleInfo>& modules,
 
 // Breadth-first, while the first view stays readable.
 std::set<int> initialExpansion(const GraphStructure& structure) {
-    constexpr int kReadableUnits = 60;
+    constexpr int kReadableUnits = 40;
     const auto& groups = structure.groups();
     std::set<int> expanded{0};
     int visible = int(groups[0].groups.size() + groups[0].ops.size());
@@ -624,8 +624,7 @@ void GraphWidget::layoutDone(quint64 generation) {
     scene_->build(layout);
     if (fitPending_) {
         fitPending_ = false;
-        fitToView();
-        if (view_->transform().m11() > 1.0) view_->setTransform(QTransform());  // small graphs at 100%
+        showStart();
     }
     lastStats_ = {layout.groupsLaidOut, layout.nodesLaidOut, int(layout.units.size()),
                   double(QDateTime::currentMSecsSinceEpoch() - layoutStartedAt_)};
@@ -641,6 +640,20 @@ void GraphWidget::layoutDone(quint64 generation) {
         select(selectedNode_);
     }
     Q_EMIT layoutFinished();
+}
+
+void GraphWidget::showStart() {
+    // Small graphs fit the window; tall ones start readable, at their top, rather than tiny.
+    const QRectF area = scene_->sceneRect();
+    const QSize viewport = view_->viewport()->size();
+    if (area.isEmpty() || viewport.isEmpty()) return;
+    const double fit = std::min(viewport.width() / area.width(), viewport.height() / area.height());
+    const double scale = fit >= 0.7 ? std::min(fit, 1.0) : std::clamp(viewport.width() / area.width(), 0.7, 1.0);
+    view_->setTransform(QTransform::fromScale(scale, scale));
+    const double halfWidth = viewport.width() / (2 * scale);
+    const double x = area.width() * scale > viewport.width() ? area.left() + halfWidth : area.center().x();
+    view_->centerOn(x, area.top() + viewport.height() / (2 * scale));
+    Q_EMIT view_->zoomChanged(scale);
 }
 
 void GraphWidget::fitToView() {

@@ -69,6 +69,7 @@ public:
     QSet<int> highlightedNodes(Highlight highlight) const { return highlights_[int(highlight)]; }
 
     void fitToView();
+    void showStart();  // the first view of a graph
     void zoomToSelection();
     bool exportImage(const QString& path, QString* error = nullptr);
 
