@@ -1,6 +1,8 @@
 // ptl-studio-cli: the headless face of PTL Studio, and the worker process the GUI starts.
 // stdout carries data (a readable summary, the JSON report or the worker's events);
 // diagnostics go to stderr.
+#include "progress.h"
+#include "ptl/convert.h"
 #include "ptl/inspect.h"
 #include "ptl/report_json.h"
 #include "summary.h"
@@ -10,6 +12,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <iostream>
 
 using namespace ptl::cli;
@@ -42,6 +45,50 @@ int runInspect(const std::string& model, const std::vector<std::string>& inputs,
     return kOk;
 }
 
+// Runs a job with progress on stderr; failures become one line on stderr and an exit code.
+template <typename Job>
+int runJob(const std::string& model, const std::string& progressMode, Job&& job) {
+    ProgressPrinter progress(ProgressPrinter::parseMode(progressMode));
+    ptl::JobControl control;
+    control.progress = [&](const std::string& stage, double fraction) { progress.update(stage, fraction); };
+    try {
+        return job(control);
+    } catch (...) {
+        const JobFailure failure = classifyFailure(model, std::current_exception());
+        progress.finish();
+        std::cerr << "ptl-studio-cli: error: " << failure.message << "\n";
+        return failure.exitCode;
+    }
+}
+
+void printConversion(const ptl::ConvertResult& result) {
+    std::printf("%s -> %s\n", result.input.c_str(), result.output.c_str());
+    std::printf("  size       %.1f KiB -> %.1f KiB (%.2fx)\n", result.inputBytes / 1024.0, result.outputBytes / 1024.0,
+                result.inputBytes ? double(result.outputBytes) / double(result.inputBytes) : 0.0);
+    std::printf("  bytecode   v%lld\n", static_cast<long long>(result.bytecodeVersion));
+    std::string applied;
+    for (const std::string& name : result.optimizations) applied += (applied.empty() ? "" : ", ") + name;
+    std::printf("  optimized  %s\n", applied.empty() ? "no" : applied.c_str());
+    for (const ptl::OpCountChange& change : result.opChanges)
+        std::printf("    %-40s %4lld -> %lld\n", change.op.c_str(), static_cast<long long>(change.before),
+                    static_cast<long long>(change.after));
+    const ptl::Verification& verification = result.verification;
+    if (verification.compared)
+        std::printf("  verified   reloaded in the Lite Interpreter; outputs match the source model (max abs difference "
+                    "%.3g, tolerance %.3g)\n", verification.maxAbsDiff, verification.tolerance);
+    else
+        std::printf("  verified   reloaded in the Lite Interpreter; outputs not compared (no sample inputs: pass --input)\n");
+    std::printf("  operators  %zu root operators%s%s\n", result.operators.size(),
+                result.opsYaml.empty() ? "" : ", written to ", result.opsYaml.c_str());
+}
+
+void printBench(const ptl::BenchResult& result) {
+    std::printf("%s\n", result.model.c_str());
+    std::printf("  latency    p50 %.2f ms, p90 %.2f ms, min %.2f ms, max %.2f ms, mean %.2f ms (%zu runs after %d warm-up)\n",
+                result.p50, result.p90, result.min, result.max, result.mean, result.samplesMs.size(), result.warmup);
+    std::printf("  measured   %s\n", ptl::describeEnvironment(result.environment).c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,8 +97,9 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
 
     CLI::App app{"PTL Studio: inspect TorchScript (.pt) and Lite Interpreter (.ptl) models and find what "
-                 "will break or misbehave on a phone.\n\nExit codes: 0 success; 1 findings at or above "
-                 "--fail-on; 2 the model or the arguments cannot be used; 3 the inspection failed.",
+                 "will break or misbehave on a phone; convert them for the Lite Interpreter and measure them.\n\nExit "
+                 "codes: 0 success; 1 findings at or above --fail-on; 2 the model or the arguments cannot be "
+                 "used; 3 the inspection, conversion or verification failed.",
                  "ptl-studio-cli"};
     app.set_version_flag("--version", ptl::toolVersion());
     app.require_subcommand(1);
@@ -73,6 +121,47 @@ int main(int argc, char** argv) {
     inspect->add_option("--fail-on", failOn, "Exit 1 when a finding of this severity or worse is reported")
         ->check(CLI::IsMember({"info", "warning", "error"}));
 
+    // convert
+    ptl::ConvertOptions convertOptions;
+    bool noOptimize = false;
+    std::string progressMode = "auto";
+    CLI::App* convert = app.add_subcommand(
+        "convert", "Optimize for mobile and export a Lite Interpreter .ptl, verified by reloading it in the Lite "
+                   "Interpreter and comparing outputs with the source model");
+    convert->add_option("MODEL", model, "TorchScript .pt (or .ptl with TorchScript code)")->required();
+    convert->add_option("-o,--output", convertOptions.output, "The .ptl to write (atomically; never the input)")
+        ->required();
+    convert->add_option("--input", inputs, "Sample input for one forward argument (repeat once per argument)");
+    convert->add_flag("--no-optimize", noOptimize, "Export without optimize_for_mobile");
+    convert->add_option("--optimize-skip", convertOptions.skipOptimizations,
+                        "Skip one optimize_for_mobile pass: conv-bn-fusion, insert-fold-prepack-ops, remove-dropout, "
+                        "fuse-add-relu, hoist-conv-packed-params, conv1d-to-conv2d (repeatable)");
+    convert->add_option("--preserve-method", convertOptions.preservedMethods,
+                        "Keep this method besides forward (repeatable)");
+    convert->add_option("--bytecode-version", convertOptions.bytecodeVersion,
+                        "Backport the bytecode to this version, for older PyTorch Mobile runtimes");
+    convert->add_option("--ops-yaml", convertOptions.opsYaml,
+                        "Also write the root operator list (YAML) for a selective mobile build");
+    convert->add_flag("--json", json, "Print the result as JSON");
+    convert->add_option("--progress", progressMode, "Progress on stderr: auto (a bar on a terminal), bar, json, none")
+        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+
+    // bench
+    ptl::BenchOptions benchOptions;
+    CLI::App* bench = app.add_subcommand(
+        "bench", "Measure forward latency on this computer (host latency, not phone latency; the output says "
+                 "where and how it was measured)");
+    bench->add_option("MODEL", model, "TorchScript .pt or Lite Interpreter .ptl")->required();
+    bench->add_option("--input", inputs, "Sample input for one forward argument (repeat once per argument)");
+    bench->add_option("--threads", benchOptions.threads, "Intra-op threads (default 1, as on most phones' big core)")
+        ->check(CLI::Range(1, 256));
+    bench->add_option("--iters", benchOptions.iterations, "Measured runs (default 50)")->check(CLI::Range(1, 1000000));
+    bench->add_option("--warmup", benchOptions.warmup, "Runs before measuring (default 10)")->check(CLI::Range(0, 1000000));
+    bench->add_flag("--lite", benchOptions.lite, "Run in the Lite Interpreter (a .pt is exported in memory first)");
+    bench->add_flag("--json", json, "Print the result, with every sample, as JSON");
+    bench->add_option("--progress", progressMode, "Progress on stderr: auto, bar, json, none")
+        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+
     CLI::App* worker = app.add_subcommand(
         "worker", "Used by the GUI: run one job in this process, a JSON request on stdin, JSON Lines events "
                   "on stdout (docs/worker-protocol.md)");
@@ -89,6 +178,25 @@ int main(int argc, char** argv) {
         const int code = runInspect(model, inputs, json, failOn);
         spdlog::info("finished");
         return code;
+    }
+    if (*convert) {
+        convertOptions.inputSpecs = inputs;
+        convertOptions.optimize = !noOptimize;
+        return runJob(model, progressMode, [&](const ptl::JobControl& control) {
+            const ptl::ConvertResult result = ptl::convertModel(model, convertOptions, control);
+            if (json) std::cout << ptl::toJson(result).dump(2) << "\n";
+            else printConversion(result);
+            return kOk;
+        });
+    }
+    if (*bench) {
+        benchOptions.inputSpecs = inputs;
+        return runJob(model, progressMode, [&](const ptl::JobControl& control) {
+            const ptl::BenchResult result = ptl::benchModel(model, benchOptions, control);
+            if (json) std::cout << ptl::toJson(result).dump(2) << "\n";
+            else printBench(result);
+            return kOk;
+        });
     }
     if (*worker) return runWorker();
     return kOk;

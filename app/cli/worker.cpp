@@ -1,5 +1,7 @@
 #include "worker.h"
 
+#include "ptl/convert.h"
+
 #include "ptl/errors.h"
 #include "ptl/inspect.h"
 #include "ptl/report_json.h"
@@ -31,6 +33,8 @@ JobFailure classifyFailure(const std::string& model, std::exception_ptr error) {
         std::rethrow_exception(error);
     } catch (const ModelError& failure) {
         return {"unreadable", failure.what(), kUnreadable};  // already "<file>: <problem>"
+    } catch (const ConversionError& failure) {
+        return {"failed", failure.what(), kFailed};  // already "<file>: <problem>"
     } catch (const std::invalid_argument& failure) {
         return {"usage", model + ": " + failure.what(), kUnreadable};
     } catch (const std::bad_alloc&) {

@@ -34,6 +34,14 @@ at::Tensor makeTensor(const std::vector<int64_t>& shape, const std::string& dtyp
     return torch::randint(0, std::max<int64_t>(upperBound, 1), shape, torch::dtype(type));
 }
 
+}  // namespace
+
+at::Tensor makeSampleTensor(const std::vector<int64_t>& shape, const std::string& dtype) {
+    return makeTensor(shape, dtype, 2);
+}
+
+namespace {
+
 // The object a value reads from the module through a chain of prim::GetAttr on self, or the
 // constant it is (optimize_for_mobile folds weights into constants).
 std::optional<c10::IValue> moduleValue(const torch::jit::Module& module, const Value* value) {

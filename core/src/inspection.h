@@ -75,6 +75,11 @@ void extractGraphs(Inspection& inspection);        // inlined graphs, origins
 // Finds inputs forward runs on; that run also records shapes and forwardOutput.
 void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>& specs);
 std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs);
+at::Tensor makeSampleTensor(const std::vector<int64_t>& shape, const std::string& dtype);  // seeded random
+// The largest absolute difference between two outputs (tuples, lists, dicts of tensors), or
+// nullopt when their structure differs; and the largest magnitude in an output.
+std::optional<double> maxDifference(const c10::IValue& a, const c10::IValue& b);
+double largestMagnitude(const c10::IValue& value);
 void analyzeControlFlow(Inspection& inspection);
 void analyzeTracing(Inspection& inspection);
 void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip);

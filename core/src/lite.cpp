@@ -108,7 +108,8 @@ void lintBlock(Inspection& inspection, const MethodGraph& graph, const torch::ji
     }
 }
 
-// The largest absolute difference between two outputs, or nullopt when their structure differs.
+}  // namespace
+
 std::optional<double> maxDifference(const c10::IValue& a, const c10::IValue& b) {
     if (a.isTensor() && b.isTensor()) {
         at::Tensor x = a.toTensor(), y = b.toTensor();
@@ -163,6 +164,8 @@ double largestMagnitude(const c10::IValue& value) {
         for (const auto& element : value.toListRef()) largest = std::max(largest, largestMagnitude(element));
     return largest;
 }
+
+namespace {
 
 // Operator names as _export_operator_list writes them ("aten::add.Tensor"), from the graphs,
 // for models whose export fails.

@@ -37,6 +37,27 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Report, tool, file, fileBytes, f
                                                 modules, tensors, extraFiles, inputs, operators,
                                                 quantizedLayers, roundTrip, findings, sources)
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OpCountChange, op, before, after)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verification, compared, maxAbsDiff, tolerance, inputs)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, input, output, opsYaml, inputBytes, outputBytes,
+                                                bytecodeVersion, optimizations, opChanges, operators, verification)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BenchEnvironment, cpu, engine, quantizedEngine, threads)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BenchResult, model, environment, inputs, warmup, samplesMs, p50, p90,
+                                                min, max, mean)
+
+std::string describeEnvironment(const BenchEnvironment& environment) {
+    return environment.cpu + ", " + std::to_string(environment.threads) +
+           (environment.threads == 1 ? " thread, " : " threads, ") + environment.engine + ", quantized engine " +
+           environment.quantizedEngine + " (host latency, not phone latency)";
+}
+
+nlohmann::json toJson(const ConvertResult& result) { return result; }
+nlohmann::json toJson(const BenchResult& result) {
+    nlohmann::json json = result;
+    json["measuredOn"] = describeEnvironment(result.environment);
+    return json;
+}
+
 const char* severityName(Severity severity) {
     switch (severity) {
     case Severity::Info: return "info";

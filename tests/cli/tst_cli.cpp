@@ -85,6 +85,39 @@ private Q_SLOTS:
         QVERIFY(lines.front().startsWith("ptl-studio-cli: error: " + fixture(file).toUtf8() + ": "));
     }
 
+    void convertAndBench() {
+        QTemporaryDir directory;
+        const QString output = directory.filePath(QStringLiteral("out.ptl"));
+        const Run converted = cli({QStringLiteral("convert"), fixture(QStringLiteral("clean_conv.pt")), QStringLiteral("-o"),
+                                   output, QStringLiteral("--json")});
+        QCOMPARE(converted.exitCode, 0);
+        const nlohmann::json result = nlohmann::json::parse(converted.out.toStdString());
+        QVERIFY(result.at("verification").at("compared").get<bool>());
+        QVERIFY(QFileInfo::exists(output));
+
+        const Run rejected = cli({QStringLiteral("convert"), fixture(QStringLiteral("lite_unsupported.pt")), QStringLiteral("-o"),
+                                  directory.filePath(QStringLiteral("rejected.ptl"))});
+        QCOMPARE(rejected.exitCode, 3);
+        QVERIFY(rejected.err.contains("ENTER is not supported"));
+        QVERIFY(!QFileInfo::exists(directory.filePath(QStringLiteral("rejected.ptl"))));
+
+        const Run sameFile = cli({QStringLiteral("convert"), output, QStringLiteral("-o"), output});
+        QCOMPARE(sameFile.exitCode, 2);
+        QVERIFY(sameFile.err.contains("refusing to overwrite the input model"));
+
+        const Run bench = cli({QStringLiteral("bench"), output, QStringLiteral("--iters"), QStringLiteral("5"),
+                               QStringLiteral("--warmup"), QStringLiteral("1"), QStringLiteral("--json")});
+        QCOMPARE(bench.exitCode, 0);
+        const nlohmann::json figures = nlohmann::json::parse(bench.out.toStdString());
+        QCOMPARE(figures.at("samplesMs").size(), size_t(5));
+        QVERIFY(figures.at("measuredOn").get<std::string>().find("not phone latency") != std::string::npos);
+
+        const Run progress = cli({QStringLiteral("bench"), output, QStringLiteral("--iters"), QStringLiteral("3"),
+                                  QStringLiteral("--progress"), QStringLiteral("json")});
+        QCOMPARE(progress.exitCode, 0);
+        QVERIFY(progress.err.contains("{\"event\":\"progress\""));
+    }
+
     void badInputSpecExitsTwo() {
         const Run run = cli({QStringLiteral("inspect"), fixture(QStringLiteral("clean_conv.pt")), QStringLiteral("--input"),
                              QStringLiteral("1xAx3:float")});

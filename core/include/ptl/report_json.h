@@ -2,6 +2,7 @@
 // and the worker protocol's result; docs/report-schema.md describes it.
 #pragma once
 
+#include "ptl/convert.h"
 #include "ptl/report.h"
 
 #include <nlohmann/json.hpp>
@@ -13,5 +14,9 @@ Report reportFromJson(const nlohmann::json& json);  // throws nlohmann::json::ex
 
 // Reports are equal when they serialize to the same document.
 bool sameReport(const Report& a, const Report& b);
+
+// The CLI's --json output of convert and bench.
+nlohmann::json toJson(const ConvertResult& result);
+nlohmann::json toJson(const BenchResult& result);
 
 }  // namespace ptl

@@ -1,0 +1,90 @@
+// Conversion for PyTorch Mobile: optimize_for_mobile with each pass selectable, export to Lite
+// Interpreter bytecode (optionally backported), verified by reloading the file in the Lite
+// Interpreter and comparing its outputs with the source model's before success is reported.
+// And measurement: latency of a model on this host, with where and how it was measured.
+#pragma once
+
+#include "ptl/inspect.h"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ptl {
+
+// A conversion or verification that failed (the model itself could be read).
+class ConversionError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// optimize_for_mobile passes, by the names the CLI and reports use.
+const std::vector<std::string>& optimizationNames();  // "conv-bn-fusion", "insert-fold-prepack-ops", ...
+
+struct ConvertOptions {
+    std::string output;                          // the .ptl to write
+    std::vector<std::string> inputSpecs;         // as for inspect
+    bool optimize = true;
+    std::vector<std::string> skipOptimizations;  // names from optimizationNames()
+    std::vector<std::string> preservedMethods;   // kept by optimize_for_mobile besides forward
+    int64_t bytecodeVersion = -1;                // backport to this version; -1 keeps the current one
+    std::string opsYaml;                         // also write the root operator list here (YAML)
+};
+
+struct OpCountChange {
+    std::string op;
+    int64_t before = 0, after = 0;
+};
+
+struct Verification {
+    bool compared = false;        // false when no sample inputs could be made
+    double maxAbsDiff = 0;
+    double tolerance = 0;
+    std::vector<InputInfo> inputs;
+};
+
+struct ConvertResult {
+    std::string input, output, opsYaml;
+    int64_t inputBytes = 0, outputBytes = 0;
+    int64_t bytecodeVersion = -1;
+    std::vector<std::string> optimizations;      // passes applied
+    std::vector<OpCountChange> opChanges;        // forward's ops whose count changed
+    std::vector<std::string> operators;          // root operator list of the exported file
+    Verification verification;
+};
+
+// Throws ModelError (input unreadable), std::invalid_argument (bad options), ConversionError
+// (conversion, export or verification failed; nothing is left at the destination), Cancelled.
+ConvertResult convertModel(const std::string& path, const ConvertOptions& options, const JobControl& job = {});
+
+struct BenchOptions {
+    std::vector<std::string> inputSpecs;
+    int threads = 1;
+    int warmup = 10;
+    int iterations = 50;
+    bool lite = false;                           // run in the Lite Interpreter, not the full JIT
+};
+
+// Where a latency was measured: host latency is not phone latency.
+struct BenchEnvironment {
+    std::string cpu;                             // /proc/cpuinfo model name
+    std::string engine;                          // "full JIT" or "Lite Interpreter"
+    std::string quantizedEngine;                 // "qnnpack"
+    int threads = 1;
+};
+
+struct BenchResult {
+    std::string model;
+    BenchEnvironment environment;
+    std::vector<InputInfo> inputs;
+    int warmup = 0;
+    std::vector<double> samplesMs;               // one per iteration, in run order
+    double p50 = 0, p90 = 0, min = 0, max = 0, mean = 0;
+};
+
+BenchResult benchModel(const std::string& path, const BenchOptions& options, const JobControl& job = {});
+
+std::string describeEnvironment(const BenchEnvironment& environment);  // "Intel Xeon ..., 1 thread, ..."
+
+}  // namespace ptl

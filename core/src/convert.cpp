@@ -1,0 +1,373 @@
+// convertModel and benchModel: optimize_for_mobile, export to Lite bytecode, verification in the
+// Lite Interpreter, atomic writes; latency measured with where and how.
+#include "inspection.h"
+
+#include "mobile_compat.h"
+#include "ptl/convert.h"
+#include "ptl/errors.h"
+#include "ptl/input_spec.h"
+
+#include <ATen/Parallel.h>
+#include <torch/csrc/jit/mobile/import.h>
+#include <torch/csrc/jit/mobile/module.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/passes/xnnpack_rewrite.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace ptl {
+
+namespace {
+
+namespace fs = std::filesystem;
+using torch::jit::MobileOptimizerType;
+
+const std::vector<std::pair<std::string, MobileOptimizerType>>& optimizations() {
+    static const std::vector<std::pair<std::string, MobileOptimizerType>> all{
+        {"conv-bn-fusion", MobileOptimizerType::CONV_BN_FUSION},
+        {"insert-fold-prepack-ops", MobileOptimizerType::INSERT_FOLD_PREPACK_OPS},
+        {"remove-dropout", MobileOptimizerType::REMOVE_DROPOUT},
+        {"fuse-add-relu", MobileOptimizerType::FUSE_ADD_RELU},
+        {"hoist-conv-packed-params", MobileOptimizerType::HOIST_CONV_PACKED_PARAMS},
+        {"conv1d-to-conv2d", MobileOptimizerType::CONV_1D_TO_2D}};
+    return all;
+}
+
+std::string errorText(const std::exception& error) {
+    const auto* c10Error = dynamic_cast<const c10::Error*>(&error);
+    return detail::firstLine(c10Error ? c10Error->what_without_backtrace() : error.what());
+}
+
+// The loaded TorchScript module and the sample inputs (with forward's reference output).
+struct Prepared {
+    ModelFile file;
+    Report scratch;
+    std::unique_ptr<detail::Inspection> inspection;
+};
+
+std::unique_ptr<Prepared> prepare(const std::string& path, const std::vector<std::string>& specs, const JobControl& job,
+                                  bool needInputs) {
+    auto prepared = std::make_unique<Prepared>();
+    prepared->file = openModelFile(path);
+    prepared->inspection.reset(new detail::Inspection{prepared->file, prepared->scratch, job});
+    detail::Inspection& inspection = *prepared->inspection;
+    if (!prepared->file.hasCode) return prepared;  // Lite bytecode only: no TorchScript to work on
+    at::globalContext().setQEngine(at::QEngine::QNNPACK);
+    try {
+        inspection.module = torch::jit::load(path);
+    } catch (const std::exception& error) {
+        throw ModelError(path, "LibTorch cannot load it: " + errorText(error));
+    }
+    inspection.module->eval();
+    if (!needInputs) return prepared;
+    detail::extractGraphs(inspection);
+    detail::prepareSampleInputs(inspection, specs);
+    return prepared;
+}
+
+std::map<std::string, int64_t> opCounts(const torch::jit::Module& module) {
+    std::map<std::string, int64_t> counts;
+    auto graph = module.get_method("forward").graph()->copy();
+    torch::jit::Inline(*graph);
+    std::function<void(const torch::jit::Block*)> count = [&](const torch::jit::Block* block) {
+        for (const torch::jit::Node* node : block->nodes()) {
+            const std::string kind = node->kind().toQualString();
+            if (kind != "prim::Constant" && kind != "prim::GetAttr") ++counts[kind];
+            for (const torch::jit::Block* inner : node->blocks()) count(inner);
+        }
+    };
+    count(graph->block());
+    return counts;
+}
+
+bool samePath(const std::string& a, const std::string& b) {
+    std::error_code error;
+    if (fs::exists(a, error) && fs::exists(b, error)) return fs::equivalent(a, b, error);
+    return fs::weakly_canonical(a, error) == fs::weakly_canonical(b, error);
+}
+
+// Temporary file beside the destination, then rename: readers never see a partial file, and a
+// failed write leaves nothing behind.
+void writeAtomically(const std::string& path, const std::string& bytes) {
+    const fs::path target(path);
+    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string pattern = (directory / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    const int fd = mkstemp(pattern.data());
+    if (fd < 0) throw ConversionError(path + ": cannot write it: " + std::strerror(errno));
+    auto fail = [&]() {
+        const std::string reason = std::strerror(errno);
+        ::close(fd);
+        ::unlink(pattern.c_str());
+        throw ConversionError(path + ": cannot write it: " + reason);
+    };
+    size_t written = 0;
+    while (written < bytes.size()) {
+        const ssize_t chunk = ::write(fd, bytes.data() + written, bytes.size() - written);
+        if (chunk < 0) {
+            if (errno == EINTR) continue;
+            fail();
+        }
+        written += static_cast<size_t>(chunk);
+    }
+    if (::fsync(fd) != 0 && errno != EINVAL) fail();
+    ::fchmod(fd, 0644);  // mkstemp creates 0600; a model is an ordinary file
+    if (::close(fd) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(pattern.c_str());
+        throw ConversionError(path + ": cannot write it: " + reason);
+    }
+    if (std::rename(pattern.c_str(), path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(pattern.c_str());
+        throw ConversionError(path + ": cannot write it: " + reason);
+    }
+}
+
+std::string operatorsYaml(const std::vector<std::string>& operators) {
+    std::string yaml = "# Root operators for a selective PyTorch Mobile build (written by " + toolVersion() + ")\n";
+    for (const std::string& op : operators) yaml += "- " + op + "\n";
+    return yaml;
+}
+
+std::string cpuModel() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    for (std::string line; std::getline(cpuinfo, line);) {
+        if (line.rfind("model name", 0) != 0) continue;
+        const size_t colon = line.find(':');
+        if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+    return "unknown CPU";
+}
+
+double percentile(std::vector<double> sorted, double fraction) {
+    if (sorted.empty()) return 0;
+    std::sort(sorted.begin(), sorted.end());
+    const double rank = fraction * double(sorted.size() - 1);
+    const size_t low = static_cast<size_t>(rank);
+    const size_t high = std::min(low + 1, sorted.size() - 1);
+    return sorted[low] + (sorted[high] - sorted[low]) * (rank - double(low));
+}
+
+}  // namespace
+
+const std::vector<std::string>& optimizationNames() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> all;
+        for (const auto& [name, type] : optimizations()) all.push_back(name);
+        return all;
+    }();
+    return names;
+}
+
+ConvertResult convertModel(const std::string& path, const ConvertOptions& options, const JobControl& job) {
+    if (options.output.empty()) throw std::invalid_argument("no output file given (-o OUT.ptl)");
+    if (samePath(path, options.output) || (!options.opsYaml.empty() && samePath(path, options.opsYaml)))
+        throw std::invalid_argument("refusing to overwrite the input model " + path);
+    for (const std::string& destination : {options.output, options.opsYaml}) {
+        std::error_code error;
+        if (!destination.empty() && fs::exists(destination, error) && !fs::is_regular_file(destination, error))
+            throw std::invalid_argument(destination + " exists and is not a regular file: refusing to replace it");
+    }
+    std::set<MobileOptimizerType> blocklist;
+    for (const std::string& skip : options.skipOptimizations) {
+        const auto found = std::find_if(optimizations().begin(), optimizations().end(),
+                                        [&](const auto& entry) { return entry.first == skip; });
+        if (found == optimizations().end())
+            throw std::invalid_argument("unknown optimization '" + skip + "' (known: conv-bn-fusion, "
+                                        "insert-fold-prepack-ops, remove-dropout, fuse-add-relu, "
+                                        "hoist-conv-packed-params, conv1d-to-conv2d)");
+        blocklist.insert(found->second);
+    }
+
+    job.report("Loading " + path, 0.0);
+    torch::NoGradGuard noGrad;
+    const auto prepared = prepare(path, options.inputSpecs, job, true);
+    detail::Inspection& inspection = *prepared->inspection;
+    if (!inspection.module)
+        throw ConversionError(path + ": Lite Interpreter bytecode without TorchScript code cannot be converted "
+                                     "again; convert the TorchScript model it came from");
+    job.checkCancelled();
+
+    ConvertResult result;
+    result.input = path;
+    result.output = options.output;
+    result.inputBytes = static_cast<int64_t>(prepared->file.bytes);
+    result.verification.inputs = prepared->scratch.inputs;
+
+    torch::jit::Module converted = *inspection.module;
+    const auto before = opCounts(converted);
+    if (options.optimize) {
+        job.report("Optimizing for mobile", 0.3);
+        try {
+            converted = torch::jit::optimizeForMobile(*inspection.module, blocklist, options.preservedMethods);
+        } catch (const std::exception& error) {
+            throw ConversionError(path + ": optimize_for_mobile failed: " + errorText(error));
+        }
+        for (const auto& [name, type] : optimizations())
+            if (!blocklist.count(type)) result.optimizations.push_back(name);
+        const auto after = opCounts(converted);
+        std::set<std::string> ops;
+        for (const auto& entry : before) ops.insert(entry.first);
+        for (const auto& entry : after) ops.insert(entry.first);
+        for (const std::string& op : ops) {
+            const int64_t was = before.count(op) ? before.at(op) : 0, is = after.count(op) ? after.at(op) : 0;
+            if (was != is) result.opChanges.push_back({op, was, is});
+        }
+    }
+    job.checkCancelled();
+
+    job.report("Exporting Lite Interpreter bytecode", 0.5);
+    std::string bytes;
+    try {
+        std::stringstream exported;
+        converted._save_for_mobile(exported);
+        bytes = exported.str();
+        if (options.bytecodeVersion >= 0) {
+            std::stringstream in(bytes), out;
+            if (!torch::jit::_backport_for_mobile(in, out, options.bytecodeVersion))
+                throw ConversionError(path + ": cannot backport the bytecode to version " +
+                                      std::to_string(options.bytecodeVersion));
+            bytes = out.str();
+        }
+    } catch (const ConversionError&) {
+        throw;
+    } catch (const std::exception& error) {
+        throw ConversionError(path + ": export to the Lite Interpreter failed: " + errorText(error));
+    }
+    job.checkCancelled();
+
+    // Verified before it is written: reload the bytes in the Lite Interpreter and compare.
+    job.report("Verifying in the Lite Interpreter", 0.7);
+    try {
+        std::stringstream stream(bytes);
+        torch::jit::mobile::Module mobile = torch::jit::_load_for_mobile(stream);
+        result.bytecodeVersion = static_cast<int64_t>(mobile.bytecode_version());
+        for (const std::string& op : torch::jit::mobile::_export_operator_list(mobile)) result.operators.push_back(op);
+        std::sort(result.operators.begin(), result.operators.end());
+        if (inspection.sampleInputs && inspection.forwardOutput) {
+            const c10::IValue actual = mobile.forward(detail::cloneInputs(*inspection.sampleInputs));
+            const auto difference = detail::maxDifference(*inspection.forwardOutput, actual);
+            Verification& verification = result.verification;
+            verification.compared = true;
+            // XNNPACK and prepacking reorder float arithmetic: a relative tolerance of 1e-3.
+            verification.tolerance = 1e-3 * std::max(1.0, detail::largestMagnitude(*inspection.forwardOutput));
+            verification.maxAbsDiff = difference.value_or(-1);
+            if (!difference || *difference > verification.tolerance)
+                throw ConversionError(path + ": the exported model's output differs from the source model's (max abs "
+                                             "difference " + std::to_string(verification.maxAbsDiff) + ", tolerance " +
+                                      std::to_string(verification.tolerance) + "); nothing was written");
+        }
+    } catch (const ConversionError&) {
+        throw;
+    } catch (const std::exception& error) {
+        throw ConversionError(path + ": the exported file does not run in the Lite Interpreter: " + errorText(error) +
+                              "; nothing was written");
+    }
+    job.checkCancelled();
+
+    job.report("Writing " + options.output, 0.9);
+    writeAtomically(options.output, bytes);
+    result.outputBytes = static_cast<int64_t>(bytes.size());
+    if (!options.opsYaml.empty()) {
+        writeAtomically(options.opsYaml, operatorsYaml(result.operators));
+        result.opsYaml = options.opsYaml;
+    }
+    job.report("Done", 1.0);
+    return result;
+}
+
+BenchResult benchModel(const std::string& path, const BenchOptions& options, const JobControl& job) {
+    if (options.threads < 1 || options.iterations < 1 || options.warmup < 0)
+        throw std::invalid_argument("threads and iterations must be at least 1, warm-up at least 0");
+    job.report("Loading " + path, 0.0);
+    torch::NoGradGuard noGrad;
+    const auto prepared = prepare(path, options.inputSpecs, job, true);
+    detail::Inspection& inspection = *prepared->inspection;
+
+    BenchResult result;
+    result.model = path;
+    result.environment = {cpuModel(), options.lite ? "Lite Interpreter" : "full JIT", "qnnpack", options.threads};
+    result.warmup = options.warmup;
+    at::set_num_threads(options.threads);
+
+    std::vector<c10::IValue> inputs;
+    if (inspection.sampleInputs) {
+        inputs = *inspection.sampleInputs;
+        result.inputs = prepared->scratch.inputs;
+    } else if (!inspection.module && !options.inputSpecs.empty()) {
+        for (const std::string& text : options.inputSpecs) {
+            const InputSpec spec = parseInputSpec(text);
+            inputs.push_back(detail::makeSampleTensor(spec.shape, spec.dtype));
+            result.inputs.push_back({"", "Tensor", spec.shape, spec.dtype, "spec"});
+        }
+    } else {
+        const std::string problem = prepared->scratch.findings.empty() ? "pass --input for each forward argument"
+                                                                         : prepared->scratch.findings.front().message;
+        throw ConversionError(path + ": no sample inputs: " + problem);
+    }
+
+    std::function<c10::IValue(std::vector<c10::IValue>)> run;
+    std::optional<torch::jit::mobile::Module> mobile;
+    // A .ptl is what the phone runs: it is measured in the Lite Interpreter.
+    const bool needsMobile = options.lite || !inspection.module || prepared->file.format == "lite";
+    if (needsMobile) {
+        result.environment.engine = "Lite Interpreter";
+        try {
+            if (prepared->file.format == "lite") {
+                mobile = torch::jit::_load_for_mobile(path);
+            } else {
+                std::stringstream bytecode;
+                inspection.module->_save_for_mobile(bytecode);
+                mobile = torch::jit::_load_for_mobile(bytecode);
+            }
+        } catch (const std::exception& error) {
+            throw ConversionError(path + ": cannot run in the Lite Interpreter: " + errorText(error));
+        }
+        run = [&](std::vector<c10::IValue> stack) { return mobile->forward(std::move(stack)); };
+    } else {
+        run = [&](std::vector<c10::IValue> stack) { return inspection.module->forward(std::move(stack)); };
+    }
+
+    try {
+        for (int i = 0; i < options.warmup; ++i) {
+            job.checkCancelled();
+            run(inputs);
+        }
+        for (int i = 0; i < options.iterations; ++i) {
+            if (i % 8 == 0) {
+                job.checkCancelled();
+                job.report("Measuring", double(i) / options.iterations);
+            }
+            const auto start = std::chrono::steady_clock::now();
+            run(inputs);
+            result.samplesMs.push_back(
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        }
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const std::exception& error) {
+        throw ConversionError(path + ": forward failed: " + errorText(error));
+    }
+    result.p50 = percentile(result.samplesMs, 0.5);
+    result.p90 = percentile(result.samplesMs, 0.9);
+    result.min = *std::min_element(result.samplesMs.begin(), result.samplesMs.end());
+    result.max = *std::max_element(result.samplesMs.begin(), result.samplesMs.end());
+    double sum = 0;
+    for (const double sample : result.samplesMs) sum += sample;
+    result.mean = sum / double(result.samplesMs.size());
+    job.report("Done", 1.0);
+    return result;
+}
+
+}  // namespace ptl

@@ -1,0 +1,150 @@
+// convert and bench on real fixtures: every option path, exported files verified in the Lite
+// Interpreter, bad destinations leave nothing behind, the input is never overwritten.
+#include "ptl/convert.h"
+#include "ptl/errors.h"
+#include "ptl/inspect.h"
+
+#include <QtTest>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+namespace {
+
+std::string fixture(const char* name) { return std::string(PTL_FIXTURES_DIR "/") + name; }
+
+bool contains(const std::vector<std::string>& items, const std::string& item) {
+    return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+}  // namespace
+
+class ConvertTest : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir directory_;
+    std::string out(const char* name) const { return directory_.filePath(QString::fromLatin1(name)).toStdString(); }
+
+private Q_SLOTS:
+    void optimizesExportsAndVerifies() {
+        ptl::ConvertOptions options;
+        options.output = out("clean.ptl");
+        options.opsYaml = out("clean.yaml");
+        const ptl::ConvertResult result = ptl::convertModel(fixture("clean_conv.pt"), options);
+        QVERIFY(result.verification.compared);
+        QVERIFY(result.verification.maxAbsDiff <= result.verification.tolerance);
+        QCOMPARE(result.optimizations.size(), ptl::optimizationNames().size());
+        QVERIFY(contains(result.operators, "prepacked::conv2d_clamp_run"));
+        QVERIFY(result.outputBytes > 0);
+        QCOMPARE(int64_t(QFileInfo(QString::fromStdString(options.output)).size()), result.outputBytes);
+
+        // The written file is a Lite model that runs and agrees with its source.
+        const ptl::Report exported = ptl::inspectModel(options.output);
+        QCOMPARE(exported.format, std::string("lite"));
+        QVERIFY(exported.roundTrip.reloaded);
+        QFile yaml(QString::fromStdString(options.opsYaml));
+        QVERIFY(yaml.open(QIODevice::ReadOnly));
+        QVERIFY(yaml.readAll().contains("- prepacked::conv2d_clamp_run"));
+    }
+
+    void optionPaths() {
+        ptl::ConvertOptions plain;
+        plain.output = out("plain.ptl");
+        plain.optimize = false;
+        const ptl::ConvertResult unoptimized = ptl::convertModel(fixture("clean_conv.pt"), plain);
+        QVERIFY(unoptimized.optimizations.empty());
+        QVERIFY(unoptimized.opChanges.empty());
+        QVERIFY(contains(unoptimized.operators, "aten::conv2d"));
+
+        ptl::ConvertOptions skip;
+        skip.output = out("skip.ptl");
+        skip.skipOptimizations = {"insert-fold-prepack-ops"};
+        const ptl::ConvertResult skipped = ptl::convertModel(fixture("clean_conv.pt"), skip);
+        QVERIFY(!contains(skipped.optimizations, "insert-fold-prepack-ops"));
+        QVERIFY(!contains(skipped.operators, "prepacked::conv2d_clamp_run"));
+
+        ptl::ConvertOptions backport;
+        backport.output = out("v7.ptl");
+        backport.bytecodeVersion = 7;
+        QCOMPARE(ptl::convertModel(fixture("clean_conv.pt"), backport).bytecodeVersion, int64_t(7));
+
+        ptl::ConvertOptions text;
+        text.output = out("text.ptl");
+        const ptl::ConvertResult classifier = ptl::convertModel(fixture("text_classifier.pt"), text);
+        QVERIFY(classifier.verification.compared);
+
+        ptl::ConvertOptions unknown;
+        unknown.output = out("unknown.ptl");
+        unknown.skipOptimizations = {"make-it-fast"};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("clean_conv.pt"), unknown));
+    }
+
+    void neverOverwritesTheInput() {
+        const std::string copy = out("input.pt");
+        QVERIFY(QFile::copy(QString::fromStdString(fixture("clean_conv.pt")), QString::fromStdString(copy)));
+        const qint64 size = QFileInfo(QString::fromStdString(copy)).size();
+        ptl::ConvertOptions options;
+        options.output = copy;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(copy, options));
+        QCOMPARE(QFileInfo(QString::fromStdString(copy)).size(), size);
+    }
+
+    void badDestinationsLeaveNothing() {
+        ptl::ConvertOptions missingFolder;
+        missingFolder.output = out("no/such/folder/model.ptl");
+        QVERIFY_THROWS_EXCEPTION(ptl::ConversionError, ptl::convertModel(fixture("clean_conv.pt"), missingFolder));
+
+        // A device is never replaced, even by root.
+        ptl::ConvertOptions device;
+        device.output = "/dev/full";
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("clean_conv.pt"), device));
+        struct stat info {};
+        QVERIFY(stat("/dev/full", &info) == 0 && S_ISCHR(info.st_mode));
+
+        // A model the Lite Interpreter rejects: an error naming the construct, no file written.
+        ptl::ConvertOptions rejected;
+        rejected.output = out("rejected.ptl");
+        try {
+            ptl::convertModel(fixture("lite_unsupported.pt"), rejected);
+            QFAIL("converted a model the Lite Interpreter rejects");
+        } catch (const ptl::ConversionError& error) {
+            QVERIFY(QString::fromUtf8(error.what()).contains(QLatin1String("ENTER is not supported")));
+        }
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(rejected.output)));
+        const QStringList leftovers = QDir(directory_.path()).entryList({QStringLiteral(".*tmp*")}, QDir::Hidden | QDir::Files);
+        QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(QLatin1Char(' '))));
+
+        QVERIFY_THROWS_EXCEPTION(ptl::ModelError, ptl::convertModel(fixture("bad/empty.pt"), rejected));
+    }
+
+    void benchReportsWhereItMeasured() {
+        ptl::ConvertOptions options;
+        options.output = out("bench.ptl");
+        ptl::convertModel(fixture("clean_conv.pt"), options);
+
+        ptl::BenchOptions bench;
+        bench.iterations = 12;
+        bench.warmup = 2;
+        const ptl::BenchResult lite = ptl::benchModel(options.output, bench);
+        QCOMPARE(lite.samplesMs.size(), size_t(12));
+        QCOMPARE(lite.environment.engine, std::string("Lite Interpreter"));
+        QVERIFY(!lite.environment.cpu.empty());
+        QVERIFY(lite.min <= lite.p50 && lite.p50 <= lite.p90 && lite.p90 <= lite.max);
+        QVERIFY(lite.p50 > 0);
+
+        const ptl::BenchResult full = ptl::benchModel(fixture("clean_conv.pt"), bench);
+        QCOMPARE(full.environment.engine, std::string("full JIT"));
+        QCOMPARE(full.inputs.front().shape, (std::vector<int64_t>{1, 3, 16, 16}));
+
+        // A bytecode-only file needs --input; with it, it runs.
+        bench.inputSpecs = {"1x3x16x16:float"};
+        QCOMPARE(ptl::benchModel(fixture("clean_conv_flatbuffer.ptl"), bench).samplesMs.size(), size_t(12));
+        bench.threads = 0;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::benchModel(fixture("clean_conv.pt"), bench));
+    }
+};
+
+QTEST_GUILESS_MAIN(ConvertTest)
+#include "tst_convert.moc"
