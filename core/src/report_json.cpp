@@ -8,13 +8,78 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Severity, {{Severity::Info, "info"},
                                         {Severity::Warning, "warning"},
                                         {Severity::Error, "error"}})
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceLocation, file, line, column, text, traced)
+// Graph records are the bulk of a report (tens of thousands of nodes on big models): fields at
+// their default are left out, and read back as defaults.
+template <typename T>
+void put(nlohmann::json& json, const char* key, const T& value, const T& fallback = T()) {
+    if (!(value == fallback)) json[key] = value;
+}
+
+template <typename T>
+void take(const nlohmann::json& json, const char* key, T& value) {
+    const auto found = json.find(key);
+    if (found != json.end() && !found->is_null()) found->get_to(value);
+}
+
+void to_json(nlohmann::json& json, const SourceLocation& source) {
+    json = nlohmann::json::object();
+    put(json, "file", source.file);
+    put(json, "line", source.line);
+    put(json, "column", source.column);
+    put(json, "text", source.text);
+    put(json, "traced", source.traced);
+}
+
+void from_json(const nlohmann::json& json, SourceLocation& source) {
+    take(json, "file", source.file);
+    take(json, "line", source.line);
+    take(json, "column", source.column);
+    take(json, "text", source.text);
+    take(json, "traced", source.traced);
+}
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceSnippet, file, firstLine, text)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Value, id, name, type, shapeKnown, shape, dtype,
-                                                producer)
+void to_json(nlohmann::json& json, const Value& value) {
+    json = {{"id", value.id}, {"name", value.name}, {"type", value.type}};
+    put(json, "shapeKnown", value.shapeKnown);
+    put(json, "shape", value.shape);
+    put(json, "dtype", value.dtype);
+    put(json, "producer", value.producer, -1);
+}
+
+void from_json(const nlohmann::json& json, Value& value) {
+    take(json, "id", value.id);
+    take(json, "name", value.name);
+    take(json, "type", value.type);
+    take(json, "shapeKnown", value.shapeKnown);
+    take(json, "shape", value.shape);
+    take(json, "dtype", value.dtype);
+    take(json, "producer", value.producer);
+}
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Block, inputs, outputs, nodes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Node, id, kind, schema, inputs, outputs, attributes,
-                                                scope, source, parent, parentBlock, blocks)
+void to_json(nlohmann::json& json, const Node& node) {
+    json = {{"id", node.id}, {"kind", node.kind}, {"inputs", node.inputs}, {"outputs", node.outputs}};
+    put(json, "schema", node.schema);
+    put(json, "attributes", node.attributes);
+    put(json, "scope", node.scope);
+    if (node.source.known()) json["source"] = node.source;
+    put(json, "parent", node.parent, -1);
+    put(json, "parentBlock", node.parentBlock, -1);
+    if (!node.blocks.empty()) json["blocks"] = node.blocks;
+}
+
+void from_json(const nlohmann::json& json, Node& node) {
+    take(json, "id", node.id);
+    take(json, "kind", node.kind);
+    take(json, "inputs", node.inputs);
+    take(json, "outputs", node.outputs);
+    take(json, "schema", node.schema);
+    take(json, "attributes", node.attributes);
+    take(json, "scope", node.scope);
+    take(json, "source", node.source);
+    take(json, "parent", node.parent);
+    take(json, "parentBlock", node.parentBlock);
+    take(json, "blocks", node.blocks);
+}
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Graph, nodes, values, inputs, outputs, topNodes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Method, name, origin, signature, graph)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModuleInfo, path, type, parameters, bytes,
