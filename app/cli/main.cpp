@@ -66,6 +66,7 @@ void printConversion(const ptl::ConvertResult& result) {
     std::printf("  size       %.1f KiB -> %.1f KiB (%.2fx)\n", result.inputBytes / 1024.0, result.outputBytes / 1024.0,
                 result.inputBytes ? double(result.outputBytes) / double(result.inputBytes) : 0.0);
     std::printf("  bytecode   v%lld\n", static_cast<long long>(result.bytecodeVersion));
+    std::printf("  quantized  %s\n", result.quantization == "none" ? "no" : result.quantization.c_str());
     std::string applied;
     for (const std::string& name : result.optimizations) applied += (applied.empty() ? "" : ", ") + name;
     std::printf("  optimized  %s\n", applied.empty() ? "no" : applied.c_str());
@@ -133,6 +134,10 @@ int main(int argc, char** argv) {
         ->required();
     convert->add_option("--input", inputs, "Sample input for one forward argument (repeat once per argument)");
     convert->add_flag("--no-optimize", noOptimize, "Export without optimize_for_mobile");
+    convert->add_option("--quantize", convertOptions.quantize,
+                        "none, or dynamic: int8 Linear layers (activations quantized at run time, qnnpack) and "
+                        "8-bit weight-only embeddings")
+        ->check(CLI::IsMember({"none", "dynamic"}));
     convert->add_option("--optimize-skip", convertOptions.skipOptimizations,
                         "Skip one optimize_for_mobile pass: conv-bn-fusion, insert-fold-prepack-ops, remove-dropout, "
                         "fuse-add-relu, hoist-conv-packed-params, conv1d-to-conv2d (repeatable)");

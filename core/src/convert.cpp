@@ -10,7 +10,12 @@
 #include <ATen/Parallel.h>
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/passes/quantization/finalize.h>
+#include <torch/csrc/jit/passes/quantization/insert_observers.h>
+#include <torch/csrc/jit/passes/quantization/insert_quant_dequant.h>
+#include <torch/csrc/jit/serialization/import.h>
 #include <torch/csrc/jit/passes/xnnpack_rewrite.h>
 
 #include <fcntl.h>
@@ -134,6 +139,101 @@ void writeAtomically(const std::string& path, const std::string& bytes) {
     }
 }
 
+// Observers for graph-mode quantization, as TorchScript modules defined from C++: the passes read
+// their dtype and qscheme attributes and call calculate_qparams. (ScalarType and QScheme are
+// plain numbers here: quint8 13, qint8 12; per_tensor_affine 0, per_tensor_symmetric 2.)
+torch::jit::Module minMaxObserver(const std::string& name, int64_t dtype, int64_t qscheme) {
+    auto unit = std::make_shared<torch::jit::CompilationUnit>();
+    torch::jit::Module observer("__torch__.ptl.quantization." + name, unit, true);
+    observer.register_attribute("dtype", c10::IntType::get(), dtype);
+    observer.register_attribute("qscheme", c10::IntType::get(), qscheme);
+    observer.register_attribute("min_val", c10::TensorType::get(), torch::tensor(std::numeric_limits<float>::infinity()));
+    observer.register_attribute("max_val", c10::TensorType::get(), torch::tensor(-std::numeric_limits<float>::infinity()));
+    observer.define(R"(
+def forward(self, x: Tensor) -> Tensor:
+    if x.numel() > 0:
+        detached = x.detach()
+        self.min_val = torch.min(torch.min(detached), self.min_val)
+        self.max_val = torch.max(torch.max(detached), self.max_val)
+    return x
+
+def calculate_qparams(self):
+    # Symmetric int8 for weights: what qnnpack wants.
+    bound = torch.max(-torch.min(self.min_val, torch.zeros_like(self.min_val)),
+                      torch.max(self.max_val, torch.zeros_like(self.max_val)))
+    scale = torch.clamp(bound / 127.5, min=1e-8)
+    zero_point = torch.zeros(scale.size(), dtype=3)
+    return scale, zero_point
+)");
+    return observer;
+}
+
+// Dynamic quantization of Linear layers with the graph-mode passes: int8 weights, activations
+// quantized at run time.
+torch::jit::Module quantizeLinearDynamic(torch::jit::Module module) {
+    const torch::jit::QConfigDict qconfig{
+        {"", std::make_tuple(minMaxObserver("DynamicActivation", 13, 0), minMaxObserver("Weight", 12, 2))}};
+    torch::jit::Module observed =
+        torch::jit::InsertObservers(module, "forward", qconfig, false, torch::jit::QuantType::DYNAMIC);
+    torch::jit::Module quantized =
+        torch::jit::InsertQuantDeQuant(observed, "forward", true, false, torch::jit::QuantType::DYNAMIC);
+    return torch::jit::Finalize(quantized, torch::jit::QuantType::DYNAMIC, {});
+}
+
+// 8-bit weight-only embeddings: aten::embedding on a frozen weight becomes a lookup in per-row
+// quantized weights (uint8 with a float scale and offset per row, PyTorch's
+// float_qparams_weight_only_qconfig). The graph passes of 1.13 cover embedding_bag only, so the
+// lookup is an embedding_bag of one index per bag, reshaped back. The weights are a plain uint8
+// tensor: a packed-params object would be serialized twice in a .ptl.
+int quantizeEmbeddings(torch::jit::Module& module) {
+    auto graph = module.get_method("forward").graph();
+    const auto& prepack = c10::Dispatcher::singleton().findSchemaOrThrow("quantized::embedding_bag_byte_prepack", "");
+    std::vector<torch::jit::Node*> embeddings;
+    for (torch::jit::Node* node : graph->nodes())
+        if (node->kind() == c10::aten::embedding) embeddings.push_back(node);
+    int count = 0;
+    for (torch::jit::Node* node : embeddings) {
+        const auto weight = torch::jit::toIValue(node->input(0));
+        if (!weight || !weight->isTensor()) continue;  // frozen models hold weights as constants
+        const at::Tensor rows = weight->toTensor().detach();
+        if (rows.dim() != 2 || rows.scalar_type() != at::kFloat) continue;
+        torch::jit::Stack stack{rows.contiguous()};
+        prepack.callBoxed(&stack);
+        const at::Tensor packed = stack.front().toTensor();
+
+        torch::jit::WithInsertPoint guard(node);
+        torch::jit::Value* indices = node->input(1);
+        torch::jit::Value* weights = graph->insertConstant(packed);
+        torch::jit::Value* flat = graph->insert(c10::aten::reshape, {indices, std::vector<int64_t>{-1}});
+        torch::jit::Value* lookups = graph->insert(c10::aten::size, {flat, int64_t{0}});
+        torch::jit::Value* offsets = graph->insert(c10::aten::arange, {lookups});
+        torch::jit::Value* bags = graph->insert(c10::Symbol::fromQualString("quantized::embedding_bag_byte_rowwise_offsets"),
+                                                {weights, flat, offsets});
+        torch::jit::Value* shape = graph->insert(c10::aten::size, {indices});
+        torch::jit::Value* full = graph->insert(c10::aten::add, {shape, std::vector<int64_t>{rows.size(1)}});
+        node->output()->replaceAllUsesWith(graph->insert(c10::aten::reshape, {bags, full}));
+        node->destroy();
+        ++count;
+    }
+    torch::jit::EliminateDeadCode(graph);  // the float weights go with their last use
+    return count;
+}
+
+// The passes ask for reduce_range (an x86 setting); qnnpack ignores it with a warning per call.
+void useFullRange(torch::jit::Module& module) {
+    auto graph = module.get_method("forward").graph();
+    torch::jit::Value* fullRange = nullptr;
+    for (torch::jit::Node* node : graph->nodes()) {
+        if (node->kind() != c10::Symbol::fromQualString("quantized::linear_dynamic") || node->inputs().size() < 3) continue;
+        if (!fullRange) {
+            torch::jit::WithInsertPoint guard(graph->nodes().front());
+            fullRange = graph->insertConstant(false);
+        }
+        node->replaceInput(2, fullRange);
+    }
+    torch::jit::EliminateDeadCode(graph);
+}
+
 std::string operatorsYaml(const std::vector<std::string>& operators) {
     std::string yaml = "# Root operators for a selective PyTorch Mobile build (written by " + toolVersion() + ")\n";
     for (const std::string& op : operators) yaml += "- " + op + "\n";
@@ -207,10 +307,27 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
 
     torch::jit::Module converted = *inspection.module;
     const auto before = opCounts(converted);
+    if (options.quantize == "dynamic") {
+        job.report("Quantizing (dynamic: int8 Linear, 8-bit embeddings)", 0.2);
+        try {
+            converted = quantizeLinearDynamic(converted);
+            useFullRange(converted);
+            quantizeEmbeddings(converted);
+            // A save and load makes the rewritten module whole again (compiled methods, types).
+            std::stringstream roundTrip;
+            converted.save(roundTrip);
+            converted = torch::jit::load(roundTrip);
+        } catch (const std::exception& error) {
+            throw ConversionError(path + ": dynamic quantization failed: " + errorText(error));
+        }
+        result.quantization = "dynamic";
+    } else if (options.quantize != "none") {
+        throw std::invalid_argument("unknown quantization '" + options.quantize + "' (none or dynamic)");
+    }
     if (options.optimize) {
         job.report("Optimizing for mobile", 0.3);
         try {
-            converted = torch::jit::optimizeForMobile(*inspection.module, blocklist, options.preservedMethods);
+            converted = torch::jit::optimizeForMobile(converted, blocklist, options.preservedMethods);
         } catch (const std::exception& error) {
             throw ConversionError(path + ": optimize_for_mobile failed: " + errorText(error));
         }
@@ -260,8 +377,10 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
             const auto difference = detail::maxDifference(*inspection.forwardOutput, actual);
             Verification& verification = result.verification;
             verification.compared = true;
-            // XNNPACK and prepacking reorder float arithmetic: a relative tolerance of 1e-3.
-            verification.tolerance = 1e-3 * std::max(1.0, detail::largestMagnitude(*inspection.forwardOutput));
+            // XNNPACK and prepacking reorder float arithmetic: a relative tolerance of 1e-3; int8
+            // weights and activations move outputs by a few percent of their range.
+            const double relative = result.quantization == "none" ? 1e-3 : 8e-2;
+            verification.tolerance = relative * std::max(1.0, detail::largestMagnitude(*inspection.forwardOutput));
             verification.maxAbsDiff = difference.value_or(-1);
             if (!difference || *difference > verification.tolerance)
                 throw ConversionError(path + ": the exported model's output differs from the source model's (max abs "

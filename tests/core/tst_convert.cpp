@@ -81,6 +81,28 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("clean_conv.pt"), unknown));
     }
 
+    void dynamicQuantization() {
+        ptl::ConvertOptions options;
+        options.output = out("text_int8.ptl");
+        options.quantize = "dynamic";
+        const ptl::ConvertResult result = ptl::convertModel(fixture("text_classifier.pt"), options);
+        QCOMPARE(result.quantization, std::string("dynamic"));
+        QVERIFY(contains(result.operators, "quantized::linear_dynamic"));
+        QVERIFY(contains(result.operators, "quantized::embedding_bag_byte_rowwise_offsets"));
+        QVERIFY(!contains(result.operators, "aten::embedding"));
+        QVERIFY(result.verification.compared);
+        QVERIFY(result.verification.maxAbsDiff <= result.verification.tolerance);
+        QVERIFY(result.outputBytes < result.inputBytes);
+        // The quantized file is an ordinary Lite model: it loads, runs and reports its int8 layers.
+        const ptl::Report exported = ptl::inspectModel(options.output);
+        QVERIFY(exported.roundTrip.reloaded);
+
+        ptl::ConvertOptions unknown;
+        unknown.output = out("unknown_q.ptl");
+        unknown.quantize = "static-magic";
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("text_classifier.pt"), unknown));
+    }
+
     void neverOverwritesTheInput() {
         const std::string copy = out("input.pt");
         QVERIFY(QFile::copy(QString::fromStdString(fixture("clean_conv.pt")), QString::fromStdString(copy)));

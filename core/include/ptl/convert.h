@@ -29,6 +29,7 @@ struct ConvertOptions {
     std::vector<std::string> skipOptimizations;  // names from optimizationNames()
     std::vector<std::string> preservedMethods;   // kept by optimize_for_mobile besides forward
     int64_t bytecodeVersion = -1;                // backport to this version; -1 keeps the current one
+    std::string quantize = "none";               // "none" or "dynamic" (int8 Linear, 8-bit embeddings)
     std::string opsYaml;                         // also write the root operator list here (YAML)
 };
 
@@ -48,6 +49,7 @@ struct ConvertResult {
     std::string input, output, opsYaml;
     int64_t inputBytes = 0, outputBytes = 0;
     int64_t bytecodeVersion = -1;
+    std::string quantization = "none";
     std::vector<std::string> optimizations;      // passes applied
     std::vector<OpCountChange> opChanges;        // forward's ops whose count changed
     std::vector<std::string> operators;          // root operator list of the exported file
