@@ -49,11 +49,6 @@ const std::vector<std::pair<std::string, MobileOptimizerType>>& optimizations() 
     return all;
 }
 
-std::string errorText(const std::exception& error) {
-    const auto* c10Error = dynamic_cast<const c10::Error*>(&error);
-    return detail::firstLine(c10Error ? c10Error->what_without_backtrace() : error.what());
-}
-
 // The loaded TorchScript module and the sample inputs (with forward's reference output).
 struct Prepared {
     ModelFile file;
@@ -72,7 +67,7 @@ std::unique_ptr<Prepared> prepare(const std::string& path, const std::vector<std
     try {
         inspection.module = torch::jit::load(path);
     } catch (const std::exception& error) {
-        throw ModelError(path, "LibTorch cannot load it: " + errorText(error));
+        throw ModelError(path, "LibTorch cannot load it: " + detail::errorText(error));
     }
     inspection.module->eval();
     if (!needInputs) return prepared;
@@ -318,7 +313,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
             converted.save(roundTrip);
             converted = torch::jit::load(roundTrip);
         } catch (const std::exception& error) {
-            throw ConversionError(path + ": dynamic quantization failed: " + errorText(error));
+            throw ConversionError(path + ": dynamic quantization failed: " + detail::errorText(error));
         }
         result.quantization = "dynamic";
     } else if (options.quantize != "none") {
@@ -329,7 +324,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         try {
             converted = torch::jit::optimizeForMobile(converted, blocklist, options.preservedMethods);
         } catch (const std::exception& error) {
-            throw ConversionError(path + ": optimize_for_mobile failed: " + errorText(error));
+            throw ConversionError(path + ": optimize_for_mobile failed: " + detail::errorText(error));
         }
         for (const auto& [name, type] : optimizations())
             if (!blocklist.count(type)) result.optimizations.push_back(name);
@@ -360,7 +355,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     } catch (const ConversionError&) {
         throw;
     } catch (const std::exception& error) {
-        throw ConversionError(path + ": export to the Lite Interpreter failed: " + errorText(error));
+        throw ConversionError(path + ": export to the Lite Interpreter failed: " + detail::errorText(error));
     }
     job.checkCancelled();
 
@@ -390,7 +385,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     } catch (const ConversionError&) {
         throw;
     } catch (const std::exception& error) {
-        throw ConversionError(path + ": the exported file does not run in the Lite Interpreter: " + errorText(error) +
+        throw ConversionError(path + ": the exported file does not run in the Lite Interpreter: " + detail::errorText(error) +
                               "; nothing was written");
     }
     job.checkCancelled();
@@ -451,7 +446,7 @@ BenchResult benchModel(const std::string& path, const BenchOptions& options, con
                 mobile = torch::jit::_load_for_mobile(bytecode);
             }
         } catch (const std::exception& error) {
-            throw ConversionError(path + ": cannot run in the Lite Interpreter: " + errorText(error));
+            throw ConversionError(path + ": cannot run in the Lite Interpreter: " + detail::errorText(error));
         }
         run = [&](std::vector<c10::IValue> stack) { return mobile->forward(std::move(stack)); };
     } else {
@@ -476,7 +471,7 @@ BenchResult benchModel(const std::string& path, const BenchOptions& options, con
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& error) {
-        throw ConversionError(path + ": forward failed: " + errorText(error));
+        throw ConversionError(path + ": forward failed: " + detail::errorText(error));
     }
     result.p50 = percentile(result.samplesMs, 0.5);
     result.p90 = percentile(result.samplesMs, 0.9);

@@ -239,11 +239,18 @@ std::string firstLine(const std::string& message) {
     // Interpreter errors start with "The following operation failed..." and a TorchScript
     // traceback; the cause is on the last line.
     if (message.find("Traceback of TorchScript") != std::string::npos) {
-        std::string last;
+        // The cause is the last "SomethingError: ..." line (a backend list may follow it), else
+        // the last line.
+        static const std::regex errorLine(R"(^[A-Za-z]*Error: .*)");
+        std::string last, cause;
         std::istringstream lines(message);
-        for (std::string line; std::getline(lines, line);)
-            if (!trim(line).empty()) last = trim(line);
-        return last;
+        for (std::string line; std::getline(lines, line);) {
+            line = trim(line);
+            if (line.empty()) continue;
+            last = line;
+            if (std::regex_match(line, errorLine)) cause = line;
+        }
+        return cause.empty() ? last : cause;
     }
     std::string line = trim(message.substr(0, message.find('\n')));
     // c10 appends " (most recent call first):" or "Exception raised from ..." to the first line.
@@ -252,6 +259,11 @@ std::string firstLine(const std::string& message) {
         if (at != std::string::npos) line = trim(line.substr(0, at));
     }
     return line;
+}
+
+std::string errorText(const std::exception& error) {
+    const auto* c10Error = dynamic_cast<const c10::Error*>(&error);
+    return firstLine(c10Error ? c10Error->what_without_backtrace() : error.what());
 }
 
 std::string scopeOf(const Node* node) {

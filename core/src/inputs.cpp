@@ -188,8 +188,8 @@ c10::IValue runMethod(const torch::jit::Module& module, const std::string& metho
     torch::jit::GraphOptimizerEnabledGuard plainExecutor(false);
     try {
         return module.get_method(method)(inputs);
-    } catch (const c10::Error& error) {
-        throw std::runtime_error(firstLine(error.what_without_backtrace()));
+    } catch (const std::exception& error) {
+        throw std::runtime_error(errorText(error));
     }
 }
 
@@ -304,6 +304,15 @@ void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>&
     reportUnknown(inspection, "forward failed on every inferred input shape (last error: " + firstLine(lastError) + ")");
 }
 
+// Quantized ops with quantized outputs (dynamic linear and embedding lookups return floats).
+bool producesQuantizedTensor(const std::string& kind) {
+    if (kind == "aten::quantize_per_tensor") return true;
+    if (kind.rfind("quantized::", 0) != 0) return false;
+    for (const char* floatResult : {"dynamic", "embedding", "prepack", "unpack"})
+        if (kind.find(floatResult) != std::string::npos) return false;
+    return true;
+}
+
 // A copy of forward that also returns the size and dtype of every top-level tensor, and the
 // integers of every quantized activation: one run gives the output and all of those. Compiled
 // once, it serves every candidate input of the search.
@@ -404,8 +413,7 @@ private:
                 probeNode(c10::aten::size, c10::ListType::ofInts());
                 probe.dtypeOutput = graph->outputs().size();
                 probeNode(c10::prim::dtype, c10::IntType::get());
-                const std::string kind = node->kind().toQualString();
-                if (kind.rfind("quantized::", 0) == 0 || kind == "aten::quantize_per_tensor") {
+                if (producesQuantizedTensor(node->kind().toQualString())) {
                     probe.integersOutput = graph->outputs().size();
                     probeNode(c10::aten::int_repr, c10::TensorType::get());
                 }
@@ -445,7 +453,7 @@ bool tryForward(Inspection& inspection, const std::vector<c10::IValue>& inputs, 
         inspection.recorder->apply(inspection, results);
         return true;
     } catch (const std::exception& failure) {
-        error = failure.what();
+        error = errorText(failure);
         return false;
     }
 }

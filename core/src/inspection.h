@@ -56,6 +56,7 @@ std::string scopeOf(const torch::jit::Node* node);
 std::string dtypeName(c10::ScalarType type);
 // LibTorch's messages carry C++ backtraces and Python-style context; users need the first line.
 std::string firstLine(const std::string& message);
+std::string errorText(const std::exception& error);  // firstLine of LibTorch's message, no backtrace
 
 // Weights held by a quantized module's packed-params objects (not visible as parameters).
 struct PackedWeight {

@@ -233,9 +233,7 @@ void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip) {
         }
         trip.reloaded = true;
     } catch (const std::exception& error) {
-        const std::string message = error.what();
-        const auto* c10Error = dynamic_cast<const c10::Error*>(&error);
-        trip.error = firstLine(c10Error ? c10Error->what_without_backtrace() : message);
+        trip.error = errorText(error);
         report.operators = graphOperators(inspection);
         Finding& finding = inspection.addFinding(Severity::Error, "lite.roundtrip", stepFailed + ": " + trip.error,
                                                  "Fix the lite.unsupported findings; the message above is "
@@ -266,8 +264,7 @@ void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip) {
                 .method = "forward";
         }
     } catch (const std::exception& error) {
-        const auto* c10Error = dynamic_cast<const c10::Error*>(&error);
-        trip.error = firstLine(c10Error ? c10Error->what_without_backtrace() : std::string(error.what()));
+        trip.error = errorText(error);
         inspection.addFinding(Severity::Error, "lite.roundtrip",
                               "Running the model in the Lite Interpreter failed: " + trip.error,
                               "The model exports but fails at run time on the phone's interpreter; the message "

@@ -6,6 +6,8 @@ build="$(cd "${1:-$here/../../build}" && pwd)"
 models="$here/models"
 
 /usr/bin/python3 "$here/bench_inspect.py" "$build"
+echo
+/usr/bin/python3 "$here/bench_convert.py" "$build"
 
 echo
 echo "layout engines (generated neural-net-shaped graphs):"

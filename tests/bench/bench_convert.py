@@ -1,0 +1,111 @@
+"""Benchmark: `ptl-studio-cli convert` and `bench` against PyTorch's own Python doing the same
+steps, in the same run, on MobileNetV2 (fp32, optimize_for_mobile) and BERT-lite (dynamic int8).
+
+Prints: convert wall time (ours vs Python), size of each export, latency of our .ptl vs the
+Python-exported .ptl (both timed by the same Python harness in the Lite Interpreter), and our
+`bench` p50 vs an independent Python timing of our .ptl. Targets: convert <= 1.0x Python, int8
+size <= 0.30x for BERT-lite, latency <= 1.02x, bench p50 within +-5%.
+
+Usage: /usr/bin/python3 tests/bench/bench_convert.py BUILD_DIR
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+PYTHON_CONVERT = r"""
+import sys, torch
+from torch.utils.mobile_optimizer import optimize_for_mobile
+from torch.jit.mobile import _load_for_lite_interpreter
+torch.backends.quantized.engine = "qnnpack"
+src, dst, mode, shape, dtype = sys.argv[1:6]
+model = torch.jit.load(src).eval()
+shape = [int(d) for d in shape.split("x")]
+x = torch.randint(0, 100, shape) if dtype == "int64" else torch.randn(shape)
+with torch.no_grad():
+    reference = model(x)
+    if mode == "dynamic":
+        from torch.ao.quantization import quantize_dynamic_jit, per_channel_dynamic_qconfig, default_dynamic_qconfig
+        model = quantize_dynamic_jit(model, {"": default_dynamic_qconfig})
+    model = optimize_for_mobile(model)
+    model._save_for_lite_interpreter(dst)
+    lite = _load_for_lite_interpreter(dst)
+    out = lite(x)
+    assert (out - reference).abs().max().item() < 0.1 * max(1.0, reference.abs().max().item())
+"""
+
+PYTHON_TIMING = r"""
+import sys, time, statistics, torch
+from torch.jit.mobile import _load_for_lite_interpreter
+torch.set_num_threads(1)
+torch.backends.quantized.engine = "qnnpack"
+path, shape, dtype, warmup, iters = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+shape = [int(d) for d in shape.split("x")]
+x = torch.randint(0, 100, shape) if dtype == "int64" else torch.randn(shape)
+m = _load_for_lite_interpreter(path)
+with torch.no_grad():
+    for _ in range(warmup): m(x)
+    samples = []
+    for _ in range(iters):
+        t = time.perf_counter(); m(x); samples.append((time.perf_counter() - t) * 1000)
+print(statistics.median(samples))
+"""
+
+
+def wall(command):
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def python_p50(path, shape, dtype, iters):
+    out = subprocess.run([sys.executable, "-c", PYTHON_TIMING, path, shape, dtype, "10", str(iters)],
+                         check=True, capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def main():
+    build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+    cli = os.path.join(build, "app", "cli", "ptl-studio-cli")
+    models = os.path.join(HERE, "models")
+    subprocess.run([sys.executable, os.path.join(HERE, "models.py"), models], check=True, stdout=subprocess.DEVNULL)
+    cases = [("mobilenet_v2.pt", "none", "1x3x224x224", "float32", 30),
+             ("bert_lite.pt", "dynamic", "1x128", "int64", 60)]
+    print("convert benchmark (median of 3 conversions; latency: Lite Interpreter, 1 thread, qnnpack, this host)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, mode, shape, dtype, iters in cases:
+            src = os.path.join(models, name)
+            ours_ptl = os.path.join(tmp, name + ".ours.ptl")
+            py_ptl = os.path.join(tmp, name + ".python.ptl")
+            spec = "%s:%s" % (shape, "int64" if dtype == "int64" else "float")
+            ours = statistics.median(wall([cli, "convert", src, "-o", ours_ptl, "--input", spec, "--quantize", mode,
+                                           "--progress", "none"]) for _ in range(3))
+            peer = statistics.median(wall([sys.executable, "-c", PYTHON_CONVERT, src, py_ptl, mode, shape, dtype])
+                                     for _ in range(3))
+            src_mb = os.path.getsize(src) / 1e6
+            ours_mb = os.path.getsize(ours_ptl) / 1e6
+            py_mb = os.path.getsize(py_ptl) / 1e6
+            lat_ours = python_p50(ours_ptl, shape, dtype, iters)
+            lat_py = python_p50(py_ptl, shape, dtype, iters)
+            bench = json.loads(subprocess.run([cli, "bench", ours_ptl, "--input", spec, "--iters", str(iters),
+                                               "--warmup", "10", "--json", "--progress", "none"],
+                                              check=True, capture_output=True, text=True).stdout)
+            print("%s (quantize=%s)" % (name, mode))
+            print("  convert   ours %.2f s, python %.2f s: %.2fx (target <= 1.0x)" % (ours, peer, ours / peer))
+            print("  size      source %.1f MB, ours %.1f MB (%.2fx), python %.1f MB (%.2fx)"
+                  % (src_mb, ours_mb, ours_mb / src_mb, py_mb, py_mb / src_mb))
+            print("  latency   ours %.2f ms, python-exported %.2f ms: %.2fx (target <= 1.02x)"
+                  % (lat_ours, lat_py, lat_ours / lat_py))
+            print("  bench p50 ours %.2f ms vs independent python timing %.2f ms: %+.1f%% (target +-5%%)"
+                  % (bench["p50"], lat_ours, 100 * (bench["p50"] - lat_ours) / lat_ours))
+            print("            measured on %s" % bench["measuredOn"])
+
+
+if __name__ == "__main__":
+    main()
