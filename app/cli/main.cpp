@@ -66,7 +66,10 @@ void printConversion(const ptl::ConvertResult& result) {
     std::printf("  size       %.1f KiB -> %.1f KiB (%.2fx)\n", result.inputBytes / 1024.0, result.outputBytes / 1024.0,
                 result.inputBytes ? double(result.outputBytes) / double(result.inputBytes) : 0.0);
     std::printf("  bytecode   v%lld\n", static_cast<long long>(result.bytecodeVersion));
-    std::printf("  quantized  %s\n", result.quantization == "none" ? "no" : result.quantization.c_str());
+    if (result.quantization == "static")
+        std::printf("  quantized  static, %s, %d calibration batches\n", result.backend.c_str(), result.calibrationBatches);
+    else
+        std::printf("  quantized  %s\n", result.quantization == "none" ? "no" : result.quantization.c_str());
     std::string applied;
     for (const std::string& name : result.optimizations) applied += (applied.empty() ? "" : ", ") + name;
     std::printf("  optimized  %s\n", applied.empty() ? "no" : applied.c_str());
@@ -75,10 +78,14 @@ void printConversion(const ptl::ConvertResult& result) {
                     static_cast<long long>(change.after));
     const ptl::Verification& verification = result.verification;
     if (verification.compared)
-        std::printf("  verified   reloaded in the Lite Interpreter; outputs match the source model (max abs difference "
+        std::printf("  verified   reloaded in the Lite Interpreter; outputs match the converted model (max abs difference "
                     "%.3g, tolerance %.3g)\n", verification.maxAbsDiff, verification.tolerance);
     else
         std::printf("  verified   reloaded in the Lite Interpreter; outputs not compared (no sample inputs: pass --input)\n");
+    if (verification.quantizationMaxAbsError >= 0)
+        std::printf("  int8 error against the float model: max abs %.4g, cosine similarity %.5f\n",
+                    verification.quantizationMaxAbsError, verification.quantizationCosine);
+    for (const std::string& warning : result.warnings) std::printf("  warning    %s\n", warning.c_str());
     std::printf("  operators  %zu root operators%s%s\n", result.operators.size(),
                 result.opsYaml.empty() ? "" : ", written to ", result.opsYaml.c_str());
 }
@@ -135,9 +142,16 @@ int main(int argc, char** argv) {
     convert->add_option("--input", inputs, "Sample input for one forward argument (repeat once per argument)");
     convert->add_flag("--no-optimize", noOptimize, "Export without optimize_for_mobile");
     convert->add_option("--quantize", convertOptions.quantize,
-                        "none, or dynamic: int8 Linear layers (activations quantized at run time, qnnpack) and "
-                        "8-bit weight-only embeddings")
-        ->check(CLI::IsMember({"none", "dynamic"}));
+                        "none; dynamic: int8 Linear layers (activations quantized at run time) and 8-bit weight-only "
+                        "embeddings; static: post-training int8 with calibration")
+        ->check(CLI::IsMember({"none", "dynamic", "static"}));
+    convert->add_option("--backend", convertOptions.backend,
+                        "Static quantization target: qnnpack (phones: per-tensor weights, full-range activations) or "
+                        "x86 (per-channel weights, reduced range; not the phone's engine)")
+        ->check(CLI::IsMember({"qnnpack", "x86"}));
+    convert->add_option("--calib", convertOptions.calibration,
+                        "Calibration data for static quantization: random:N batches shaped like the inputs "
+                        "(default random:8)");
     convert->add_option("--optimize-skip", convertOptions.skipOptimizations,
                         "Skip one optimize_for_mobile pass: conv-bn-fusion, insert-fold-prepack-ops, remove-dropout, "
                         "fuse-add-relu, hoist-conv-packed-params, conv1d-to-conv2d (repeatable)");

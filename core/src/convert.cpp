@@ -11,6 +11,7 @@
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/fold_conv_bn.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/passes/quantization/finalize.h>
 #include <torch/csrc/jit/passes/quantization/insert_observers.h>
@@ -135,29 +136,62 @@ void writeAtomically(const std::string& path, const std::string& bytes) {
 }
 
 // Observers for graph-mode quantization, as TorchScript modules defined from C++: the passes read
-// their dtype and qscheme attributes and call calculate_qparams. (ScalarType and QScheme are
-// plain numbers here: quint8 13, qint8 12; per_tensor_affine 0, per_tensor_symmetric 2.)
-torch::jit::Module minMaxObserver(const std::string& name, int64_t dtype, int64_t qscheme) {
+// their dtype and qscheme attributes (and ch_axis for per-channel ones) and call
+// calculate_qparams. ScalarType and QScheme are plain numbers in this source: quint8 13,
+// qint8 12; per_tensor_affine 0, per_channel_affine 1, per_tensor_symmetric 2,
+// per_channel_symmetric 3.
+struct ObserverSpec {
+    std::string name;
+    int64_t dtype, qscheme, quantMin, quantMax;
+    bool perChannel = false;
+};
+
+torch::jit::Module minMaxObserver(const ObserverSpec& spec) {
     auto unit = std::make_shared<torch::jit::CompilationUnit>();
-    torch::jit::Module observer("__torch__.ptl.quantization." + name, unit, true);
-    observer.register_attribute("dtype", c10::IntType::get(), dtype);
-    observer.register_attribute("qscheme", c10::IntType::get(), qscheme);
-    observer.register_attribute("min_val", c10::TensorType::get(), torch::tensor(std::numeric_limits<float>::infinity()));
-    observer.register_attribute("max_val", c10::TensorType::get(), torch::tensor(-std::numeric_limits<float>::infinity()));
+    torch::jit::Module observer("__torch__.ptl.quantization." + spec.name, unit, true);
+    observer.register_attribute("dtype", c10::IntType::get(), spec.dtype);
+    observer.register_attribute("qscheme", c10::IntType::get(), spec.qscheme);
+    observer.register_attribute("quant_min", c10::IntType::get(), spec.quantMin);
+    observer.register_attribute("quant_max", c10::IntType::get(), spec.quantMax);
+    observer.register_attribute("ch_axis", c10::IntType::get(), int64_t{0});
+    observer.register_attribute("min_val", c10::TensorType::get(), torch::empty({0}));
+    observer.register_attribute("max_val", c10::TensorType::get(), torch::empty({0}));
+    const std::string reduce = spec.perChannel ? R"(
+        y = x.detach().transpose(0, self.ch_axis).flatten(1)
+        lo = torch.amin(y, 1)
+        hi = torch.amax(y, 1))"
+                                               : R"(
+        y = x.detach()
+        lo = torch.min(y).reshape(1)
+        hi = torch.max(y).reshape(1))";
     observer.define(R"(
 def forward(self, x: Tensor) -> Tensor:
-    if x.numel() > 0:
-        detached = x.detach()
-        self.min_val = torch.min(torch.min(detached), self.min_val)
-        self.max_val = torch.max(torch.max(detached), self.max_val)
+    if x.numel() > 0:)" + reduce + R"(
+        if self.min_val.numel() == 0:
+            self.min_val = lo
+            self.max_val = hi
+        else:
+            self.min_val = torch.min(lo, self.min_val)
+            self.max_val = torch.max(hi, self.max_val)
     return x
 
 def calculate_qparams(self):
-    # Symmetric int8 for weights: what qnnpack wants.
-    bound = torch.max(-torch.min(self.min_val, torch.zeros_like(self.min_val)),
-                      torch.max(self.max_val, torch.zeros_like(self.max_val)))
-    scale = torch.clamp(bound / 127.5, min=1e-8)
-    zero_point = torch.zeros(scale.size(), dtype=3)
+    lo = self.min_val
+    hi = self.max_val
+    if lo.numel() == 0:
+        lo = torch.zeros(1)
+        hi = torch.zeros(1)
+    lo = torch.clamp(lo, max=0.0)
+    hi = torch.clamp(hi, min=0.0)
+    levels = float(self.quant_max - self.quant_min)
+    if self.qscheme == 2 or self.qscheme == 3:
+        scale = torch.clamp(2.0 * torch.max(-lo, hi) / levels, min=1e-8)
+        zero_point = torch.zeros(scale.size(), dtype=3)
+    else:
+        scale = torch.clamp((hi - lo) / levels, min=1e-8)
+        zero_point = torch.clamp(self.quant_min - torch.round(lo / scale), self.quant_min, self.quant_max).to(3)
+    if self.qscheme == 0 or self.qscheme == 2:
+        return scale.reshape(()), zero_point.reshape(())
     return scale, zero_point
 )");
     return observer;
@@ -166,13 +200,64 @@ def calculate_qparams(self):
 // Dynamic quantization of Linear layers with the graph-mode passes: int8 weights, activations
 // quantized at run time.
 torch::jit::Module quantizeLinearDynamic(torch::jit::Module module) {
-    const torch::jit::QConfigDict qconfig{
-        {"", std::make_tuple(minMaxObserver("DynamicActivation", 13, 0), minMaxObserver("Weight", 12, 2))}};
+    const torch::jit::QConfigDict qconfig{{"", std::make_tuple(minMaxObserver({"DynamicActivation", 13, 0, 0, 255}),
+                                                               minMaxObserver({"Weight", 12, 2, -128, 127}))}};
     torch::jit::Module observed =
         torch::jit::InsertObservers(module, "forward", qconfig, false, torch::jit::QuantType::DYNAMIC);
     torch::jit::Module quantized =
         torch::jit::InsertQuantDeQuant(observed, "forward", true, false, torch::jit::QuantType::DYNAMIC);
     return torch::jit::Finalize(quantized, torch::jit::QuantType::DYNAMIC, {});
+}
+
+// Static post-training quantization: fold conv-bn, observe activations and weights on calibration
+// batches, then quantize. qnnpack (phones): per-tensor symmetric int8 weights, full-range
+// activations; x86: per-channel weights and activations reduced to 0..127 (fbgemm's habit).
+torch::jit::Module quantizeStatic(const torch::jit::Module& module, const std::string& backend,
+                                  const std::vector<std::vector<c10::IValue>>& batches, const JobControl& job) {
+    const bool x86 = backend == "x86";
+    const torch::jit::QConfigDict qconfig{
+        {"", std::make_tuple(minMaxObserver({"Activation", 13, 0, 0, x86 ? 127 : 255}),
+                             x86 ? minMaxObserver({"ChannelWeight", 12, 3, -128, 127, true})
+                                 : minMaxObserver({"Weight", 12, 2, -128, 127}))}};
+    torch::jit::Module folded = torch::jit::FoldConvBatchNorm(module);
+    torch::jit::Module observed =
+        torch::jit::InsertObservers(folded, "forward", qconfig, false, torch::jit::QuantType::STATIC);
+    for (size_t i = 0; i < batches.size(); ++i) {
+        job.checkCancelled();
+        job.report("Calibrating: batch " + std::to_string(i + 1) + " of " + std::to_string(batches.size()),
+                   0.1 + 0.1 * double(i + 1) / double(batches.size()));
+        observed.forward(batches[i]);
+    }
+    torch::jit::Module quantized =
+        torch::jit::InsertQuantDeQuant(observed, "forward", true, false, torch::jit::QuantType::STATIC);
+    return torch::jit::Finalize(quantized, torch::jit::QuantType::STATIC, {});
+}
+
+// Calibration batches shaped like the sample inputs: "random:N".
+std::vector<std::vector<c10::IValue>> calibrationBatches(const std::string& calibration, const Report& scratch,
+                                                         const std::vector<c10::IValue>& sample) {
+    const std::string prefix = "random:";
+    if (calibration.rfind(prefix, 0) != 0)
+        throw std::invalid_argument("calibration '" + calibration + "' is not supported; use random:N");
+    int batches = 0;
+    try {
+        batches = std::stoi(calibration.substr(prefix.size()));
+    } catch (const std::exception&) {
+    }
+    if (batches < 1 || batches > 100000) throw std::invalid_argument("calibration '" + calibration + "': N must be 1 or more");
+    std::vector<std::vector<c10::IValue>> all;
+    for (int b = 0; b < batches; ++b) {
+        std::vector<c10::IValue> inputs;
+        for (size_t i = 0; i < sample.size(); ++i) {
+            const InputInfo* info = i < scratch.inputs.size() ? &scratch.inputs[i] : nullptr;
+            if (sample[i].isTensor() && info && !info->dtype.empty())
+                inputs.push_back(detail::makeSampleTensor(info->shape, info->dtype));
+            else
+                inputs.push_back(sample[i]);
+        }
+        all.push_back(std::move(inputs));
+    }
+    return all;
 }
 
 // 8-bit weight-only embeddings: aten::embedding on a frozen weight becomes a lookup in per-row
@@ -316,8 +401,28 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
             throw ConversionError(path + ": dynamic quantization failed: " + detail::errorText(error));
         }
         result.quantization = "dynamic";
+    } else if (options.quantize == "static") {
+        if (options.backend != "qnnpack" && options.backend != "x86")
+            throw std::invalid_argument("unknown backend '" + options.backend + "' (qnnpack or x86)");
+        if (!inspection.sampleInputs)
+            throw ConversionError(path + ": static quantization needs sample inputs to calibrate: pass --input");
+        const auto batches = calibrationBatches(options.calibration, prepared->scratch, *inspection.sampleInputs);
+        try {
+            converted = quantizeStatic(converted, options.backend, batches, job);
+        } catch (const Cancelled&) {
+            throw;
+        } catch (const std::exception& error) {
+            throw ConversionError(path + ": static quantization failed: " + detail::errorText(error));
+        }
+        result.quantization = "static";
+        result.backend = options.backend;
+        result.calibrationBatches = static_cast<int>(batches.size());
+        if (options.backend == "x86")
+            result.warnings.push_back("x86 settings (per-channel weights, activations reduced to 0..127) fit "
+                                      "fbgemm/onednn on laptops, not qnnpack on phones: expect a larger error and no "
+                                      "speed-up on ARM");
     } else if (options.quantize != "none") {
-        throw std::invalid_argument("unknown quantization '" + options.quantize + "' (none or dynamic)");
+        throw std::invalid_argument("unknown quantization '" + options.quantize + "' (none, dynamic or static)");
     }
     if (options.optimize) {
         job.report("Optimizing for mobile", 0.3);
@@ -369,18 +474,23 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         std::sort(result.operators.begin(), result.operators.end());
         if (inspection.sampleInputs && inspection.forwardOutput) {
             const c10::IValue actual = mobile.forward(detail::cloneInputs(*inspection.sampleInputs));
-            const auto difference = detail::maxDifference(*inspection.forwardOutput, actual);
+            // The export must not change results: the reference is the converted model itself.
+            const c10::IValue expected = converted.forward(detail::cloneInputs(*inspection.sampleInputs));
+            const auto difference = detail::maxDifference(expected, actual);
             Verification& verification = result.verification;
             verification.compared = true;
-            // XNNPACK and prepacking reorder float arithmetic: a relative tolerance of 1e-3; int8
-            // weights and activations move outputs by a few percent of their range.
-            const double relative = result.quantization == "none" ? 1e-3 : 8e-2;
-            verification.tolerance = relative * std::max(1.0, detail::largestMagnitude(*inspection.forwardOutput));
+            // XNNPACK and prepacking reorder float arithmetic: a relative tolerance of 1e-3.
+            verification.tolerance = 1e-3 * std::max(1.0, detail::largestMagnitude(expected));
             verification.maxAbsDiff = difference.value_or(-1);
             if (!difference || *difference > verification.tolerance)
-                throw ConversionError(path + ": the exported model's output differs from the source model's (max abs "
-                                             "difference " + std::to_string(verification.maxAbsDiff) + ", tolerance " +
-                                      std::to_string(verification.tolerance) + "); nothing was written");
+                throw ConversionError(path + ": the exported model's output differs from the converted model's (max "
+                                             "abs difference " + std::to_string(verification.maxAbsDiff) +
+                                      ", tolerance " + std::to_string(verification.tolerance) + "); nothing was written");
+            if (result.quantization != "none") {
+                // What quantization cost, against the float source.
+                verification.quantizationMaxAbsError = detail::maxDifference(*inspection.forwardOutput, actual).value_or(-1);
+                verification.quantizationCosine = detail::cosineSimilarity(*inspection.forwardOutput, actual);
+            }
         }
     } catch (const ConversionError&) {
         throw;

@@ -81,6 +81,7 @@ at::Tensor makeSampleTensor(const std::vector<int64_t>& shape, const std::string
 // nullopt when their structure differs; and the largest magnitude in an output.
 std::optional<double> maxDifference(const c10::IValue& a, const c10::IValue& b);
 double largestMagnitude(const c10::IValue& value);
+double cosineSimilarity(const c10::IValue& a, const c10::IValue& b);  // of all tensors, flattened; -1 if unlike
 void analyzeControlFlow(Inspection& inspection);
 void analyzeTracing(Inspection& inspection);
 void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip);

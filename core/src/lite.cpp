@@ -151,6 +151,32 @@ std::optional<double> maxDifference(const c10::IValue& a, const c10::IValue& b) 
     return a == b ? std::optional<double>(0.0) : std::nullopt;
 }
 
+namespace {
+
+void flattenTensors(const c10::IValue& value, std::vector<at::Tensor>& out) {
+    if (value.isTensor()) {
+        at::Tensor tensor = value.toTensor();
+        out.push_back((tensor.is_quantized() ? tensor.dequantize() : tensor).to(at::kDouble).flatten());
+    } else if (value.isTuple()) {
+        for (const auto& element : value.toTupleRef().elements()) flattenTensors(element, out);
+    } else if (value.isList()) {
+        for (const auto& element : value.toListRef()) flattenTensors(element, out);
+    }
+}
+
+}  // namespace
+
+double cosineSimilarity(const c10::IValue& a, const c10::IValue& b) {
+    std::vector<at::Tensor> xs, ys;
+    flattenTensors(a, xs);
+    flattenTensors(b, ys);
+    if (xs.empty() || xs.size() != ys.size()) return -1;
+    const at::Tensor x = at::cat(xs), y = at::cat(ys);
+    if (x.sizes() != y.sizes()) return -1;
+    const double norms = x.norm().item<double>() * y.norm().item<double>();
+    return norms > 0 ? (x * y).sum().item<double>() / norms : 1.0;
+}
+
 double largestMagnitude(const c10::IValue& value) {
     if (value.isTensor()) {
         at::Tensor tensor = value.toTensor();

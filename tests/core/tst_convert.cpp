@@ -103,6 +103,35 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("text_classifier.pt"), unknown));
     }
 
+    void staticQuantization() {
+        ptl::ConvertOptions qnnpack;
+        qnnpack.output = out("conv_int8.ptl");
+        qnnpack.quantize = "static";
+        qnnpack.calibration = "random:4";
+        const ptl::ConvertResult phone = ptl::convertModel(fixture("clean_conv.pt"), qnnpack);
+        QCOMPARE(phone.quantization, std::string("static"));
+        QCOMPARE(phone.calibrationBatches, 4);
+        QVERIFY(phone.warnings.empty());
+        QVERIFY(std::any_of(phone.operators.begin(), phone.operators.end(),
+                            [](const std::string& op) { return op.rfind("quantized::conv2d", 0) == 0; }));
+        QVERIFY(phone.verification.compared);
+        QVERIFY(phone.verification.quantizationCosine > 0.99);
+        QVERIFY(phone.outputBytes < phone.inputBytes);
+
+        ptl::ConvertOptions x86 = qnnpack;
+        x86.output = out("conv_x86.ptl");
+        x86.backend = "x86";
+        const ptl::ConvertResult laptop = ptl::convertModel(fixture("clean_conv.pt"), x86);
+        QCOMPARE(laptop.backend, std::string("x86"));
+        QCOMPARE(laptop.warnings.size(), size_t(1));
+
+        ptl::ConvertOptions images = qnnpack;
+        images.output = out("conv_images.ptl");
+        images.calibration = "images/";
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("clean_conv.pt"), images));
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(images.output)));
+    }
+
     void neverOverwritesTheInput() {
         const std::string copy = out("input.pt");
         QVERIFY(QFile::copy(QString::fromStdString(fixture("clean_conv.pt")), QString::fromStdString(copy)));

@@ -29,7 +29,10 @@ struct ConvertOptions {
     std::vector<std::string> skipOptimizations;  // names from optimizationNames()
     std::vector<std::string> preservedMethods;   // kept by optimize_for_mobile besides forward
     int64_t bytecodeVersion = -1;                // backport to this version; -1 keeps the current one
-    std::string quantize = "none";               // "none" or "dynamic" (int8 Linear, 8-bit embeddings)
+    std::string quantize = "none";               // "none", "dynamic" (int8 Linear, 8-bit embeddings) or
+                                                 // "static" (post-training, calibrated)
+    std::string backend = "qnnpack";             // static: "qnnpack" (phones) or "x86" (per-channel, reduced range)
+    std::string calibration = "random:8";        // static: "random:N" batches shaped like the sample inputs
     std::string opsYaml;                         // also write the root operator list here (YAML)
 };
 
@@ -38,11 +41,15 @@ struct OpCountChange {
     int64_t before = 0, after = 0;
 };
 
+// The exported file against the converted model it came from (the export must not change
+// results), and, for quantized models, against the float source (what quantization cost).
 struct Verification {
     bool compared = false;        // false when no sample inputs could be made
     double maxAbsDiff = 0;
     double tolerance = 0;
     std::vector<InputInfo> inputs;
+    double quantizationMaxAbsError = -1;   // vs the float model; -1 when not quantized
+    double quantizationCosine = -1;        // cosine similarity of the outputs with the float model's
 };
 
 struct ConvertResult {
@@ -50,6 +57,9 @@ struct ConvertResult {
     int64_t inputBytes = 0, outputBytes = 0;
     int64_t bytecodeVersion = -1;
     std::string quantization = "none";
+    std::string backend;                         // static quantization's target engine
+    int calibrationBatches = 0;
+    std::vector<std::string> warnings;
     std::vector<std::string> optimizations;      // passes applied
     std::vector<OpCountChange> opChanges;        // forward's ops whose count changed
     std::vector<std::string> operators;          // root operator list of the exported file
