@@ -151,7 +151,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"qnnpack", "x86"}));
     convert->add_option("--calib", convertOptions.calibration,
                         "Calibration data for static quantization: random:N batches shaped like the inputs "
-                        "(default random:8)");
+                        "(default random:8), or a file saved with torch.save holding one tensor (split into "
+                        "batches) or a list of tensors (one per batch)");
     convert->add_option("--optimize-skip", convertOptions.skipOptimizations,
                         "Skip one optimize_for_mobile pass: conv-bn-fusion, insert-fold-prepack-ops, remove-dropout, "
                         "fuse-add-relu, hoist-conv-packed-params, conv1d-to-conv2d (repeatable)");

@@ -17,6 +17,7 @@
 #include <torch/csrc/jit/passes/quantization/insert_observers.h>
 #include <torch/csrc/jit/passes/quantization/insert_quant_dequant.h>
 #include <torch/csrc/jit/serialization/import.h>
+#include <torch/serialize.h>
 #include <torch/csrc/jit/passes/xnnpack_rewrite.h>
 
 #include <fcntl.h>
@@ -233,12 +234,47 @@ torch::jit::Module quantizeStatic(const torch::jit::Module& module, const std::s
     return torch::jit::Finalize(quantized, torch::jit::QuantType::STATIC, {});
 }
 
-// Calibration batches shaped like the sample inputs: "random:N".
+// Calibration batches from a file saved with torch.save: one tensor (split along its first
+// dimension into batches the size of the sample input's) or a list of tensors (one per batch).
+std::vector<std::vector<c10::IValue>> savedBatches(const std::string& path, const Report& scratch) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::invalid_argument("cannot read the calibration file " + path);
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    c10::IValue saved;
+    try {
+        saved = torch::pickle_load(bytes);
+    } catch (const std::exception& error) {
+        throw std::invalid_argument("the calibration file " + path + " is not a torch.save() of tensors: " +
+                                    detail::errorText(error));
+    }
+    std::vector<std::vector<c10::IValue>> batches;
+    if (saved.isTensor()) {
+        const int64_t batch = !scratch.inputs.empty() && !scratch.inputs.front().shape.empty()
+                                  ? std::max<int64_t>(1, scratch.inputs.front().shape.front())
+                                  : 1;
+        for (const at::Tensor& part : saved.toTensor().split(batch)) batches.push_back({part});
+    } else if (saved.isList() || saved.isTuple()) {
+        const auto items = saved.isList() ? saved.toListRef().vec() : saved.toTupleRef().elements().vec();
+        for (const c10::IValue& item : items) {
+            if (!item.isTensor()) throw std::invalid_argument("the calibration file " + path + " holds a non-tensor item");
+            batches.push_back({item});
+        }
+    } else {
+        throw std::invalid_argument("the calibration file " + path + " holds neither a tensor nor a list of tensors");
+    }
+    if (batches.empty()) throw std::invalid_argument("the calibration file " + path + " is empty");
+    return batches;
+}
+
+// Calibration batches: "random:N" (shaped like the sample inputs) or a file of saved tensors.
 std::vector<std::vector<c10::IValue>> calibrationBatches(const std::string& calibration, const Report& scratch,
                                                          const std::vector<c10::IValue>& sample) {
     const std::string prefix = "random:";
-    if (calibration.rfind(prefix, 0) != 0)
-        throw std::invalid_argument("calibration '" + calibration + "' is not supported; use random:N");
+    if (calibration.rfind(prefix, 0) != 0) {
+        std::error_code error;
+        if (fs::is_regular_file(calibration, error)) return savedBatches(calibration, scratch);
+        throw std::invalid_argument("calibration '" + calibration + "' is neither random:N nor a file of saved tensors");
+    }
     int batches = 0;
     try {
         batches = std::stoi(calibration.substr(prefix.size()));

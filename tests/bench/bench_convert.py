@@ -66,6 +66,26 @@ print(statistics.median(samples))
 """
 
 
+DIGITS_ACCURACY = r"""
+import sys, torch
+from sklearn.datasets import load_digits
+from torch.jit.mobile import _load_for_lite_interpreter
+torch.backends.quantized.engine = "qnnpack"
+# The held-out split of tests/fixtures/make_fixtures.py (digits_split).
+digits = load_digits()
+x = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0
+y = torch.tensor(digits.target, dtype=torch.int64)
+order = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
+test = order[int(0.8 * len(y)):]
+fp32 = torch.jit.load(sys.argv[1]).eval()
+int8 = _load_for_lite_interpreter(sys.argv[2])
+with torch.no_grad():
+    a = (fp32(x[test]).argmax(1) == y[test]).float().mean().item()
+    b = sum(int(int8(x[i:i + 1]).argmax(1).item() == y[i].item()) for i in test.tolist()) / len(test)
+print(a, b, len(test))
+"""
+
+
 def wall(command):
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -88,6 +108,7 @@ def main():
              ("bert_lite.pt", "dynamic", "1x128", "int64", 60)]
     print("convert benchmark (median of 3 conversions; latency: Lite Interpreter, 1 thread, qnnpack, this host)")
     with tempfile.TemporaryDirectory() as tmp:
+        digits(cli, tmp)
         for name, mode, shape, dtype, iters in cases:
             src = os.path.join(models, name)
             ours_ptl = os.path.join(tmp, name + "." + mode + ".ours.ptl")
@@ -114,6 +135,21 @@ def main():
             print("  bench p50 ours %.2f ms vs independent python timing %.2f ms: %+.1f%% (target +-5%%)"
                   % (bench["p50"], lat_ours, 100 * (bench["p50"] - lat_ours) / lat_ours))
             print("            measured on %s" % bench["measuredOn"])
+
+
+def digits(cli, tmp):
+    fixtures = os.path.join(HERE, "..", "fixtures")
+    model = os.path.join(fixtures, "digits_cnn.pt")
+    out = os.path.join(tmp, "digits_int8.ptl")
+    subprocess.run([cli, "convert", model, "-o", out, "--quantize", "static", "--calib",
+                    os.path.join(fixtures, "digits_calibration.pt"), "--input", "1x1x8x8:float", "--progress", "none"],
+                   check=True, stdout=subprocess.DEVNULL)
+    fp32, int8, count = subprocess.run([sys.executable, "-c", DIGITS_ACCURACY, model, out], check=True,
+                                       capture_output=True, text=True).stdout.split()
+    fp32, int8 = float(fp32), float(int8)
+    print("digits_cnn.pt (quantize=static, qnnpack, calibrated on 128 saved training images)")
+    print("  top-1     fp32 %.2f%%, our int8 .ptl %.2f%% on %s held-out images: %+.2f points (target within 1)"
+          % (100 * fp32, 100 * int8, count, 100 * (int8 - fp32)))
 
 
 if __name__ == "__main__":

@@ -125,6 +125,20 @@ private Q_SLOTS:
         QCOMPARE(laptop.backend, std::string("x86"));
         QCOMPARE(laptop.warnings.size(), size_t(1));
 
+        // Real calibration data: digits saved with torch.save by the fixture script.
+        ptl::ConvertOptions saved;
+        saved.output = out("digits_int8.ptl");
+        saved.quantize = "static";
+        saved.calibration = fixture("digits_calibration.pt");
+        const ptl::ConvertResult digits = ptl::convertModel(fixture("digits_cnn.pt"), saved);
+        QCOMPARE(digits.calibrationBatches, 128);
+        QVERIFY(digits.verification.compared);
+
+        ptl::ConvertOptions notTensors = saved;
+        notTensors.output = out("digits_bad.ptl");
+        notTensors.calibration = fixture("bad/text.ptl");
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("digits_cnn.pt"), notTensors));
+
         ptl::ConvertOptions images = qnnpack;
         images.output = out("conv_images.ptl");
         images.calibration = "images/";
