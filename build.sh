@@ -11,7 +11,7 @@ PACKAGES=(
   libtorch-dev zlib1g-dev
   qt6-base-dev qt6-svg-dev libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
-  libspdlog-dev nlohmann-json3-dev libcli11-dev libgraphviz-dev
+  libspdlog-dev nlohmann-json3-dev libcli11-dev libgraphviz-dev libstb-dev
   python3-torch python3-torchvision python3-sklearn
 )
 

@@ -151,11 +151,20 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"qnnpack", "x86"}));
     convert->add_option("--calib", convertOptions.calibration,
                         "Calibration data for static quantization: random:N batches shaped like the inputs "
-                        "(default random:8), or a file saved with torch.save holding one tensor (split into "
-                        "batches) or a list of tensors (one per batch)");
+                        "(default random:8), a folder of PNG/JPEG images (resized, center-cropped, normalized by "
+                        "--mean/--std), or a file saved with torch.save holding one tensor (split into batches) or a "
+                        "list of tensors (one per batch)");
     convert->add_option("--optimize-skip", convertOptions.skipOptimizations,
                         "Skip one optimize_for_mobile pass: conv-bn-fusion, insert-fold-prepack-ops, remove-dropout, "
                         "fuse-add-relu, hoist-conv-packed-params, conv1d-to-conv2d (repeatable)");
+    convert->add_option("--mean", convertOptions.mean,
+                        "Per-channel mean for calibration images, as TensorImageUtils (default 0.485,0.456,0.406)")
+        ->delimiter(',')
+        ->expected(3);
+    convert->add_option("--std", convertOptions.std,
+                        "Per-channel std for calibration images (default 0.229,0.224,0.225)")
+        ->delimiter(',')
+        ->expected(3);
     convert->add_option("--preserve-method", convertOptions.preservedMethods,
                         "Keep this method besides forward (repeatable)");
     convert->add_option("--bytecode-version", convertOptions.bytecodeVersion,

@@ -2,6 +2,7 @@
 // Lite Interpreter, atomic writes; latency measured with where and how.
 #include "inspection.h"
 
+#include "calibration.h"
 #include "mobile_compat.h"
 #include "ptl/convert.h"
 #include "ptl/errors.h"
@@ -17,7 +18,6 @@
 #include <torch/csrc/jit/passes/quantization/insert_observers.h>
 #include <torch/csrc/jit/passes/quantization/insert_quant_dequant.h>
 #include <torch/csrc/jit/serialization/import.h>
-#include <torch/serialize.h>
 #include <torch/csrc/jit/passes/xnnpack_rewrite.h>
 
 #include <fcntl.h>
@@ -234,68 +234,6 @@ torch::jit::Module quantizeStatic(const torch::jit::Module& module, const std::s
     return torch::jit::Finalize(quantized, torch::jit::QuantType::STATIC, {});
 }
 
-// Calibration batches from a file saved with torch.save: one tensor (split along its first
-// dimension into batches the size of the sample input's) or a list of tensors (one per batch).
-std::vector<std::vector<c10::IValue>> savedBatches(const std::string& path, const Report& scratch) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::invalid_argument("cannot read the calibration file " + path);
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    c10::IValue saved;
-    try {
-        saved = torch::pickle_load(bytes);
-    } catch (const std::exception& error) {
-        throw std::invalid_argument("the calibration file " + path + " is not a torch.save() of tensors: " +
-                                    detail::errorText(error));
-    }
-    std::vector<std::vector<c10::IValue>> batches;
-    if (saved.isTensor()) {
-        const int64_t batch = !scratch.inputs.empty() && !scratch.inputs.front().shape.empty()
-                                  ? std::max<int64_t>(1, scratch.inputs.front().shape.front())
-                                  : 1;
-        for (const at::Tensor& part : saved.toTensor().split(batch)) batches.push_back({part});
-    } else if (saved.isList() || saved.isTuple()) {
-        const auto items = saved.isList() ? saved.toListRef().vec() : saved.toTupleRef().elements().vec();
-        for (const c10::IValue& item : items) {
-            if (!item.isTensor()) throw std::invalid_argument("the calibration file " + path + " holds a non-tensor item");
-            batches.push_back({item});
-        }
-    } else {
-        throw std::invalid_argument("the calibration file " + path + " holds neither a tensor nor a list of tensors");
-    }
-    if (batches.empty()) throw std::invalid_argument("the calibration file " + path + " is empty");
-    return batches;
-}
-
-// Calibration batches: "random:N" (shaped like the sample inputs) or a file of saved tensors.
-std::vector<std::vector<c10::IValue>> calibrationBatches(const std::string& calibration, const Report& scratch,
-                                                         const std::vector<c10::IValue>& sample) {
-    const std::string prefix = "random:";
-    if (calibration.rfind(prefix, 0) != 0) {
-        std::error_code error;
-        if (fs::is_regular_file(calibration, error)) return savedBatches(calibration, scratch);
-        throw std::invalid_argument("calibration '" + calibration + "' is neither random:N nor a file of saved tensors");
-    }
-    int batches = 0;
-    try {
-        batches = std::stoi(calibration.substr(prefix.size()));
-    } catch (const std::exception&) {
-    }
-    if (batches < 1 || batches > 100000) throw std::invalid_argument("calibration '" + calibration + "': N must be 1 or more");
-    std::vector<std::vector<c10::IValue>> all;
-    for (int b = 0; b < batches; ++b) {
-        std::vector<c10::IValue> inputs;
-        for (size_t i = 0; i < sample.size(); ++i) {
-            const InputInfo* info = i < scratch.inputs.size() ? &scratch.inputs[i] : nullptr;
-            if (sample[i].isTensor() && info && !info->dtype.empty())
-                inputs.push_back(detail::makeSampleTensor(info->shape, info->dtype));
-            else
-                inputs.push_back(sample[i]);
-        }
-        all.push_back(std::move(inputs));
-    }
-    return all;
-}
-
 // 8-bit weight-only embeddings: aten::embedding on a frozen weight becomes a lookup in per-row
 // quantized weights (uint8 with a float scale and offset per row, PyTorch's
 // float_qparams_weight_only_qconfig). The graph passes of 1.13 cover embedding_bag only, so the
@@ -442,7 +380,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
             throw std::invalid_argument("unknown backend '" + options.backend + "' (qnnpack or x86)");
         if (!inspection.sampleInputs)
             throw ConversionError(path + ": static quantization needs sample inputs to calibrate: pass --input");
-        const auto batches = calibrationBatches(options.calibration, prepared->scratch, *inspection.sampleInputs);
+        const auto batches = detail::calibrationBatches(options, prepared->scratch, *inspection.sampleInputs);
         try {
             converted = quantizeStatic(converted, options.backend, batches, job);
         } catch (const Cancelled&) {

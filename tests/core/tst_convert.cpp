@@ -134,6 +134,27 @@ private Q_SLOTS:
         QCOMPARE(digits.calibrationBatches, 128);
         QVERIFY(digits.verification.compared);
 
+        // An image folder, prepared as the app would (here 8x8 grayscale, no normalization).
+        ptl::ConvertOptions folder = saved;
+        folder.output = out("digits_images.ptl");
+        folder.calibration = fixture("digits_images");
+        folder.mean = {0, 0, 0};
+        folder.std = {1, 1, 1};
+        QCOMPARE(ptl::convertModel(fixture("digits_cnn.pt"), folder).calibrationBatches, 16);
+        ptl::ConvertOptions broken = folder;
+        broken.output = out("digits_broken.ptl");
+        broken.calibration = fixture("bad/broken_images");
+        try {
+            ptl::convertModel(fixture("digits_cnn.pt"), broken);
+            QFAIL("calibrated on an image that does not decode");
+        } catch (const std::invalid_argument& error) {
+            QVERIFY(QString::fromUtf8(error.what()).contains(QLatin1String("not_really.png")));
+        }
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(broken.output)));
+        QTemporaryDir empty;
+        broken.calibration = empty.path().toStdString();
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("digits_cnn.pt"), broken));
+
         ptl::ConvertOptions notTensors = saved;
         notTensors.output = out("digits_bad.ptl");
         notTensors.calibration = fixture("bad/text.ptl");

@@ -32,7 +32,11 @@ struct ConvertOptions {
     std::string quantize = "none";               // "none", "dynamic" (int8 Linear, 8-bit embeddings) or
                                                  // "static" (post-training, calibrated)
     std::string backend = "qnnpack";             // static: "qnnpack" (phones) or "x86" (per-channel, reduced range)
-    std::string calibration = "random:8";        // static: "random:N" batches shaped like the sample inputs
+    std::string calibration = "random:8";        // static: "random:N" batches shaped like the sample inputs,
+                                                 // a folder of PNG/JPEG images, or a torch.save file of tensors
+    // Image normalization; the defaults are Android's TensorImageUtils (torchvision's ImageNet).
+    std::vector<float> mean{0.485f, 0.456f, 0.406f};
+    std::vector<float> std{0.229f, 0.224f, 0.225f};
     std::string opsYaml;                         // also write the root operator list here (YAML)
 };
 
