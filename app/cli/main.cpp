@@ -82,9 +82,12 @@ void printConversion(const ptl::ConvertResult& result) {
                     "%.3g, tolerance %.3g)\n", verification.maxAbsDiff, verification.tolerance);
     else
         std::printf("  verified   reloaded in the Lite Interpreter; outputs not compared (no sample inputs: pass --input)\n");
-    if (verification.quantizationMaxAbsError >= 0)
-        std::printf("  int8 error against the float model: max abs %.4g, cosine similarity %.5f\n",
-                    verification.quantizationMaxAbsError, verification.quantizationCosine);
+    if (verification.quantizationMaxAbsError >= 0) {
+        std::printf("  int8 error against the float model on %d batch(es): max abs %.4g, cosine similarity %.5f",
+                    verification.errorSamples, verification.quantizationMaxAbsError, verification.quantizationCosine);
+        if (verification.top1Agreement >= 0) std::printf(", top-1 agreement %.1f%%", 100 * verification.top1Agreement);
+        std::printf("\n");
+    }
     for (const std::string& warning : result.warnings) std::printf("  warning    %s\n", warning.c_str());
     std::printf("  operators  %zu root operators%s%s\n", result.operators.size(),
                 result.opsYaml.empty() ? "" : ", written to ", result.opsYaml.c_str());

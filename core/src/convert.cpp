@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -288,6 +289,41 @@ void useFullRange(torch::jit::Module& module) {
     torch::jit::EliminateDeadCode(graph);
 }
 
+// Float model against quantized model on up to 64 batches: max abs error, cosine similarity of
+// everything, and for classifier-shaped outputs ([N, classes]) how often the argmax agrees.
+void measureQuantizationError(torch::jit::Module original, torch::jit::Module quantized,
+                              const std::vector<std::vector<c10::IValue>>& batches, Verification& verification) {
+    double worst = 0, dot = 0, floatNorm = 0, quantNorm = 0;
+    int64_t rows = 0, agreeing = 0;
+    int measured = 0;
+    for (const auto& batch : batches) {
+        if (measured == 64) break;
+        const c10::IValue reference = original.forward(detail::cloneInputs(batch));
+        const c10::IValue actual = quantized.forward(detail::cloneInputs(batch));
+        const auto difference = detail::maxDifference(reference, actual);
+        if (!difference) continue;
+        worst = std::max(worst, *difference);
+        if (reference.isTensor() && actual.isTensor()) {
+            at::Tensor x = reference.toTensor(), y = actual.toTensor();
+            if (y.is_quantized()) y = y.dequantize();
+            x = x.to(at::kDouble);
+            y = y.to(at::kDouble);
+            dot += (x * y).sum().item<double>();
+            floatNorm += (x * x).sum().item<double>();
+            quantNorm += (y * y).sum().item<double>();
+            if (x.dim() == 2 && x.size(1) > 1) {
+                rows += x.size(0);
+                agreeing += x.argmax(1).eq(y.argmax(1)).sum().item<int64_t>();
+            }
+        }
+        ++measured;
+    }
+    verification.errorSamples = measured;
+    verification.quantizationMaxAbsError = worst;
+    if (floatNorm > 0 && quantNorm > 0) verification.quantizationCosine = dot / std::sqrt(floatNorm * quantNorm);
+    if (rows > 0) verification.top1Agreement = double(agreeing) / double(rows);
+}
+
 std::string operatorsYaml(const std::vector<std::string>& operators) {
     std::string yaml = "# Root operators for a selective PyTorch Mobile build (written by " + toolVersion() + ")\n";
     for (const std::string& op : operators) yaml += "- " + op + "\n";
@@ -361,6 +397,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
 
     torch::jit::Module converted = *inspection.module;
     const auto before = opCounts(converted);
+    std::vector<std::vector<c10::IValue>> calibration;  // static quantization's batches
     if (options.quantize == "dynamic") {
         job.report("Quantizing (dynamic: int8 Linear, 8-bit embeddings)", 0.2);
         try {
@@ -380,7 +417,8 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
             throw std::invalid_argument("unknown backend '" + options.backend + "' (qnnpack or x86)");
         if (!inspection.sampleInputs)
             throw ConversionError(path + ": static quantization needs sample inputs to calibrate: pass --input");
-        const auto batches = detail::calibrationBatches(options, prepared->scratch, *inspection.sampleInputs);
+        calibration = detail::calibrationBatches(options, prepared->scratch, *inspection.sampleInputs);
+        const auto& batches = calibration;
         try {
             converted = quantizeStatic(converted, options.backend, batches, job);
         } catch (const Cancelled&) {
@@ -460,11 +498,11 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
                 throw ConversionError(path + ": the exported model's output differs from the converted model's (max "
                                              "abs difference " + std::to_string(verification.maxAbsDiff) +
                                       ", tolerance " + std::to_string(verification.tolerance) + "); nothing was written");
-            if (result.quantization != "none") {
-                // What quantization cost, against the float source.
-                verification.quantizationMaxAbsError = detail::maxDifference(*inspection.forwardOutput, actual).value_or(-1);
-                verification.quantizationCosine = detail::cosineSimilarity(*inspection.forwardOutput, actual);
-            }
+            if (result.quantization != "none")
+                measureQuantizationError(*inspection.module, converted,
+                                         calibration.empty() ? std::vector<std::vector<c10::IValue>>{*inspection.sampleInputs}
+                                                             : calibration,
+                                         verification);
         }
     } catch (const ConversionError&) {
         throw;

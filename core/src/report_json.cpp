@@ -104,7 +104,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Report, tool, file, fileBytes, f
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OpCountChange, op, before, after)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verification, compared, maxAbsDiff, tolerance, inputs,
-                                                quantizationMaxAbsError, quantizationCosine)
+                                                quantizationMaxAbsError, quantizationCosine, top1Agreement,
+                                                errorSamples)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, input, output, opsYaml, inputBytes, outputBytes,
                                                 bytecodeVersion, quantization, backend, calibrationBatches, warnings,
                                                 optimizations, opChanges, operators, verification)

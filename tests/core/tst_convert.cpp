@@ -133,6 +133,7 @@ private Q_SLOTS:
         const ptl::ConvertResult digits = ptl::convertModel(fixture("digits_cnn.pt"), saved);
         QCOMPARE(digits.calibrationBatches, 128);
         QVERIFY(digits.verification.compared);
+        QVERIFY(digits.verification.top1Agreement > 0.95);  // on the calibration images, against fp32
 
         // An image folder, prepared as the app would (here 8x8 grayscale, no normalization).
         ptl::ConvertOptions folder = saved;

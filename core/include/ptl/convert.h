@@ -52,8 +52,12 @@ struct Verification {
     double maxAbsDiff = 0;
     double tolerance = 0;
     std::vector<InputInfo> inputs;
-    double quantizationMaxAbsError = -1;   // vs the float model; -1 when not quantized
-    double quantizationCosine = -1;        // cosine similarity of the outputs with the float model's
+    // What quantization cost, measured against the float model on the calibration batches (the
+    // sample input for dynamic quantization): -1 when not quantized or not applicable.
+    double quantizationMaxAbsError = -1;
+    double quantizationCosine = -1;        // cosine similarity of all outputs with the float model's
+    double top1Agreement = -1;             // share of rows whose argmax matches (classifier outputs)
+    int errorSamples = 0;                  // batches the figures are measured on
 };
 
 struct ConvertResult {
