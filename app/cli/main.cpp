@@ -67,7 +67,8 @@ void printConversion(const ptl::ConvertResult& result) {
                 result.inputBytes ? double(result.outputBytes) / double(result.inputBytes) : 0.0);
     std::printf("  bytecode   v%lld\n", static_cast<long long>(result.bytecodeVersion));
     if (result.quantization == "static")
-        std::printf("  quantized  static, %s, %d calibration batches\n", result.backend.c_str(), result.calibrationBatches);
+        std::printf("  quantized  static, %s, %s observer, %d calibration batches\n", result.backend.c_str(),
+                    result.observer.c_str(), result.calibrationBatches);
     else
         std::printf("  quantized  %s\n", result.quantization == "none" ? "no" : result.quantization.c_str());
     std::string applied;
@@ -152,6 +153,10 @@ int main(int argc, char** argv) {
                         "Static quantization target: qnnpack (phones: per-tensor weights, full-range activations) or "
                         "x86 (per-channel weights, reduced range; not the phone's engine)")
         ->check(CLI::IsMember({"qnnpack", "x86"}));
+    convert->add_option("--observer", convertOptions.observer,
+                        "Static quantization's activation observer: minmax, or histogram (searches the clipping "
+                        "range with the least quantization error)")
+        ->check(CLI::IsMember({"minmax", "histogram"}));
     convert->add_option("--calib", convertOptions.calibration,
                         "Calibration data for static quantization: random:N batches shaped like the inputs "
                         "(default random:8), a folder of PNG/JPEG images (resized, center-cropped, normalized by "

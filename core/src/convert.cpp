@@ -199,6 +199,75 @@ def calculate_qparams(self):
     return observer;
 }
 
+// Activations: a histogram of everything seen (rebinned as the range grows); calculate_qparams
+// searches clipping ranges for the one with the least expected squared quantization error
+// (clipping error outside the range, rounding error scale^2/12 inside).
+torch::jit::Module histogramObserver(int64_t quantMax) {
+    auto unit = std::make_shared<torch::jit::CompilationUnit>();
+    torch::jit::Module observer("__torch__.ptl.quantization.HistogramObserver", unit, true);
+    observer.register_attribute("dtype", c10::IntType::get(), int64_t{13});
+    observer.register_attribute("qscheme", c10::IntType::get(), int64_t{0});
+    observer.register_attribute("quant_min", c10::IntType::get(), int64_t{0});
+    observer.register_attribute("quant_max", c10::IntType::get(), quantMax);
+    observer.register_attribute("bins", c10::IntType::get(), int64_t{2048});
+    observer.register_attribute("histogram", c10::TensorType::get(), torch::empty({0}));
+    observer.register_attribute("min_val", c10::TensorType::get(), torch::empty({0}));
+    observer.register_attribute("max_val", c10::TensorType::get(), torch::empty({0}));
+    observer.define(R"(
+def forward(self, x: Tensor) -> Tensor:
+    if x.numel() == 0:
+        return x
+    y = x.detach().float()
+    lo = torch.min(y).reshape(1)
+    hi = torch.max(y).reshape(1)
+    if self.histogram.numel() == 0:
+        self.min_val = lo
+        self.max_val = hi
+        self.histogram = torch.histc(y, self.bins, float(lo.item()), float(hi.item()))
+        return x
+    new_lo = torch.min(lo, self.min_val)
+    new_hi = torch.max(hi, self.max_val)
+    old_width = (self.max_val - self.min_val) / self.bins
+    new_width = torch.clamp((new_hi - new_lo) / self.bins, min=1e-12)
+    centers = self.min_val + (torch.arange(self.bins).float() + 0.5) * old_width
+    index = torch.clamp(torch.floor((centers - new_lo) / new_width), 0, self.bins - 1).long()
+    rebinned = torch.zeros(self.bins).index_add_(0, index, self.histogram)
+    self.histogram = rebinned + torch.histc(y, self.bins, float(new_lo.item()), float(new_hi.item()))
+    self.min_val = new_lo
+    self.max_val = new_hi
+    return x
+
+def calculate_qparams(self):
+    if self.histogram.numel() == 0:
+        return torch.tensor(1.0), torch.tensor(0, dtype=3)
+    width = (self.max_val - self.min_val) / self.bins
+    centers = self.min_val + (torch.arange(self.bins).float() + 0.5) * width
+    cdf = torch.cumsum(self.histogram, 0) / torch.clamp(torch.sum(self.histogram), min=1.0)
+    levels = float(self.quant_max - self.quant_min)
+    best_error = torch.tensor(float("inf"))
+    best_lo = self.min_val
+    best_hi = self.max_val
+    for low_tail in [0.0, 1e-5, 1e-4, 1e-3, 1e-2]:
+        for high_tail in [0.0, 1e-5, 1e-4, 1e-3, 1e-2]:
+            lo_index = int(torch.sum(cdf <= low_tail).item())
+            hi_index = max(lo_index, self.bins - 1 - int(torch.sum(cdf >= 1.0 - high_tail).item()) + 1)
+            hi_index = min(hi_index, self.bins - 1)
+            a = torch.clamp(centers[lo_index].reshape(1) - width / 2, max=0.0)
+            b = torch.clamp(centers[hi_index].reshape(1) + width / 2, min=0.0)
+            scale = torch.clamp((b - a) / levels, min=1e-8)
+            clipped = torch.where(centers < a, (a - centers) ** 2, torch.where(centers > b, (centers - b) ** 2, scale * scale / 12.0))
+            error = torch.sum(self.histogram * clipped)
+            if bool(error < best_error):
+                best_error = error
+                best_lo = a
+                best_hi = b
+    scale = torch.clamp((best_hi - best_lo) / levels, min=1e-8)
+    zero_point = torch.clamp(self.quant_min - torch.round(best_lo / scale), self.quant_min, self.quant_max).to(3)
+    return scale.reshape(()), zero_point.reshape(())
+)");
+    return observer;
+}
+
 // Dynamic quantization of Linear layers with the graph-mode passes: int8 weights, activations
 // quantized at run time.
 torch::jit::Module quantizeLinearDynamic(torch::jit::Module module) {
@@ -215,10 +284,12 @@ torch::jit::Module quantizeLinearDynamic(torch::jit::Module module) {
 // batches, then quantize. qnnpack (phones): per-tensor symmetric int8 weights, full-range
 // activations; x86: per-channel weights and activations reduced to 0..127 (fbgemm's habit).
 torch::jit::Module quantizeStatic(const torch::jit::Module& module, const std::string& backend,
-                                  const std::vector<std::vector<c10::IValue>>& batches, const JobControl& job) {
+                                  const std::string& observer, const std::vector<std::vector<c10::IValue>>& batches,
+                                  const JobControl& job) {
     const bool x86 = backend == "x86";
     const torch::jit::QConfigDict qconfig{
-        {"", std::make_tuple(minMaxObserver({"Activation", 13, 0, 0, x86 ? 127 : 255}),
+        {"", std::make_tuple(observer == "histogram" ? histogramObserver(x86 ? 127 : 255)
+                                                     : minMaxObserver({"Activation", 13, 0, 0, x86 ? 127 : 255}),
                              x86 ? minMaxObserver({"ChannelWeight", 12, 3, -128, 127, true})
                                  : minMaxObserver({"Weight", 12, 2, -128, 127}))}};
     torch::jit::Module folded = torch::jit::FoldConvBatchNorm(module);
@@ -415,12 +486,14 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     } else if (options.quantize == "static") {
         if (options.backend != "qnnpack" && options.backend != "x86")
             throw std::invalid_argument("unknown backend '" + options.backend + "' (qnnpack or x86)");
+        if (options.observer != "minmax" && options.observer != "histogram")
+            throw std::invalid_argument("unknown observer '" + options.observer + "' (minmax or histogram)");
         if (!inspection.sampleInputs)
             throw ConversionError(path + ": static quantization needs sample inputs to calibrate: pass --input");
         calibration = detail::calibrationBatches(options, prepared->scratch, *inspection.sampleInputs);
         const auto& batches = calibration;
         try {
-            converted = quantizeStatic(converted, options.backend, batches, job);
+            converted = quantizeStatic(converted, options.backend, options.observer, batches, job);
         } catch (const Cancelled&) {
             throw;
         } catch (const std::exception& error) {
@@ -428,6 +501,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         }
         result.quantization = "static";
         result.backend = options.backend;
+        result.observer = options.observer;
         result.calibrationBatches = static_cast<int>(batches.size());
         if (options.backend == "x86")
             result.warnings.push_back("x86 settings (per-channel weights, activations reduced to 0..127) fit "

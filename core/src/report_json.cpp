@@ -107,7 +107,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verification, compared, maxAbsDi
                                                 quantizationMaxAbsError, quantizationCosine, top1Agreement,
                                                 errorSamples)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, input, output, opsYaml, inputBytes, outputBytes,
-                                                bytecodeVersion, quantization, backend, calibrationBatches, warnings,
+                                                bytecodeVersion, quantization, backend, observer, calibrationBatches,
+                                                warnings,
                                                 optimizations, opChanges, operators, verification)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BenchEnvironment, cpu, engine, quantizedEngine, threads)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BenchResult, model, environment, inputs, warmup, samplesMs, p50, p90,

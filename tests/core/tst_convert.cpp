@@ -135,6 +135,15 @@ private Q_SLOTS:
         QVERIFY(digits.verification.compared);
         QVERIFY(digits.verification.top1Agreement > 0.95);  // on the calibration images, against fp32
 
+        ptl::ConvertOptions histogram = saved;
+        histogram.output = out("digits_histogram.ptl");
+        histogram.observer = "histogram";
+        const ptl::ConvertResult searched = ptl::convertModel(fixture("digits_cnn.pt"), histogram);
+        QCOMPARE(searched.observer, std::string("histogram"));
+        QVERIFY(searched.verification.top1Agreement > 0.95);
+        histogram.observer = "percentile";
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("digits_cnn.pt"), histogram));
+
         // An image folder, prepared as the app would (here 8x8 grayscale, no normalization).
         ptl::ConvertOptions folder = saved;
         folder.output = out("digits_images.ptl");

@@ -32,6 +32,7 @@ struct ConvertOptions {
     std::string quantize = "none";               // "none", "dynamic" (int8 Linear, 8-bit embeddings) or
                                                  // "static" (post-training, calibrated)
     std::string backend = "qnnpack";             // static: "qnnpack" (phones) or "x86" (per-channel, reduced range)
+    std::string observer = "minmax";             // static activations: "minmax" or "histogram" (error-minimizing range)
     std::string calibration = "random:8";        // static: "random:N" batches shaped like the sample inputs,
                                                  // a folder of PNG/JPEG images, or a torch.save file of tensors
     // Image normalization; the defaults are Android's TensorImageUtils (torchvision's ImageNet).
@@ -66,6 +67,7 @@ struct ConvertResult {
     int64_t bytecodeVersion = -1;
     std::string quantization = "none";
     std::string backend;                         // static quantization's target engine
+    std::string observer;                        // and its activation observer
     int calibrationBatches = 0;
     std::vector<std::string> warnings;
     std::vector<std::string> optimizations;      // passes applied
