@@ -4,6 +4,8 @@
 #include "inspection.h"
 
 #include <algorithm>
+#include <optional>
+#include <unordered_map>
 
 namespace ptl::detail {
 
@@ -53,33 +55,40 @@ void describeWeight(QuantizedLayer& layer, const at::Tensor& weight) {
 
 }  // namespace
 
+namespace {
+
+// The weights in a quantized packed-params object (conv, linear, embedding), if it unpacks.
+std::optional<PackedWeight> unpackPacked(const c10::IValue& value, std::string attribute) {
+    if (!value.isObject()) return std::nullopt;
+    try {
+        const c10::IValue unpacked = torch::jit::Object(value.toObject()).run_method("unpack");
+        PackedWeight packed;
+        packed.attribute = std::move(attribute);
+        if (unpacked.isTuple()) {
+            const auto& elements = unpacked.toTupleRef().elements();
+            packed.weight = elements.at(0).toTensor();
+            if (elements.size() > 1 && elements[1].isTensor()) packed.bias = elements[1].toTensor();
+        } else if (unpacked.isTensor()) {
+            packed.weight = unpacked.toTensor();
+        } else {
+            return std::nullopt;
+        }
+        return packed;
+    } catch (const std::exception&) {
+        return std::nullopt;  // a packed-params class without unpack (custom backends)
+    }
+}
+
+}  // namespace
+
 std::vector<PackedWeight> packedWeightsOf(const torch::jit::Module& module) {
     std::vector<PackedWeight> weights;
     const auto type = module.type();
     for (size_t i = 0; i < type->numAttributes(); ++i) {
         const c10::TypePtr& attributeType = type->getAttribute(i);
-        if (attributeType->is_module()) continue;
-        const std::string typeName = attributeType->str();
-        if (typeName.find("PackedParams") == std::string::npos) continue;
-        const c10::IValue value = module._ivalue()->getSlot(i);
-        if (!value.isObject()) continue;
-        try {
-            const c10::IValue unpacked = torch::jit::Object(value.toObject()).run_method("unpack");
-            PackedWeight packed;
-            packed.attribute = type->getAttributeName(i);
-            if (unpacked.isTuple()) {
-                const auto& elements = unpacked.toTupleRef().elements();
-                packed.weight = elements.at(0).toTensor();
-                if (elements.size() > 1 && elements[1].isTensor()) packed.bias = elements[1].toTensor();
-            } else if (unpacked.isTensor()) {
-                packed.weight = unpacked.toTensor();
-            } else {
-                continue;
-            }
-            weights.push_back(std::move(packed));
-        } catch (const std::exception&) {
-            // A packed-params class without unpack (custom backends): nothing to describe.
-        }
+        if (attributeType->is_module() || attributeType->str().find("PackedParams") == std::string::npos) continue;
+        if (auto packed = unpackPacked(module._ivalue()->getSlot(i), type->getAttributeName(i)))
+            weights.push_back(std::move(*packed));
     }
     return weights;
 }
@@ -115,17 +124,50 @@ void analyzeQuantization(Inspection& inspection) {
             report.quantizedLayers.push_back(layer);
         }
     }
+
+    // Frozen models (what optimize_for_mobile and exported .ptl files hold) keep packed weights as
+    // graph constants of the quantized ops instead of module attributes.
+    const MethodGraph* forward = inspection.forward();
+    std::unordered_map<size_t, int> frozenLayerNodes;  // layer index -> its op node
+    if (report.quantizedLayers.empty() && forward) {
+        for (const torch::jit::Node* node : forward->graph->nodes()) {
+            const std::string kind = node->kind().toQualString();
+            if (kind.rfind("quantized::", 0) != 0 || node->inputs().size() < 2 ||
+                node->input(1)->node()->kind() != c10::prim::Constant ||
+                node->input(1)->type()->str().find("PackedParams") == std::string::npos)
+                continue;
+            const auto value = torch::jit::toIValue(node->input(1));
+            const auto packed = value ? unpackPacked(*value, "") : std::nullopt;
+            if (!packed) continue;
+            const int id = forward->nodeIds.at(node);
+            QuantizedLayer layer;
+            const std::string scope = inspection.method(*forward).graph.nodes[id].scope;
+            layer.module = scope.empty() ? kind + " (node " + std::to_string(id) + ")" : scope;
+            layer.kind = kind.substr(kind.find("::") + 2);
+            describeWeight(layer, packed->weight);
+            layer.outputScale = -1;
+            if (node->inputs().size() >= 4) {
+                if (const auto scale = torch::jit::constant_as<double>(node->input(2))) layer.outputScale = *scale;
+                if (const auto zero = torch::jit::constant_as<int64_t>(node->input(3))) layer.outputZeroPoint = *zero;
+            }
+            frozenLayerNodes[report.quantizedLayers.size()] = id;
+            report.quantizedLayers.push_back(layer);
+        }
+    }
     if (report.quantizedLayers.empty()) return;
 
     // The integers each layer's output reached on the sample inputs.
-    const MethodGraph* forward = inspection.forward();
     std::vector<int> layerNodes;
     std::vector<int> perChannelNodes;
     if (forward) {
         const Graph& graph = inspection.method(*forward).graph;
-        for (QuantizedLayer& layer : report.quantizedLayers) {
+        for (size_t index = 0; index < report.quantizedLayers.size(); ++index) {
+            QuantizedLayer& layer = report.quantizedLayers[index];
+            const auto frozen = frozenLayerNodes.find(index);
             for (const ptl::Node& node : graph.nodes) {
-                if (node.scope != layer.module || node.kind.rfind("quantized::", 0) != 0) continue;
+                const bool mine = frozen != frozenLayerNodes.end() ? node.id == frozen->second
+                                                                   : node.scope == layer.module;
+                if (!mine || node.kind.rfind("quantized::", 0) != 0) continue;
                 layerNodes.push_back(node.id);
                 if (perChannel(layer.weightQScheme)) perChannelNodes.push_back(node.id);
                 for (const int output : node.outputs) {

@@ -125,6 +125,18 @@ private Q_SLOTS:
         QCOMPARE(laptop.backend, std::string("x86"));
         QCOMPARE(laptop.warnings.size(), size_t(1));
 
+        // Inspecting the exported files (weights frozen into graph constants) tells the two apart.
+        auto x86Findings = [](const std::string& path) {
+            ptl::InspectOptions inspect;
+            inspect.inputSpecs = {"1x3x16x16:float"};
+            const ptl::Report report = ptl::inspectModel(path, inspect);
+            return std::count_if(report.findings.begin(), report.findings.end(),
+                                 [](const ptl::Finding& finding) { return finding.category == "quant.x86-settings"; });
+        };
+        QVERIFY(x86Findings(x86.output) >= 1);
+        QCOMPARE(x86Findings(qnnpack.output), 0L);
+        QCOMPARE(ptl::inspectModel(x86.output, {{"1x3x16x16:float"}, true}).quantizedLayers.size(), size_t(3));
+
         // Real calibration data: digits saved with torch.save by the fixture script.
         ptl::ConvertOptions saved;
         saved.output = out("digits_int8.ptl");
