@@ -12,6 +12,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -88,6 +89,14 @@ void printConversion(const ptl::ConvertResult& result) {
                     verification.errorSamples, verification.quantizationMaxAbsError, verification.quantizationCosine);
         if (verification.top1Agreement >= 0) std::printf(", top-1 agreement %.1f%%", 100 * verification.top1Agreement);
         std::printf("\n");
+    }
+    if (!verification.opErrors.empty()) {
+        std::printf("  per-op SQNR (dB, higher is better; lowest first):\n");
+        std::vector<ptl::OpError> errors = verification.opErrors;
+        std::sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) { return a.sqnrDb < b.sqnrDb; });
+        for (size_t i = 0; i < errors.size() && i < 8; ++i)
+            std::printf("    %6.1f  %-28s %s\n", errors[i].sqnrDb, errors[i].op.c_str(),
+                        errors[i].module.empty() ? "(top module)" : errors[i].module.c_str());
     }
     for (const std::string& warning : result.warnings) std::printf("  warning    %s\n", warning.c_str());
     std::printf("  operators  %zu root operators%s%s\n", result.operators.size(),

@@ -9,6 +9,8 @@
 #include "ptl/input_spec.h"
 
 #include <ATen/Parallel.h>
+#include <spdlog/spdlog.h>
+#include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
@@ -32,6 +34,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <sstream>
 
 namespace ptl {
@@ -395,6 +398,96 @@ void measureQuantizationError(torch::jit::Module original, torch::jit::Module qu
     if (rows > 0) verification.top1Agreement = double(agreeing) / double(rows);
 }
 
+// Runs forward and returns the chosen top-level values of its graph, for every batch.
+std::vector<std::vector<at::Tensor>> captureValues(torch::jit::Module module, const std::shared_ptr<torch::jit::Graph>& source,
+                                                   const std::vector<const torch::jit::Value*>& chosen,
+                                                   const std::vector<std::vector<c10::IValue>>& batches) {
+    auto graph = source->copy();
+    std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copies;
+    auto original = source->nodes().begin();
+    for (torch::jit::Node* node : graph->nodes()) {
+        for (size_t i = 0; i < node->outputs().size(); ++i) copies[original->output(i)] = node->output(i);
+        ++original;
+    }
+    std::vector<torch::jit::Value*> outputs;
+    for (const torch::jit::Value* value : chosen) outputs.push_back(copies.at(value));
+    torch::jit::WithInsertPoint guard(graph->return_node());
+    torch::jit::Value* tuple = graph->insertNode(graph->createTuple(outputs))->output();
+    while (!graph->outputs().empty()) graph->eraseOutput(graph->outputs().size() - 1);
+    graph->registerOutput(tuple);
+    torch::jit::GraphFunction function("captured", graph, nullptr);
+    std::vector<std::vector<at::Tensor>> captured;
+    for (const auto& batch : batches) {
+        torch::jit::Stack stack{module._ivalue()};
+        for (const c10::IValue& input : detail::cloneInputs(batch)) stack.push_back(input);
+        function.run(stack);
+        std::vector<at::Tensor> values;
+        for (const c10::IValue& value : stack.front().toTupleRef().elements()) {
+            const at::Tensor tensor = value.toTensor();
+            values.push_back((tensor.is_quantized() ? tensor.dequantize() : tensor).to(at::kDouble));
+        }
+        captured.push_back(std::move(values));
+    }
+    return captured;
+}
+
+// Per-op SQNR after static quantization. The quantization passes keep no source ranges, so the
+// k-th quantized conv/linear is matched with the k-th float one (the passes do not reorder);
+// a fused "_relu" op is compared with the float op's relu.
+std::vector<OpError> perOpErrors(const torch::jit::Module& floatModel, torch::jit::Module quantized,
+                                 const std::vector<std::vector<c10::IValue>>& batches) {
+    // Frozen like the quantized model, so branches on module attributes fold away the same way.
+    torch::jit::Module folded = torch::jit::freeze(torch::jit::FoldConvBatchNorm(floatModel), c10::nullopt, false);
+    auto floatGraph = folded.get_method("forward").graph()->copy();
+    torch::jit::Inline(*floatGraph);
+    auto quantGraph = quantized.get_method("forward").graph()->copy();
+    torch::jit::Inline(*quantGraph);
+    std::vector<const torch::jit::Node*> floatOps, quantOps;
+    for (const torch::jit::Node* node : floatGraph->nodes()) {
+        const std::string kind = node->kind().toQualString();
+        if (kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::linear")
+            floatOps.push_back(node);
+    }
+    for (const torch::jit::Node* node : quantGraph->nodes()) {
+        const std::string kind = node->kind().toQualString();
+        if (kind.rfind("quantized::conv", 0) == 0 || kind.rfind("quantized::linear", 0) == 0) quantOps.push_back(node);
+    }
+    if (floatOps.empty() || floatOps.size() != quantOps.size()) {
+        spdlog::info("per-op quantization error not measured: {} float and {} quantized conv/linear ops", floatOps.size(), quantOps.size());
+        return {};
+    }
+    std::vector<const torch::jit::Value*> floatValues, quantValues;
+    for (size_t i = 0; i < floatOps.size(); ++i) {
+        const torch::jit::Value* value = floatOps[i]->output();
+        const std::string quantKind = quantOps[i]->kind().toQualString();
+        if (quantKind.size() > 5 && quantKind.compare(quantKind.size() - 5, 5, "_relu") == 0 && value->uses().size() == 1) {
+            const torch::jit::Node* user = value->uses().front().user;
+            if (user->kind() == c10::aten::relu || user->kind() == c10::aten::relu_) value = user->output();
+        }
+        floatValues.push_back(value);
+        quantValues.push_back(quantOps[i]->output());
+    }
+    const auto floats = captureValues(folded, floatGraph, floatValues, batches);
+    const auto quants = captureValues(quantized, quantGraph, quantValues, batches);
+    std::vector<OpError> errors;
+    for (size_t i = 0; i < floatOps.size(); ++i) {
+        double signal = 0, noise = 0;
+        for (size_t b = 0; b < floats.size(); ++b) {
+            if (floats[b][i].sizes() != quants[b][i].sizes()) return {};
+            signal += floats[b][i].pow(2).sum().item<double>();
+            noise += (floats[b][i] - quants[b][i]).pow(2).sum().item<double>();
+        }
+        OpError error;
+        error.index = static_cast<int>(i);
+        error.op = quantOps[i]->kind().toQualString();
+        error.floatOp = floatOps[i]->kind().toQualString();
+        error.module = detail::scopeOf(floatOps[i]);
+        error.sqnrDb = noise > 0 ? 10 * std::log10(std::max(signal, 1e-30) / noise) : 99.0;
+        errors.push_back(error);
+    }
+    return errors;
+}
+
 std::string operatorsYaml(const std::vector<std::string>& operators) {
     std::string yaml = "# Root operators for a selective PyTorch Mobile build (written by " + toolVersion() + ")\n";
     for (const std::string& op : operators) yaml += "- " + op + "\n";
@@ -500,6 +593,12 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
             throw ConversionError(path + ": static quantization failed: " + detail::errorText(error));
         }
         result.quantization = "static";
+        try {
+            const std::vector<std::vector<c10::IValue>> sample(batches.begin(), batches.begin() + std::min<size_t>(8, batches.size()));
+            result.verification.opErrors = perOpErrors(*inspection.module, converted, sample);
+        } catch (const std::exception& error) {
+            spdlog::warn("per-op quantization error not measured: {}", detail::errorText(error));
+        }
         result.backend = options.backend;
         result.observer = options.observer;
         result.calibrationBatches = static_cast<int>(batches.size());

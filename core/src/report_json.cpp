@@ -103,9 +103,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Report, tool, file, fileBytes, f
                                                 quantizedLayers, roundTrip, findings, sources)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OpCountChange, op, before, after)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OpError, index, op, floatOp, module, sqnrDb)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verification, compared, maxAbsDiff, tolerance, inputs,
                                                 quantizationMaxAbsError, quantizationCosine, top1Agreement,
-                                                errorSamples)
+                                                errorSamples, opErrors)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, input, output, opsYaml, inputBytes, outputBytes,
                                                 bytecodeVersion, quantization, backend, observer, calibrationBatches,
                                                 warnings,

@@ -146,6 +146,9 @@ private Q_SLOTS:
         QCOMPARE(digits.calibrationBatches, 128);
         QVERIFY(digits.verification.compared);
         QVERIFY(digits.verification.top1Agreement > 0.95);  // on the calibration images, against fp32
+        QCOMPARE(digits.verification.opErrors.size(), size_t(3));  // conv1, conv2, fc
+        for (const ptl::OpError& error : digits.verification.opErrors) QVERIFY2(error.sqnrDb > 20, error.module.c_str());
+        QCOMPARE(digits.verification.opErrors.front().module, std::string("conv1"));
 
         ptl::ConvertOptions histogram = saved;
         histogram.output = out("digits_histogram.ptl");

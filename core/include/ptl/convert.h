@@ -48,6 +48,16 @@ struct OpCountChange {
 
 // The exported file against the converted model it came from (the export must not change
 // results), and, for quantized models, against the float source (what quantization cost).
+// Signal-to-quantization-noise ratio of one quantized op's output against the float op it
+// replaced, over the calibration batches.
+struct OpError {
+    int index = 0;                // position among the quantized ops, in execution order
+    std::string op;               // "quantized::conv2d_relu"
+    std::string floatOp;          // "aten::conv2d"
+    std::string module;           // module path of the float op
+    double sqnrDb = 0;
+};
+
 struct Verification {
     bool compared = false;        // false when no sample inputs could be made
     double maxAbsDiff = 0;
@@ -59,6 +69,7 @@ struct Verification {
     double quantizationCosine = -1;        // cosine similarity of all outputs with the float model's
     double top1Agreement = -1;             // share of rows whose argmax matches (classifier outputs)
     int errorSamples = 0;                  // batches the figures are measured on
+    std::vector<OpError> opErrors;         // static quantization: per quantized op
 };
 
 struct ConvertResult {
