@@ -66,6 +66,10 @@ void printConversion(const ptl::ConvertResult& result) {
     std::printf("%s -> %s\n", result.input.c_str(), result.output.c_str());
     std::printf("  size       %.1f KiB -> %.1f KiB (%.2fx)\n", result.inputBytes / 1024.0, result.outputBytes / 1024.0,
                 result.inputBytes ? double(result.outputBytes) / double(result.inputBytes) : 0.0);
+    std::string steps;
+    for (const ptl::VariantSize& size : result.sizes)
+        steps += (steps.empty() ? "" : " -> ") + size.variant + " " + std::to_string(size.bytes / 1024) + " KiB";
+    std::printf("  steps      %s\n", steps.c_str());
     std::printf("  bytecode   v%lld\n", static_cast<long long>(result.bytecodeVersion));
     if (result.quantization == "static")
         std::printf("  quantized  static, %s, %s observer, %d calibration batches\n", result.backend.c_str(),

@@ -488,6 +488,12 @@ std::vector<OpError> perOpErrors(const torch::jit::Module& floatModel, torch::ji
     return errors;
 }
 
+int64_t serializedBytes(const torch::jit::Module& module) {
+    std::stringstream bytes;
+    module.save(bytes);
+    return static_cast<int64_t>(bytes.str().size());
+}
+
 std::string operatorsYaml(const std::vector<std::string>& operators) {
     std::string yaml = "# Root operators for a selective PyTorch Mobile build (written by " + toolVersion() + ")\n";
     for (const std::string& op : operators) yaml += "- " + op + "\n";
@@ -558,6 +564,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     result.output = options.output;
     result.inputBytes = static_cast<int64_t>(prepared->file.bytes);
     result.verification.inputs = prepared->scratch.inputs;
+    result.sizes.push_back({"source", result.inputBytes});
 
     torch::jit::Module converted = *inspection.module;
     const auto before = opCounts(converted);
@@ -609,6 +616,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     } else if (options.quantize != "none") {
         throw std::invalid_argument("unknown quantization '" + options.quantize + "' (none, dynamic or static)");
     }
+    if (result.quantization != "none") result.sizes.push_back({"quantized", serializedBytes(converted)});
     if (options.optimize) {
         job.report("Optimizing for mobile", 0.3);
         try {
@@ -618,6 +626,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         }
         for (const auto& [name, type] : optimizations())
             if (!blocklist.count(type)) result.optimizations.push_back(name);
+        result.sizes.push_back({"optimized", serializedBytes(converted)});
         const auto after = opCounts(converted);
         std::set<std::string> ops;
         for (const auto& entry : before) ops.insert(entry.first);
@@ -688,6 +697,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     job.report("Writing " + options.output, 0.9);
     writeAtomically(options.output, bytes);
     result.outputBytes = static_cast<int64_t>(bytes.size());
+    result.sizes.push_back({"exported", result.outputBytes});
     if (!options.opsYaml.empty()) {
         writeAtomically(options.opsYaml, operatorsYaml(result.operators));
         result.opsYaml = options.opsYaml;

@@ -107,10 +107,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OpError, index, op, floatOp, mod
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verification, compared, maxAbsDiff, tolerance, inputs,
                                                 quantizationMaxAbsError, quantizationCosine, top1Agreement,
                                                 errorSamples, opErrors)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VariantSize, variant, bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, input, output, opsYaml, inputBytes, outputBytes,
                                                 bytecodeVersion, quantization, backend, observer, calibrationBatches,
                                                 warnings,
-                                                optimizations, opChanges, operators, verification)
+                                                optimizations, opChanges, operators, sizes, verification)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BenchEnvironment, cpu, engine, quantizedEngine, threads)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BenchResult, model, environment, inputs, warmup, samplesMs, p50, p90,
                                                 min, max, mean)

@@ -72,6 +72,11 @@ struct Verification {
     std::vector<OpError> opErrors;         // static quantization: per quantized op
 };
 
+struct VariantSize {
+    std::string variant;          // "source", "quantized", "optimized", "exported"
+    int64_t bytes = 0;            // serialized size
+};
+
 struct ConvertResult {
     std::string input, output, opsYaml;
     int64_t inputBytes = 0, outputBytes = 0;
@@ -84,6 +89,7 @@ struct ConvertResult {
     std::vector<std::string> optimizations;      // passes applied
     std::vector<OpCountChange> opChanges;        // forward's ops whose count changed
     std::vector<std::string> operators;          // root operator list of the exported file
+    std::vector<VariantSize> sizes;              // after each step
     Verification verification;
 };
 
