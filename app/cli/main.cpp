@@ -64,11 +64,12 @@ int runJob(const std::string& model, const std::string& progressMode, Job&& job)
 
 void printConversion(const ptl::ConvertResult& result) {
     std::printf("%s -> %s\n", result.input.c_str(), result.output.c_str());
-    std::printf("  size       %.1f KiB -> %.1f KiB (%.2fx)\n", result.inputBytes / 1024.0, result.outputBytes / 1024.0,
+    std::printf("  size       %s -> %s (%.2fx)\n", ptl::humanBytes(result.inputBytes).c_str(),
+                ptl::humanBytes(result.outputBytes).c_str(),
                 result.inputBytes ? double(result.outputBytes) / double(result.inputBytes) : 0.0);
     std::string steps;
     for (const ptl::VariantSize& size : result.sizes)
-        steps += (steps.empty() ? "" : " -> ") + size.variant + " " + std::to_string(size.bytes / 1024) + " KiB";
+        steps += (steps.empty() ? "" : " -> ") + size.variant + " " + ptl::humanBytes(size.bytes);
     std::printf("  steps      %s\n", steps.c_str());
     std::printf("  bytecode   v%lld\n", static_cast<long long>(result.bytecodeVersion));
     if (result.quantization == "static")

@@ -9,14 +9,6 @@ namespace ptl::cli {
 
 namespace {
 
-std::string bytes(int64_t count) {
-    char text[32];
-    if (count < 1024) std::snprintf(text, sizeof text, "%lld B", static_cast<long long>(count));
-    else if (count < (1 << 20)) std::snprintf(text, sizeof text, "%.1f KiB", count / 1024.0);
-    else std::snprintf(text, sizeof text, "%.1f MiB", count / 1048576.0);
-    return text;
-}
-
 std::string where(const SourceLocation& source) {
     if (!source.known()) return "";
     std::string file = source.file;
@@ -32,7 +24,7 @@ void printSummary(std::ostream& out, const Report& report) {
     out << "  format     " << (report.format == "lite" ? "Lite Interpreter" : "TorchScript") << " (" << report.container;
     if (report.fileFormatVersion >= 0) out << ", file format " << report.fileFormatVersion;
     if (report.bytecodeVersion >= 0) out << ", bytecode v" << report.bytecodeVersion;
-    out << "), " << bytes(report.fileBytes) << "\n";
+    out << "), " << humanBytes(report.fileBytes) << "\n";
 
     out << "  methods   ";
     for (const Method& method : report.methods) out << " " << method.name << " (" << method.origin << ")";
@@ -40,7 +32,7 @@ void printSummary(std::ostream& out, const Report& report) {
     if (!report.modules.empty()) {
         const ModuleInfo& root = report.modules.front();
         out << "  modules    " << report.modules.size() << ", " << root.totalParameters << " parameters, "
-            << bytes(root.totalBytes) << " of weights\n";
+            << humanBytes(root.totalBytes) << " of weights\n";
     }
     for (const InputInfo& input : report.inputs)
         out << "  input      " << input.argument << ": " << formatShape(input.shape) << " " << input.dtype << " ("

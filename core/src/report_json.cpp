@@ -1,5 +1,6 @@
 #include "ptl/report_json.h"
 
+#include <cstdio>
 #include <map>
 
 namespace ptl {
@@ -127,6 +128,22 @@ nlohmann::json toJson(const BenchResult& result) {
     nlohmann::json json = result;
     json["measuredOn"] = describeEnvironment(result.environment);
     return json;
+}
+
+std::string humanBytes(uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    if (unit == 0)
+        std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
+    else
+        std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
+    return text;
 }
 
 const char* severityName(Severity severity) {

@@ -28,22 +28,6 @@ uint64_t le(const std::string& bytes, size_t offset, int width) {
 
 }  // namespace
 
-std::string humanBytes(uint64_t bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double value = static_cast<double>(bytes);
-    int unit = 0;
-    while (value >= 1024 && unit < 4) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    if (unit == 0)
-        std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
-    else
-        std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
-    return text;
-}
-
 ZipArchive::ZipArchive(const std::string& path) : in_(path, std::ios::binary) {
     if (!in_) fail("cannot be opened");
     in_.seekg(0, std::ios::end);

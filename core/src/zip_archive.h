@@ -3,6 +3,8 @@
 // entries past the end, zip bombs) before LibTorch's own reader touches the file.
 #pragma once
 
+#include "ptl/report.h"
+
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -43,6 +45,5 @@ private:
     uint64_t dataOffset(const ZipEntry& entry) const;
 };
 
-std::string humanBytes(uint64_t bytes);
 
 }  // namespace ptl

@@ -184,14 +184,15 @@ quint64 WorkerClient::inspect(const QString& model, const QStringList& inputs) {
     connect(process_, &QProcess::readyReadStandardOutput, this, &WorkerClient::advance);
     connect(process_, &QProcess::readyReadStandardError, this, &WorkerClient::readLog);
     connect(process_, &QProcess::finished, this, &WorkerClient::advance);
-    connect(process_, &QProcess::errorOccurred, this, [this, job, process = process_](QProcess::ProcessError error) {
-        if (error == QProcess::FailedToStart)
-            failLater(job, tr("PTL Studio cannot start its worker program %1: %2.")
-                               .arg(QDir::toNativeSeparators(workerPath_), process->errorString()));
-    });
-    if (process_->state() == QProcess::NotRunning && process_->error() == QProcess::FailedToStart)
+    const auto startFailed = [this, job, process = process_] {
         failLater(job, tr("PTL Studio cannot start its worker program %1: %2.")
-                           .arg(QDir::toNativeSeparators(workerPath_), process_->errorString()));
+                           .arg(QDir::toNativeSeparators(workerPath_), process->errorString()));
+    };
+    connect(process_, &QProcess::errorOccurred, this, [startFailed](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart) startFailed();
+    });
+    // A spare, or a launch that failed at once, reported its error before anyone listened.
+    if (process_->state() == QProcess::NotRunning && process_->error() == QProcess::FailedToStart) startFailed();
     process_->write(requestLine(model, inputs));  // stdin stays open: closing it means cancel
     watchdog_->start(watchdogTimeout_);
     return job;

@@ -174,6 +174,7 @@ struct Report {
 };
 
 const char* severityName(Severity severity);
+std::string humanBytes(uint64_t bytes);  // "12 B", "3.4 KiB", "20.0 MiB"
 bool parseSeverity(const std::string& name, Severity& out);
 
 }  // namespace ptl
