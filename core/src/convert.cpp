@@ -69,13 +69,7 @@ std::unique_ptr<Prepared> prepare(const std::string& path, const std::vector<std
     prepared->inspection.reset(new detail::Inspection{prepared->file, prepared->scratch, job});
     detail::Inspection& inspection = *prepared->inspection;
     if (!prepared->file.hasCode) return prepared;  // Lite bytecode only: no TorchScript to work on
-    at::globalContext().setQEngine(at::QEngine::QNNPACK);
-    try {
-        inspection.module = torch::jit::load(path);
-    } catch (const std::exception& error) {
-        throw ModelError(path, "LibTorch cannot load it: " + detail::errorText(error));
-    }
-    inspection.module->eval();
+    inspection.module = detail::loadTorchScript(path);
     if (!needInputs) return prepared;
     detail::extractGraphs(inspection);
     detail::prepareSampleInputs(inspection, specs);

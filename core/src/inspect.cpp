@@ -147,6 +147,18 @@ void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Modu
 
 }  // namespace
 
+torch::jit::Module loadTorchScript(const std::string& path) {
+    // Quantized weights are repacked for the current engine while loading: use the phone's.
+    at::globalContext().setQEngine(at::QEngine::QNNPACK);
+    try {
+        torch::jit::Module module = torch::jit::load(path);
+        module.eval();
+        return module;
+    } catch (const std::exception& error) {
+        throw ModelError(path, "LibTorch cannot load it: " + errorText(error));
+    }
+}
+
 void describeModule(Inspection& inspection) {
     Report& report = inspection.report;
     const torch::jit::Module& top = *inspection.module;
@@ -214,25 +226,21 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     report.extraFiles = file.extraFiles;
     job.checkCancelled();
 
-    // Quantized weights are repacked for the current engine while loading: use the phone's.
-    at::globalContext().setQEngine(at::QEngine::QNNPACK);
     torch::NoGradGuard noGrad;
     job.report("Loading", 0.1);
-    try {
-        if (file.hasCode) {
-            inspection.module = torch::jit::load(path);
-        } else {
+    if (!file.hasCode) {
+        try {
+            at::globalContext().setQEngine(at::QEngine::QNNPACK);
             const torch::jit::mobile::Module mobile = torch::jit::_load_for_mobile(path);
             report.bytecodeVersion = static_cast<int64_t>(mobile.bytecode_version());
             describeMobileModule(inspection, mobile);
-            measureTensors(inspection);
-            return report;
+        } catch (const std::exception& error) {
+            throw ModelError(path, "LibTorch cannot load it: " + errorText(error));
         }
-    } catch (const c10::Error& error) {
-        throw ModelError(path, "LibTorch cannot load it: " + firstLine(error.what_without_backtrace()));
-    } catch (const std::exception& error) {
-        throw ModelError(path, "LibTorch cannot load it: " + firstLine(error.what()));
+        measureTensors(inspection);
+        return report;
     }
+    inspection.module = loadTorchScript(path);
 
     job.report("Describing modules", 0.2);
     describeModule(inspection);

@@ -70,6 +70,10 @@ std::vector<PackedWeight> packedWeightsOf(const torch::jit::Module& module);  //
 c10::IValue runMethod(const torch::jit::Module& module, const std::string& method,
                       const std::vector<c10::IValue>& inputs);
 
+// Loads a file that carries TorchScript code, in eval mode, with the phone's quantized engine;
+// throws ModelError naming the file.
+torch::jit::Module loadTorchScript(const std::string& path);
+
 // Stages, in the order inspectModel runs them.
 void describeModule(Inspection& inspection);       // modules, tensors, methods
 void extractGraphs(Inspection& inspection);        // inlined graphs, origins
