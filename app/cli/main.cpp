@@ -129,6 +129,7 @@ int main(int argc, char** argv) {
                  "ptl-studio-cli"};
     app.set_version_flag("--version", ptl::toolVersion());
     app.require_subcommand(1);
+    app.fallthrough();  // -v works after the subcommand too
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Log diagnostics to stderr");
 

@@ -19,6 +19,7 @@
 #include <torch/csrc/jit/passes/quantization/finalize.h>
 #include <torch/csrc/jit/passes/quantization/insert_observers.h>
 #include <torch/csrc/jit/passes/quantization/insert_quant_dequant.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/csrc/jit/passes/xnnpack_rewrite.h>
 
@@ -71,7 +72,10 @@ std::unique_ptr<Prepared> prepare(const std::string& path, const std::vector<std
     if (!prepared->file.hasCode) return prepared;  // Lite bytecode only: no TorchScript to work on
     inspection.module = detail::loadTorchScript(path);
     if (!needInputs) return prepared;
+    job.report("Reading the graph", 0.05);
     detail::extractGraphs(inspection);
+    job.report("Running the model on sample inputs", 0.08);
+    inspection.recordValues = false;
     detail::prepareSampleInputs(inspection, specs);
     return prepared;
 }
@@ -133,6 +137,64 @@ void writeAtomically(const std::string& path, const std::string& bytes) {
         throw ConversionError(path + ": cannot write it: " + reason);
     }
 }
+
+// A copy of forward, inlined, that runs without the graph executor's profiling and optimization
+// (which cost more than they save over the few runs a conversion makes) and that also returns
+// chosen values of its graph: one run gives forward's output and every chosen intermediate. The
+// module's own methods are not run, so their executors stay as they were for export.
+class PlainForward {
+public:
+    explicit PlainForward(torch::jit::Module module) : PlainForward(module, inlinedForward(module), {}) {}
+    PlainForward(torch::jit::Module module, const std::shared_ptr<torch::jit::Graph>& source,
+                 const std::vector<const torch::jit::Value*>& chosen)
+        : module_(std::move(module)), graph_(source->copy()) {
+        std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copies;
+        auto original = source->nodes().begin();
+        for (torch::jit::Node* node : graph_->nodes()) {
+            for (size_t i = 0; i < node->outputs().size(); ++i) copies[original->output(i)] = node->output(i);
+            ++original;
+        }
+        std::vector<torch::jit::Value*> outputs;
+        for (const torch::jit::Value* value : chosen) {
+            // A copy taken right away: an in-place op further on (relu6's hardtanh_) would change it.
+            torch::jit::Value* copy = copies.at(value);
+            torch::jit::WithInsertPoint guard(copy->node()->next());
+            outputs.push_back(graph_->insert(c10::aten::clone, {copy}));
+        }
+        outputs.push_back(graph_->outputs().at(0));
+        torch::jit::WithInsertPoint guard(graph_->return_node());
+        torch::jit::Value* tuple = graph_->insertNode(graph_->createTuple(outputs))->output();
+        while (!graph_->outputs().empty()) graph_->eraseOutput(graph_->outputs().size() - 1);
+        graph_->registerOutput(tuple);
+        function_ = std::make_unique<torch::jit::GraphFunction>("captured", graph_, nullptr);
+    }
+
+    // The chosen values (dequantized) and forward's output.
+    std::pair<std::vector<at::Tensor>, c10::IValue> run(const std::vector<c10::IValue>& inputs) {
+        torch::jit::Stack stack{module_._ivalue()};
+        for (const c10::IValue& input : detail::cloneInputs(inputs)) stack.push_back(input);
+        torch::jit::GraphOptimizerEnabledGuard plainExecution(false);
+        function_->run(stack);
+        const auto& elements = stack.front().toTupleRef().elements();
+        std::vector<at::Tensor> values;
+        for (size_t i = 0; i + 1 < elements.size(); ++i) {
+            const at::Tensor tensor = elements[i].toTensor();
+            values.push_back(tensor.is_quantized() ? tensor.dequantize() : tensor);
+        }
+        return {std::move(values), elements.back()};
+    }
+
+    static std::shared_ptr<torch::jit::Graph> inlinedForward(const torch::jit::Module& module) {
+        auto graph = module.get_method("forward").graph()->copy();
+        torch::jit::Inline(*graph);
+        return graph;
+    }
+
+private:
+    torch::jit::Module module_;
+    std::shared_ptr<torch::jit::Graph> graph_;
+    std::unique_ptr<torch::jit::GraphFunction> function_;
+};
 
 // Observers for graph-mode quantization, as TorchScript modules defined from C++: the passes read
 // their dtype and qscheme attributes (and ch_axis for per-channel ones) and call
@@ -289,15 +351,18 @@ torch::jit::Module quantizeStatic(const torch::jit::Module& module, const std::s
                                                      : minMaxObserver({"Activation", 13, 0, 0, x86 ? 127 : 255}),
                              x86 ? minMaxObserver({"ChannelWeight", 12, 3, -128, 127, true})
                                  : minMaxObserver({"Weight", 12, 2, -128, 127}))}};
+    job.report("Folding batch norms and inserting observers", 0.1);
     torch::jit::Module folded = torch::jit::FoldConvBatchNorm(module);
     torch::jit::Module observed =
         torch::jit::InsertObservers(folded, "forward", qconfig, false, torch::jit::QuantType::STATIC);
+    PlainForward calibrate(observed);
     for (size_t i = 0; i < batches.size(); ++i) {
         job.checkCancelled();
         job.report("Calibrating: batch " + std::to_string(i + 1) + " of " + std::to_string(batches.size()),
                    0.1 + 0.1 * double(i + 1) / double(batches.size()));
-        observed.forward(batches[i]);
+        calibrate.run(batches[i]);
     }
+    job.report("Quantizing with the observed ranges", 0.22);
     torch::jit::Module quantized =
         torch::jit::InsertQuantDeQuant(observed, "forward", true, false, torch::jit::QuantType::STATIC);
     return torch::jit::Finalize(quantized, torch::jit::QuantType::STATIC, {});
@@ -357,129 +422,134 @@ void useFullRange(torch::jit::Module& module) {
     torch::jit::EliminateDeadCode(graph);
 }
 
-// Float model against quantized model on up to 64 batches: max abs error, cosine similarity of
-// everything, and for classifier-shaped outputs ([N, classes]) how often the argmax agrees.
-void measureQuantizationError(torch::jit::Module original, torch::jit::Module quantized,
-                              const std::vector<std::vector<c10::IValue>>& batches, Verification& verification) {
+bool isFloatWeightedOp(const std::string& kind) {
+    return kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::linear" ||
+           kind == "aten::lstm" || kind == "aten::gru";
+}
+
+bool isQuantizedWeightedOp(const std::string& kind) {
+    return kind.rfind("quantized::conv", 0) == 0 || kind.rfind("quantized::linear", 0) == 0 ||
+           kind == "aten::quantized_lstm" || kind == "aten::quantized_gru";
+}
+
+// Accumulates what quantization cost on the error batches: forward's output against the float
+// model's (max abs error, cosine similarity, top-1 agreement for [N, classes] outputs), and the
+// SQNR of each matched op's output.
+struct ErrorTotals {
     double worst = 0, dot = 0, floatNorm = 0, quantNorm = 0;
     int64_t rows = 0, agreeing = 0;
-    int measured = 0;
-    for (const auto& batch : batches) {
-        if (measured == 64) break;
-        const c10::IValue reference = original.forward(detail::cloneInputs(batch));
-        const c10::IValue actual = quantized.forward(detail::cloneInputs(batch));
+    int batches = 0;
+    std::vector<double> signal, noise;
+
+    void addOutputs(const c10::IValue& reference, const c10::IValue& actual) {
         const auto difference = detail::maxDifference(reference, actual);
-        if (!difference) continue;
+        if (!difference) return;
         worst = std::max(worst, *difference);
-        if (reference.isTensor() && actual.isTensor()) {
-            at::Tensor x = reference.toTensor(), y = actual.toTensor();
-            if (y.is_quantized()) y = y.dequantize();
-            x = x.to(at::kDouble);
-            y = y.to(at::kDouble);
-            dot += (x * y).sum().item<double>();
-            floatNorm += (x * x).sum().item<double>();
-            quantNorm += (y * y).sum().item<double>();
-            if (x.dim() == 2 && x.size(1) > 1) {
-                rows += x.size(0);
-                agreeing += x.argmax(1).eq(y.argmax(1)).sum().item<int64_t>();
-            }
+        ++batches;
+        if (!reference.isTensor() || !actual.isTensor()) return;
+        at::Tensor x = reference.toTensor(), y = actual.toTensor();
+        if (y.is_quantized()) y = y.dequantize();
+        x = x.to(at::kDouble);
+        y = y.to(at::kDouble);
+        dot += (x * y).sum().item<double>();
+        floatNorm += (x * x).sum().item<double>();
+        quantNorm += (y * y).sum().item<double>();
+        if (x.dim() == 2 && x.size(1) > 1) {
+            rows += x.size(0);
+            agreeing += x.argmax(1).eq(y.argmax(1)).sum().item<int64_t>();
         }
-        ++measured;
     }
-    verification.errorSamples = measured;
-    verification.quantizationMaxAbsError = worst;
-    if (floatNorm > 0 && quantNorm > 0) verification.quantizationCosine = dot / std::sqrt(floatNorm * quantNorm);
-    if (rows > 0) verification.top1Agreement = double(agreeing) / double(rows);
-}
 
-// Runs forward and returns the chosen top-level values of its graph, for every batch.
-std::vector<std::vector<at::Tensor>> captureValues(torch::jit::Module module, const std::shared_ptr<torch::jit::Graph>& source,
-                                                   const std::vector<const torch::jit::Value*>& chosen,
-                                                   const std::vector<std::vector<c10::IValue>>& batches) {
-    auto graph = source->copy();
-    std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copies;
-    auto original = source->nodes().begin();
-    for (torch::jit::Node* node : graph->nodes()) {
-        for (size_t i = 0; i < node->outputs().size(); ++i) copies[original->output(i)] = node->output(i);
-        ++original;
-    }
-    std::vector<torch::jit::Value*> outputs;
-    for (const torch::jit::Value* value : chosen) outputs.push_back(copies.at(value));
-    torch::jit::WithInsertPoint guard(graph->return_node());
-    torch::jit::Value* tuple = graph->insertNode(graph->createTuple(outputs))->output();
-    while (!graph->outputs().empty()) graph->eraseOutput(graph->outputs().size() - 1);
-    graph->registerOutput(tuple);
-    torch::jit::GraphFunction function("captured", graph, nullptr);
-    std::vector<std::vector<at::Tensor>> captured;
-    for (const auto& batch : batches) {
-        torch::jit::Stack stack{module._ivalue()};
-        for (const c10::IValue& input : detail::cloneInputs(batch)) stack.push_back(input);
-        function.run(stack);
-        std::vector<at::Tensor> values;
-        for (const c10::IValue& value : stack.front().toTupleRef().elements()) {
-            const at::Tensor tensor = value.toTensor();
-            values.push_back((tensor.is_quantized() ? tensor.dequantize() : tensor).to(at::kDouble));
+    bool addOps(const std::vector<at::Tensor>& floats, const std::vector<at::Tensor>& quants) {
+        signal.resize(floats.size());
+        noise.resize(floats.size());
+        for (size_t i = 0; i < floats.size(); ++i) {
+            if (floats[i].sizes() != quants[i].sizes()) return false;
+            const at::Tensor reference = floats[i].contiguous().flatten();
+            const at::Tensor difference = (floats[i] - quants[i]).contiguous().flatten();
+            signal[i] += at::dot(reference, reference).item<double>();
+            noise[i] += at::dot(difference, difference).item<double>();
         }
-        captured.push_back(std::move(values));
+        return true;
     }
-    return captured;
-}
+};
 
-// Per-op SQNR after static quantization. The quantization passes keep no source ranges, so the
-// k-th quantized conv/linear is matched with the k-th float one (the passes do not reorder);
-// a fused "_relu" op is compared with the float op's relu.
-std::vector<OpError> perOpErrors(const torch::jit::Module& floatModel, torch::jit::Module quantized,
-                                 const std::vector<std::vector<c10::IValue>>& batches) {
+// Float model against quantized model in one pass over the error batches. The quantization
+// passes keep no source ranges, so the k-th quantized conv/linear/RNN is matched with the k-th
+// float one (the passes do not reorder); a fused "_relu" op is compared with the float op's relu.
+// Each batch runs once per model; only one batch's intermediates are held at a time.
+void measureQuantizationError(const torch::jit::Module& floatModel, const torch::jit::Module& quantized,
+                              const std::vector<std::vector<c10::IValue>>& batches, Verification& verification,
+                              const JobControl& job) {
     // Frozen like the quantized model, so branches on module attributes fold away the same way.
     torch::jit::Module folded = torch::jit::freeze(torch::jit::FoldConvBatchNorm(floatModel), c10::nullopt, false);
-    auto floatGraph = folded.get_method("forward").graph()->copy();
-    torch::jit::Inline(*floatGraph);
-    auto quantGraph = quantized.get_method("forward").graph()->copy();
-    torch::jit::Inline(*quantGraph);
+    const auto floatGraph = PlainForward::inlinedForward(folded);
+    const auto quantGraph = PlainForward::inlinedForward(quantized);
     std::vector<const torch::jit::Node*> floatOps, quantOps;
-    for (const torch::jit::Node* node : floatGraph->nodes()) {
-        const std::string kind = node->kind().toQualString();
-        if (kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::linear")
-            floatOps.push_back(node);
-    }
-    for (const torch::jit::Node* node : quantGraph->nodes()) {
-        const std::string kind = node->kind().toQualString();
-        if (kind.rfind("quantized::conv", 0) == 0 || kind.rfind("quantized::linear", 0) == 0) quantOps.push_back(node);
-    }
-    if (floatOps.empty() || floatOps.size() != quantOps.size()) {
-        spdlog::info("per-op quantization error not measured: {} float and {} quantized conv/linear ops", floatOps.size(), quantOps.size());
-        return {};
-    }
+    for (const torch::jit::Node* node : floatGraph->nodes())
+        if (isFloatWeightedOp(node->kind().toQualString())) floatOps.push_back(node);
+    for (const torch::jit::Node* node : quantGraph->nodes())
+        if (isQuantizedWeightedOp(node->kind().toQualString())) quantOps.push_back(node);
     std::vector<const torch::jit::Value*> floatValues, quantValues;
-    for (size_t i = 0; i < floatOps.size(); ++i) {
-        const torch::jit::Value* value = floatOps[i]->output();
-        const std::string quantKind = quantOps[i]->kind().toQualString();
-        if (quantKind.size() > 5 && quantKind.compare(quantKind.size() - 5, 5, "_relu") == 0 && value->uses().size() == 1) {
-            const torch::jit::Node* user = value->uses().front().user;
-            if (user->kind() == c10::aten::relu || user->kind() == c10::aten::relu_) value = user->output();
+    if (!floatOps.empty() && floatOps.size() == quantOps.size()) {
+        for (size_t i = 0; i < floatOps.size(); ++i) {
+            const torch::jit::Value* value = floatOps[i]->output(0);
+            const std::string quantKind = quantOps[i]->kind().toQualString();
+            if (quantKind.size() > 5 && quantKind.compare(quantKind.size() - 5, 5, "_relu") == 0 &&
+                value->uses().size() == 1) {
+                const torch::jit::Node* user = value->uses().front().user;
+                if (user->kind() == c10::aten::relu || user->kind() == c10::aten::relu_) value = user->output();
+            }
+            floatValues.push_back(value);
+            quantValues.push_back(quantOps[i]->output(0));
         }
-        floatValues.push_back(value);
-        quantValues.push_back(quantOps[i]->output());
+    } else {
+        spdlog::info("per-op quantization error not measured: {} float and {} quantized weighted ops", floatOps.size(),
+                     quantOps.size());
     }
-    const auto floats = captureValues(folded, floatGraph, floatValues, batches);
-    const auto quants = captureValues(quantized, quantGraph, quantValues, batches);
-    std::vector<OpError> errors;
+    PlainForward floatRun(folded, floatGraph, floatValues), quantRun(quantized, quantGraph, quantValues);
+    ErrorTotals totals;
+    bool perOp = !floatValues.empty();
+    for (size_t b = 0; b < batches.size(); ++b) {
+        job.checkCancelled();
+        const auto [floats, reference] = floatRun.run(batches[b]);
+        const auto [quants, actual] = quantRun.run(batches[b]);
+        totals.addOutputs(reference, actual);
+        if (perOp) perOp = totals.addOps(floats, quants);
+    }
+    verification.errorSamples = totals.batches;
+    verification.quantizationMaxAbsError = totals.worst;
+    if (totals.floatNorm > 0 && totals.quantNorm > 0)
+        verification.quantizationCosine = totals.dot / std::sqrt(totals.floatNorm * totals.quantNorm);
+    if (totals.rows > 0) verification.top1Agreement = double(totals.agreeing) / double(totals.rows);
+    if (!perOp) return;
     for (size_t i = 0; i < floatOps.size(); ++i) {
-        double signal = 0, noise = 0;
-        for (size_t b = 0; b < floats.size(); ++b) {
-            if (floats[b][i].sizes() != quants[b][i].sizes()) return {};
-            signal += floats[b][i].pow(2).sum().item<double>();
-            noise += (floats[b][i] - quants[b][i]).pow(2).sum().item<double>();
-        }
         OpError error;
         error.index = static_cast<int>(i);
         error.op = quantOps[i]->kind().toQualString();
         error.floatOp = floatOps[i]->kind().toQualString();
         error.module = detail::scopeOf(floatOps[i]);
-        error.sqnrDb = noise > 0 ? 10 * std::log10(std::max(signal, 1e-30) / noise) : 99.0;
-        errors.push_back(error);
+        error.sqnrDb = totals.noise[i] > 0 ? 10 * std::log10(std::max(totals.signal[i], 1e-30) / totals.noise[i]) : 99.0;
+        verification.opErrors.push_back(error);
     }
-    return errors;
+}
+
+// The calibration batches the error is measured on: up to 64, and no more than about 640k input
+// elements (four 224x224 RGB images, or all 64 batches of a small model), so the measurement
+// stays a fraction of the conversion's time.
+std::vector<std::vector<c10::IValue>> errorBatches(const std::vector<std::vector<c10::IValue>>& batches) {
+    constexpr int64_t kElementBudget = 640 * 1024;
+    std::vector<std::vector<c10::IValue>> chosen;
+    int64_t elements = 0;
+    for (const auto& batch : batches) {
+        int64_t size = 0;
+        for (const c10::IValue& value : batch)
+            if (value.isTensor()) size += value.toTensor().numel();
+        if (!chosen.empty() && (chosen.size() == 64 || elements + size > kElementBudget)) break;
+        elements += size;
+        chosen.push_back(batch);
+    }
+    return chosen;
 }
 
 int64_t serializedBytes(const torch::jit::Module& module) {
@@ -594,12 +664,6 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
             throw ConversionError(path + ": static quantization failed: " + detail::errorText(error));
         }
         result.quantization = "static";
-        try {
-            const std::vector<std::vector<c10::IValue>> sample(batches.begin(), batches.begin() + std::min<size_t>(8, batches.size()));
-            result.verification.opErrors = perOpErrors(*inspection.module, converted, sample);
-        } catch (const std::exception& error) {
-            spdlog::warn("per-op quantization error not measured: {}", detail::errorText(error));
-        }
         result.backend = options.backend;
         result.observer = options.observer;
         result.calibrationBatches = static_cast<int>(batches.size());
@@ -610,7 +674,10 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     } else if (options.quantize != "none") {
         throw std::invalid_argument("unknown quantization '" + options.quantize + "' (none, dynamic or static)");
     }
-    if (result.quantization != "none") result.sizes.push_back({"quantized", serializedBytes(converted)});
+    if (result.quantization != "none") {
+        job.report("Measuring sizes", 0.28);
+        result.sizes.push_back({"quantized", serializedBytes(converted)});
+    }
     if (options.optimize) {
         job.report("Optimizing for mobile", 0.3);
         try {
@@ -663,7 +730,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         if (inspection.sampleInputs && inspection.forwardOutput) {
             const c10::IValue actual = mobile.forward(detail::cloneInputs(*inspection.sampleInputs));
             // The export must not change results: the reference is the converted model itself.
-            const c10::IValue expected = converted.forward(detail::cloneInputs(*inspection.sampleInputs));
+            const c10::IValue expected = PlainForward(converted).run(*inspection.sampleInputs).second;
             const auto difference = detail::maxDifference(expected, actual);
             Verification& verification = result.verification;
             verification.compared = true;
@@ -674,17 +741,25 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
                 throw ConversionError(path + ": the exported model's output differs from the converted model's (max "
                                              "abs difference " + std::to_string(verification.maxAbsDiff) +
                                       ", tolerance " + std::to_string(verification.tolerance) + "); nothing was written");
-            if (result.quantization != "none")
-                measureQuantizationError(*inspection.module, converted,
-                                         calibration.empty() ? std::vector<std::vector<c10::IValue>>{*inspection.sampleInputs}
-                                                             : calibration,
-                                         verification);
         }
     } catch (const ConversionError&) {
         throw;
     } catch (const std::exception& error) {
         throw ConversionError(path + ": the exported file does not run in the Lite Interpreter: " + detail::errorText(error) +
                               "; nothing was written");
+    }
+    if (result.quantization != "none" && inspection.sampleInputs) {
+        job.report("Measuring the quantization error", 0.8);
+        try {
+            measureQuantizationError(*inspection.module, converted,
+                                     calibration.empty() ? std::vector<std::vector<c10::IValue>>{*inspection.sampleInputs}
+                                                         : errorBatches(calibration),
+                                     result.verification, job);
+        } catch (const Cancelled&) {
+            throw;
+        } catch (const std::exception& error) {
+            result.warnings.push_back("the quantization error was not measured: " + detail::errorText(error));
+        }
     }
     job.checkCancelled();
 

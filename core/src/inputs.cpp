@@ -323,9 +323,9 @@ bool producesQuantizedTensor(const std::string& kind) {
 // raises a clean error on a mismatch.
 class ForwardRecorder {
 public:
-    ForwardRecorder(const torch::jit::Module& module, const MethodGraph& forward)
+    ForwardRecorder(const torch::jit::Module& module, const MethodGraph& forward, bool recordValues)
         : module_(module), forward_(forward) {
-        instrument();
+        instrument(recordValues);
     }
 
     // The tuple (forward's output, probe results...); throws on a failed run.
@@ -378,7 +378,7 @@ private:
         return graph.insert(c10::aten::linear, {input, zeros});
     }
 
-    void instrument() {
+    void instrument(bool recordValues) {
         auto graph = forward_.graph->copy();
         std::unordered_map<const Value*, const Value*> originals;
         auto original = forward_.graph->nodes().begin();
@@ -390,6 +390,7 @@ private:
         std::vector<Value*> guards;
         for (Node* node : nodes) {
             if (Value* guard = guardFeatureCount(*graph, node)) guards.push_back(guard);
+            if (!recordValues) continue;
             // Values typed Tensor that may hold None or nothing at run time.
             if (node->kind() == c10::prim::Uninitialized || node->kind() == c10::prim::unchecked_cast ||
                 node->kind() == c10::prim::Enter || node->kind() == c10::prim::Exit ||
@@ -445,7 +446,7 @@ std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs) { r
 
 bool tryForward(Inspection& inspection, const std::vector<c10::IValue>& inputs, std::string& error) {
     const MethodGraph* forward = inspection.forward();
-    if (!inspection.recorder) inspection.recorder = std::make_shared<ForwardRecorder>(*inspection.module, *forward);
+    if (!inspection.recorder) inspection.recorder = std::make_shared<ForwardRecorder>(*inspection.module, *forward, inspection.recordValues);
     // Only the guarded copy runs on candidate inputs: forward itself could crash on a wrong guess.
     try {
         std::vector<c10::IValue> results = inspection.recorder->run(*inspection.module, cloned(inputs));

@@ -36,8 +36,11 @@ struct Inspection {
     std::shared_ptr<ForwardRecorder> recorder;  // forward instrumented to record shapes
     std::optional<c10::IValue> forwardOutput;  // forward's output on the sample inputs
     std::unordered_map<int, int64_t> quantizedActivationP99;  // forward value id -> 99th percentile integer
-    std::unordered_map<std::string, size_t> snippetIndex;
-    std::vector<at::Tensor> tensorValues;      // report.tensors' data, until their statistics are taken  // "file:firstLine" -> report.sources
+    // The sample run records every value's shape and dtype for the report; convert and bench need
+    // only forward's output and skip that cost.
+    bool recordValues = true;
+    std::unordered_map<std::string, size_t> snippetIndex;  // "file:firstLine" -> report.sources
+    std::vector<at::Tensor> tensorValues;      // report.tensors' data, until their statistics are taken
 
     Method& method(const MethodGraph& graph) { return report.methods[graph.methodIndex]; }
     // Where the model author wrote this node, from the debug info; records the surrounding
