@@ -36,6 +36,7 @@
 #include <fstream>
 #include <map>
 #include <unordered_map>
+#include <set>
 #include <sstream>
 
 namespace ptl {
@@ -327,6 +328,75 @@ def calculate_qparams(self):
     return observer;
 }
 
+// LibTorch 1.13's qnnpack clamp (quantized hardtanh, relu6, clamp) reads channels-last tensors as
+// if they were contiguous, and quantized convolutions return channels-last tensors: every ReLU6
+// network (MobileNetV2 and its kind) comes out of the graph-mode passes computing garbage, on the
+// host and on the phone alike. Where the clamp follows an op that quantizes its own output, the
+// clamp becomes that op's output range (values outside it saturate, which is the clamp) and is
+// removed; elsewhere the clamp's input is made contiguous first. Returns the clamps repaired.
+int repairQuantizedClamps(torch::jit::Module& module) {
+    auto graph = module.get_method("forward").graph();
+    auto constantDouble = [](const torch::jit::Value* value) -> std::optional<double> {
+        const auto constant = torch::jit::toIValue(value);
+        if (!constant || !(constant->isDouble() || constant->isInt())) return std::nullopt;
+        return constant->isDouble() ? constant->toDouble() : double(constant->toInt());
+    };
+    std::vector<torch::jit::Node*> clamps;
+    for (torch::jit::Node* node : graph->nodes()) {
+        const std::string kind = node->kind().toQualString();
+        if (kind != "aten::hardtanh" && kind != "aten::hardtanh_" && kind != "aten::clamp" && kind != "aten::clamp_" &&
+            kind != "aten::relu6" && kind != "aten::relu6_")
+            continue;
+        const torch::jit::Node* producer = node->input(0)->node();
+        const std::string producerKind = producer->kind().toQualString();
+        if (producerKind.rfind("quantized::", 0) == 0 || producerKind == "aten::quantize_per_tensor" ||
+            producerKind == "aten::hardtanh" || producerKind == "aten::hardtanh_")
+            clamps.push_back(node);
+    }
+    int repaired = 0;
+    for (torch::jit::Node* clamp : clamps) {
+        const std::string kind = clamp->kind().toQualString();
+        std::optional<double> low = 0.0, high = 6.0;  // relu6
+        if (kind.rfind("aten::relu6", 0) != 0) {
+            low = constantDouble(clamp->input(1));
+            high = constantDouble(clamp->input(2));
+        }
+        torch::jit::Value* input = clamp->input(0);
+        torch::jit::Node* producer = input->node();
+        const std::string producerKind = producer->kind().toQualString();
+        // Quantized conv, linear and add take their output scale and zero point as the last two inputs.
+        const bool ownsRange = (producerKind.rfind("quantized::conv", 0) == 0 ||
+                                (producerKind.rfind("quantized::linear", 0) == 0 && producerKind.find("dynamic") == std::string::npos) ||
+                                producerKind.rfind("quantized::add", 0) == 0) &&
+                               producer->inputs().size() >= 4 && input->uses().size() == 1;
+        const auto scale = ownsRange ? constantDouble(producer->input(producer->inputs().size() - 2)) : std::nullopt;
+        const auto zeroPoint = ownsRange ? constantDouble(producer->input(producer->inputs().size() - 1)) : std::nullopt;
+        if (low && high && scale && zeroPoint && *scale > 0) {
+            // quint8 activations: 0..255.
+            const double lowest = std::max(*low, (0 - *zeroPoint) * *scale);
+            const double highest = std::min(*high, (255 - *zeroPoint) * *scale);
+            if (lowest <= 0 && highest > 0) {
+                const double newScale = (highest - lowest) / 255.0;
+                const int64_t newZeroPoint = std::clamp<int64_t>(std::llround(-lowest / newScale), 0, 255);
+                torch::jit::WithInsertPoint guard(producer);
+                producer->replaceInput(producer->inputs().size() - 2, graph->insertConstant(newScale));
+                producer->replaceInput(producer->inputs().size() - 1, graph->insertConstant(newZeroPoint));
+                clamp->output()->replaceAllUsesWith(input);
+                clamp->destroy();
+                ++repaired;
+                continue;
+            }
+        }
+        // An in-place clamp now writes to the copy: later readers of its input read its output.
+        if (kind.back() == '_') input->replaceAllUsesAfterNodeWith(clamp, clamp->output());
+        torch::jit::WithInsertPoint guard(clamp);
+        clamp->replaceInput(0, graph->insert(c10::aten::contiguous, {input}));
+        ++repaired;
+    }
+    torch::jit::EliminateDeadCode(graph);
+    return repaired;
+}
+
 // Dynamic quantization of Linear layers with the graph-mode passes: int8 weights, activations
 // quantized at run time.
 torch::jit::Module quantizeLinearDynamic(torch::jit::Module module) {
@@ -407,6 +477,73 @@ int quantizeEmbeddings(torch::jit::Module& module) {
     return count;
 }
 
+// Dynamic int8 LSTM and GRU, built as torch.ao's quantize_dynamic builds them (the 1.13 graph
+// passes cover Linear only): per layer and direction, the input and hidden weights are quantized
+// (per-tensor symmetric int8) and prepacked with their biases for linear_dynamic, and bundled in
+// the CellParamsBase objects aten::quantized_lstm and aten::quantized_gru run on. Works on the
+// frozen graph, where the weights are a constant list. Returns the layers quantized.
+int quantizeRecurrent(torch::jit::Module& module) {
+    auto graph = module.get_method("forward").graph();
+    auto& dispatcher = c10::Dispatcher::singleton();
+    const auto& prepack = dispatcher.findSchemaOrThrow("quantized::linear_prepack", "");
+    const auto& makeCell = dispatcher.findSchemaOrThrow("quantized::make_quantized_cell_params_dynamic", "");
+    auto call = [](const c10::OperatorHandle& op, torch::jit::Stack stack) {
+        op.callBoxed(&stack);
+        return stack.front();
+    };
+    auto packed = [&](const at::Tensor& weight, const at::Tensor& bias) {
+        const double scale = std::max(weight.abs().max().item<double>() / 127.5, 1.1920929e-07);
+        return call(prepack, {at::quantize_per_tensor(weight.contiguous(), scale, 0, at::kQInt8), bias});
+    };
+    std::vector<torch::jit::Node*> layers;
+    for (torch::jit::Node* node : graph->nodes())
+        if ((node->kind() == c10::aten::lstm || node->kind() == c10::aten::gru) && node->inputs().size() == 9 &&
+            node->input(2)->type()->isSubtypeOf(*c10::ListType::ofTensors()))
+            layers.push_back(node);
+    int count = 0;
+    for (torch::jit::Node* node : layers) {
+        const auto params = torch::jit::toIValue(node->input(2));
+        const auto hasBiases = torch::jit::toIValue(node->input(3));
+        const auto numLayers = torch::jit::toIValue(node->input(4));
+        const auto bidirectional = torch::jit::toIValue(node->input(7));
+        if (!params || !hasBiases || !numLayers || !bidirectional) continue;  // weights not frozen
+        const std::vector<at::Tensor> weights = params->toTensorVector();
+        const size_t perCell = hasBiases->toBool() ? 4 : 2;
+        // LSTMs with projections (proj_size) carry a fifth weight per cell: left in float.
+        if (weights.size() != perCell * size_t(numLayers->toInt()) * (bidirectional->toBool() ? 2 : 1)) continue;
+        torch::jit::WithInsertPoint guard(node);
+        std::vector<torch::jit::Value*> cells;
+        for (size_t i = 0; i < weights.size(); i += perCell) {
+            const at::Tensor& inputWeight = weights[i];
+            const at::Tensor& hiddenWeight = weights[i + 1];
+            const at::Tensor inputBias = perCell == 4 ? weights[i + 2] : at::zeros({inputWeight.size(0)});
+            const at::Tensor hiddenBias = perCell == 4 ? weights[i + 3] : at::zeros({hiddenWeight.size(0)});
+            const c10::IValue cell = call(makeCell, {packed(inputWeight, inputBias), packed(hiddenWeight, hiddenBias),
+                                                     inputBias, hiddenBias, false});
+            cells.push_back(graph->insertConstant(cell));
+        }
+        torch::jit::Value* cellList = graph->insertNode(graph->createList(cells.front()->type(), cells))->output();
+        std::vector<torch::jit::Value*> inputs(node->inputs().begin(), node->inputs().end());
+        inputs[2] = cellList;
+        const bool lstm = node->kind() == c10::aten::lstm;
+        if (lstm) {  // keyword arguments dtype and use_dynamic
+            inputs.push_back(graph->insertConstant(static_cast<int64_t>(at::kQInt8)));
+            inputs.push_back(graph->insertConstant(true));
+        }
+        torch::jit::Node* quantized = graph->insertNode(graph->create(
+            lstm ? c10::Symbol::fromQualString("aten::quantized_lstm") : c10::Symbol::fromQualString("aten::quantized_gru"),
+            inputs, node->outputs().size()));
+        for (size_t i = 0; i < node->outputs().size(); ++i) {
+            quantized->output(i)->setType(node->output(i)->type());
+            node->output(i)->replaceAllUsesWith(quantized->output(i));
+        }
+        node->destroy();
+        ++count;
+    }
+    torch::jit::EliminateDeadCode(graph);  // the float weights go with their last use
+    return count;
+}
+
 // The passes ask for reduce_range (an x86 setting); qnnpack ignores it with a warning per call.
 void useFullRange(torch::jit::Module& module) {
     auto graph = module.get_method("forward").graph();
@@ -476,7 +613,7 @@ struct ErrorTotals {
 
 // Float model against quantized model in one pass over the error batches. The quantization
 // passes keep no source ranges, so the k-th quantized conv/linear/RNN is matched with the k-th
-// float one (the passes do not reorder); a fused "_relu" op is compared with the float op's relu.
+// float one (the passes do not reorder).
 // Each batch runs once per model; only one batch's intermediates are held at a time.
 void measureQuantizationError(const torch::jit::Module& floatModel, const torch::jit::Module& quantized,
                               const std::vector<std::vector<c10::IValue>>& batches, Verification& verification,
@@ -492,14 +629,20 @@ void measureQuantizationError(const torch::jit::Module& floatModel, const torch:
         if (isQuantizedWeightedOp(node->kind().toQualString())) quantOps.push_back(node);
     std::vector<const torch::jit::Value*> floatValues, quantValues;
     if (!floatOps.empty() && floatOps.size() == quantOps.size()) {
+        // The activation right after an op, when it is the op's only reader.
+        auto activationAfter = [](const torch::jit::Value* value) -> const torch::jit::Node* {
+            if (value->uses().size() != 1) return nullptr;
+            const torch::jit::Node* user = value->uses().front().user;
+            static const std::set<std::string> activations{"aten::relu",  "aten::relu_",  "aten::hardtanh", "aten::hardtanh_",
+                                                           "aten::relu6", "aten::relu6_", "aten::clamp",    "aten::clamp_"};
+            return activations.count(user->kind().toQualString()) ? user : nullptr;
+        };
         for (size_t i = 0; i < floatOps.size(); ++i) {
             const torch::jit::Value* value = floatOps[i]->output(0);
-            const std::string quantKind = quantOps[i]->kind().toQualString();
-            if (quantKind.size() > 5 && quantKind.compare(quantKind.size() - 5, 5, "_relu") == 0 &&
-                value->uses().size() == 1) {
-                const torch::jit::Node* user = value->uses().front().user;
-                if (user->kind() == c10::aten::relu || user->kind() == c10::aten::relu_) value = user->output();
-            }
+            // A quantized op with its activation fused ("_relu") or folded into its output range
+            // is compared with the float activation's output.
+            const torch::jit::Node* floatActivation = activationAfter(value);
+            if (floatActivation && !activationAfter(quantOps[i]->output(0))) value = floatActivation->output();
             floatValues.push_back(value);
             quantValues.push_back(quantOps[i]->output(0));
         }
@@ -634,11 +777,12 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     const auto before = opCounts(converted);
     std::vector<std::vector<c10::IValue>> calibration;  // static quantization's batches
     if (options.quantize == "dynamic") {
-        job.report("Quantizing (dynamic: int8 Linear, 8-bit embeddings)", 0.2);
+        job.report("Quantizing (dynamic: int8 Linear, LSTM and GRU, 8-bit embeddings)", 0.2);
         try {
             converted = quantizeLinearDynamic(converted);
             useFullRange(converted);
             quantizeEmbeddings(converted);
+            quantizeRecurrent(converted);
             // A save and load makes the rewritten module whole again (compiled methods, types).
             std::stringstream roundTrip;
             converted.save(roundTrip);
@@ -658,6 +802,11 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         const auto& batches = calibration;
         try {
             converted = quantizeStatic(converted, options.backend, options.observer, batches, job);
+            if (const int repaired = repairQuantizedClamps(converted))
+                result.warnings.push_back(std::to_string(repaired) + " quantized ReLU6/hardtanh/clamp op(s) rewritten: LibTorch "
+                                          "1.13's qnnpack clamp misreads channels-last tensors (PyTorch's own quantize_jit "
+                                          "output computes wrong values there); each clamp became its producer's output "
+                                          "range or got a contiguous input");
         } catch (const Cancelled&) {
             throw;
         } catch (const std::exception& error) {

@@ -103,6 +103,45 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("text_classifier.pt"), unknown));
     }
 
+    void recurrentLayersQuantizeDynamically() {
+        ptl::ConvertOptions options;
+        options.output = out("rnn_int8.ptl");
+        options.quantize = "dynamic";
+        const ptl::ConvertResult result = ptl::convertModel(fixture("rnn_classifier.pt"), options);
+        QVERIFY(contains(result.operators, "aten::quantized_lstm.input"));
+        QVERIFY(contains(result.operators, "aten::quantized_gru.input"));
+        QVERIFY(!contains(result.operators, "aten::lstm.input"));
+        QVERIFY(result.verification.compared);
+        QVERIFY(result.verification.maxAbsDiff <= result.verification.tolerance);
+        QVERIFY(result.verification.quantizationCosine > 0.999);
+        // The LSTM, the GRU and the classifier, matched to their float ops in execution order.
+        QCOMPARE(result.verification.opErrors.size(), size_t(3));
+        QCOMPARE(result.verification.opErrors[0].module, std::string("lstm"));
+        QCOMPARE(result.verification.opErrors[1].op, std::string("aten::quantized_gru"));
+        for (const ptl::OpError& error : result.verification.opErrors) QVERIFY2(error.sqnrDb > 30, error.module.c_str());
+        QVERIFY(result.outputBytes < result.inputBytes / 2);
+        // The int8 cell parameters survive the Lite format: the file reloads and runs on its own.
+        ptl::InspectOptions inspect;
+        inspect.inputSpecs = {"2x20:int64"};
+        QVERIFY(ptl::inspectModel(options.output, inspect).roundTrip.reloaded);
+    }
+
+    void relu6NetworksKeepTheirAccuracy() {
+        // Conv, batch norm, ReLU6: qnnpack's clamp misreads the convolutions' channels-last
+        // outputs; PyTorch's quantize_jit output of this model is at chance level (expected.json).
+        ptl::ConvertOptions options;
+        options.output = out("relu6_int8.ptl");
+        options.quantize = "static";
+        options.calibration = fixture("digits_calibration.pt");
+        const ptl::ConvertResult result = ptl::convertModel(fixture("digits_relu6.pt"), options);
+        QVERIFY(result.verification.top1Agreement > 0.95);
+        QCOMPARE(result.verification.opErrors.size(), size_t(3));
+        for (const ptl::OpError& error : result.verification.opErrors) QVERIFY2(error.sqnrDb > 25, error.module.c_str());
+        QCOMPARE(result.warnings.size(), size_t(1));
+        QVERIFY(result.warnings.front().find("2 quantized ReLU6") == 0);
+        QVERIFY(!contains(result.operators, "aten::hardtanh_"));
+    }
+
     void staticQuantization() {
         ptl::ConvertOptions qnnpack;
         qnnpack.output = out("conv_int8.ptl");
