@@ -62,6 +62,29 @@ int runJob(const std::string& model, const std::string& progressMode, Job&& job)
     }
 }
 
+// The modules holding the most weight bytes in the first variant, with their bytes in each.
+void printModuleSizes(const std::vector<ptl::VariantSize>& sizes) {
+    std::vector<const ptl::VariantSize*> columns;
+    for (const ptl::VariantSize& size : sizes)
+        if (!size.moduleBytes.empty()) columns.push_back(&size);
+    if (columns.empty()) return;
+    std::vector<std::pair<std::string, int64_t>> rows(columns.front()->moduleBytes.begin(), columns.front()->moduleBytes.end());
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    constexpr size_t kShown = 8;
+    std::printf("  weights by module (the %zu largest of %zu):\n    %-32s", std::min(kShown, rows.size()), rows.size(), "");
+    for (const ptl::VariantSize* column : columns) std::printf(" %11s", column->variant.c_str());
+    std::printf("\n");
+    for (size_t i = 0; i < rows.size() && i < kShown; ++i) {
+        const std::string& name = rows[i].first.empty() ? std::string("(top module)") : rows[i].first;
+        std::printf("    %-32s", name.c_str());
+        for (const ptl::VariantSize* column : columns) {
+            const auto found = column->moduleBytes.find(rows[i].first);
+            std::printf(" %11s", found == column->moduleBytes.end() ? "-" : ptl::humanBytes(found->second).c_str());
+        }
+        std::printf("\n");
+    }
+}
+
 void printConversion(const ptl::ConvertResult& result) {
     std::printf("%s -> %s\n", result.input.c_str(), result.output.c_str());
     std::printf("  size       %s -> %s (%.2fx)\n", ptl::humanBytes(result.inputBytes).c_str(),
@@ -71,6 +94,7 @@ void printConversion(const ptl::ConvertResult& result) {
     for (const ptl::VariantSize& size : result.sizes)
         steps += (steps.empty() ? "" : " -> ") + size.variant + " " + ptl::humanBytes(size.bytes);
     std::printf("  steps      %s\n", steps.c_str());
+    printModuleSizes(result.sizes);
     std::printf("  bytecode   v%lld\n", static_cast<long long>(result.bytecodeVersion));
     if (result.quantization == "static")
         std::printf("  quantized  static, %s, %s observer, %d calibration batches\n", result.backend.c_str(),

@@ -671,7 +671,7 @@ void measureQuantizationError(const torch::jit::Module& floatModel, const torch:
         error.index = static_cast<int>(i);
         error.op = quantOps[i]->kind().toQualString();
         error.floatOp = floatOps[i]->kind().toQualString();
-        error.module = detail::scopeOf(floatOps[i]);
+        error.module = detail::scopeOf(floatOps[i], &floatModel);
         error.sqnrDb = totals.noise[i] > 0 ? 10 * std::log10(std::max(totals.signal[i], 1e-30) / totals.noise[i]) : 99.0;
         verification.opErrors.push_back(error);
     }
@@ -693,6 +693,123 @@ std::vector<std::vector<c10::IValue>> errorBatches(const std::vector<std::vector
         chosen.push_back(batch);
     }
     return chosen;
+}
+
+// The bytes of the tensors in a value: a tensor, a list or tuple of them, or an object whose state
+// holds them (packed int8 weights, XNNPACK contexts, RNN cells). A storage counts once.
+int64_t stateBytes(const c10::IValue& value, std::set<const void*>& seen) {
+    if (value.isTensor()) {
+        const at::Tensor& tensor = value.toTensor();
+        if (!tensor.defined() || !seen.insert(tensor.storage().unsafeGetStorageImpl()).second) return 0;
+        return static_cast<int64_t>(tensor.numel() * tensor.element_size());
+    }
+    int64_t total = 0;
+    if (value.isList()) {
+        for (const c10::IValue& element : value.toListRef()) total += stateBytes(element, seen);
+    } else if (value.isTuple()) {
+        for (const c10::IValue& element : value.toTupleRef().elements()) total += stateBytes(element, seen);
+    } else if (value.isObject() && !value.toObjectRef().type()->is_module()) {
+        torch::jit::Object object(value.toObject());
+        if (const auto state = object.find_method("__getstate__")) {
+            try {
+                total += stateBytes((*state)({}), seen);
+            } catch (const std::exception&) {
+            }
+        } else {
+            for (const c10::IValue& slot : object._ivalue()->slots()) total += stateBytes(slot, seen);
+        }
+    }
+    return total;
+}
+
+// Weight bytes by module of a module whose weights are attributes (not frozen).
+std::map<std::string, int64_t> attributeBytesByModule(const torch::jit::Module& root) {
+    std::map<std::string, int64_t> bytes;
+    std::set<const void*> seen;
+    std::function<void(const torch::jit::Module&, const std::string&)> visit = [&](const torch::jit::Module& module,
+                                                                                   const std::string& path) {
+        const auto type = module.type();
+        for (size_t i = 0; i < type->numAttributes(); ++i) {
+            const c10::IValue value = module._ivalue()->getSlot(i);
+            if (value.isObject() && value.toObjectRef().type()->is_module()) {
+                const std::string& name = type->getAttributeName(i);
+                visit(torch::jit::Module(value.toObject()), path.empty() ? name : path + "." + name);
+            } else if (const int64_t size = stateBytes(value, seen)) {
+                bytes[path] += size;
+            }
+        }
+    };
+    visit(root, "");
+    return bytes;
+}
+
+bool isWeightedOp(const std::string& kind) {
+    if (isFloatWeightedOp(kind) || isQuantizedWeightedOp(kind)) return kind.find("pack") == std::string::npos;
+    return kind == "aten::embedding" || kind == "aten::embedding_bag" || kind.rfind("quantized::embedding", 0) == 0 ||
+           (kind.rfind("prepacked::", 0) == 0 && kind.size() > 4 && kind.compare(kind.size() - 4, 4, "_run") == 0);
+}
+
+void collectWeightedOps(const torch::jit::Block* block, std::vector<const torch::jit::Node*>& ops) {
+    for (const torch::jit::Node* node : block->nodes()) {
+        if (isWeightedOp(node->kind().toQualString())) ops.push_back(node);
+        for (const torch::jit::Block* inner : node->blocks()) collectWeightedOps(inner, ops);
+    }
+}
+
+// The layers of the float model, in execution order, by module: what frozen variants' weights are
+// matched against (their rewritten ops keep no module paths).
+std::vector<std::string> layerModules(const torch::jit::Module& source) {
+    const torch::jit::Module folded = torch::jit::freeze(torch::jit::FoldConvBatchNorm(source), c10::nullopt, false);
+    auto graph = folded.get_method("forward").graph()->copy();
+    torch::jit::Inline(*graph);
+    std::vector<const torch::jit::Node*> ops;
+    collectWeightedOps(graph->block(), ops);
+    std::vector<std::string> modules;
+    for (const torch::jit::Node* op : ops) modules.push_back(detail::scopeOf(op, &source));
+    return modules;
+}
+
+// Weight bytes by module of a variant. A module that is not frozen holds them as attributes of its
+// submodules. A frozen one holds them as graph constants (or attributes of the top module, where
+// the passes hoist packed weights): each goes under the layer that reads it, matched to the float
+// model's layers in execution order, or under the module of its reader.
+std::map<std::string, int64_t> weightBytesByModule(const torch::jit::Module& module, const std::vector<std::string>& layers,
+                                                   const torch::jit::Module& source) {
+    std::map<std::string, int64_t> attributes = attributeBytesByModule(module);
+    if (attributes.size() > 1 || (attributes.size() == 1 && !attributes.count(""))) return attributes;
+    auto graph = module.get_method("forward").graph()->copy();
+    torch::jit::Inline(*graph);
+    std::vector<const torch::jit::Node*> ops;
+    collectWeightedOps(graph->block(), ops);
+    if (ops.size() != layers.size()) {
+        spdlog::info("sizes per module not measured: {} layers in the float model, {} after conversion", layers.size(), ops.size());
+        return {};
+    }
+    std::unordered_map<const torch::jit::Node*, std::string> layerOf;
+    for (size_t i = 0; i < ops.size(); ++i) layerOf[ops[i]] = layers[i];
+    const torch::jit::Value* self = graph->inputs().at(0);
+    std::map<std::string, int64_t> bytes;
+    std::set<const void*> seen;
+    std::function<void(const torch::jit::Block*)> visit = [&](const torch::jit::Block* block) {
+        for (const torch::jit::Node* node : block->nodes()) {
+            for (const torch::jit::Block* inner : node->blocks()) visit(inner);
+            std::optional<c10::IValue> value;
+            if (node->kind() == c10::prim::Constant)
+                value = torch::jit::toIValue(node->output());
+            else if (node->kind() == c10::prim::GetAttr && node->input(0) == self)
+                value = module.attr(node->s(c10::attr::name));
+            if (!value || node->output()->uses().empty()) continue;
+            const int64_t size = stateBytes(*value, seen);
+            if (size == 0) continue;
+            const torch::jit::Node* reader = node->output()->uses().front().user;
+            if (reader->kind() == c10::prim::ListConstruct && !reader->output()->uses().empty())
+                reader = reader->output()->uses().front().user;  // an RNN's weight list
+            const auto layer = layerOf.find(reader);
+            bytes[layer != layerOf.end() ? layer->second : detail::scopeOf(reader, &source)] += size;
+        }
+    };
+    visit(graph->block());
+    return bytes;
 }
 
 int64_t serializedBytes(const torch::jit::Module& module) {
@@ -771,7 +888,13 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     result.output = options.output;
     result.inputBytes = static_cast<int64_t>(prepared->file.bytes);
     result.verification.inputs = prepared->scratch.inputs;
-    result.sizes.push_back({"source", result.inputBytes});
+    result.sizes.push_back({"source", result.inputBytes, attributeBytesByModule(*inspection.module)});
+    std::vector<std::string> layers;
+    try {
+        layers = layerModules(*inspection.module);
+    } catch (const std::exception& error) {
+        spdlog::info("sizes per module not measured: {}", detail::errorText(error));
+    }
 
     torch::jit::Module converted = *inspection.module;
     const auto before = opCounts(converted);
@@ -825,7 +948,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     }
     if (result.quantization != "none") {
         job.report("Measuring sizes", 0.28);
-        result.sizes.push_back({"quantized", serializedBytes(converted)});
+        result.sizes.push_back({"quantized", serializedBytes(converted), weightBytesByModule(converted, layers, *inspection.module)});
     }
     if (options.optimize) {
         job.report("Optimizing for mobile", 0.3);
@@ -836,7 +959,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         }
         for (const auto& [name, type] : optimizations())
             if (!blocklist.count(type)) result.optimizations.push_back(name);
-        result.sizes.push_back({"optimized", serializedBytes(converted)});
+        result.sizes.push_back({"optimized", serializedBytes(converted), weightBytesByModule(converted, layers, *inspection.module)});
         const auto after = opCounts(converted);
         std::set<std::string> ops;
         for (const auto& entry : before) ops.insert(entry.first);
@@ -915,7 +1038,9 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     job.report("Writing " + options.output, 0.9);
     writeAtomically(options.output, bytes);
     result.outputBytes = static_cast<int64_t>(bytes.size());
-    result.sizes.push_back({"exported", result.outputBytes});
+    // The exported file holds the converted module's weights.
+    result.sizes.push_back({"exported", result.outputBytes,
+                            result.sizes.size() > 1 ? result.sizes.back().moduleBytes : weightBytesByModule(converted, layers, *inspection.module)});
     if (!options.opsYaml.empty()) {
         writeAtomically(options.opsYaml, operatorsYaml(result.operators));
         result.opsYaml = options.opsYaml;

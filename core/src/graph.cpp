@@ -124,7 +124,7 @@ private:
             for (const torch::jit::Value* input : node->inputs()) info.inputs.push_back(valueId(input, -1));
             for (const torch::jit::Value* output : node->outputs()) info.outputs.push_back(valueId(output, id));
             info.attributes = attributesOf(node);
-            info.scope = scopeOf(node);
+            info.scope = scopeOf(node, inspection_.module ? &*inspection_.module : nullptr);
             info.source = inspection_.sourceOf(node);
             info.parent = parent;
             info.parentBlock = parentBlock;
@@ -266,16 +266,37 @@ std::string errorText(const std::exception& error) {
     return firstLine(c10Error ? c10Error->what_without_backtrace() : error.what());
 }
 
-std::string scopeOf(const Node* node) {
+std::string scopeOf(const Node* node, const torch::jit::Module* root) {
     const auto stack = node->callstack();
     if (!stack) return {};
     std::string path;
+    std::optional<torch::jit::Module> current;
+    if (root) current = *root;
+    auto childModule = [](const torch::jit::Module& parent, const std::string& name) -> std::optional<torch::jit::Module> {
+        if (!parent.hasattr(name)) return std::nullopt;
+        const c10::IValue child = parent.attr(name);
+        if (!child.isObject() || !child.toObjectRef().type()->is_module()) return std::nullopt;
+        return torch::jit::Module(child.toObject());
+    };
     for (const auto& entry : (*stack)->vec()) {
         const auto& instance = std::get<torch::jit::kModuleInstanceInfo>(entry);
         if (!instance) continue;
         const std::string name = instance->instance_name();
         if (name.empty() || name == "self" || name == "SELF" || name == "INSTANCE_NAME_UNKNOWN") continue;
-        path += (path.empty() ? "" : ".") + name;
+        std::string step = name;
+        if (current) {
+            auto child = childModule(*current, name);
+            if (!child) {  // reached through a container that made no call
+                for (const torch::jit::NameModule& container : current->named_children()) {
+                    if ((child = childModule(container.value, name))) {
+                        step = container.name + "." + name;
+                        break;
+                    }
+                }
+            }
+            current = child;
+        }
+        path += (path.empty() ? "" : ".") + step;
     }
     return path;
 }

@@ -55,7 +55,10 @@ struct Inspection {
 };
 
 // The module instance path of a node of an inlined graph ("features.0"), from its call stack.
-std::string scopeOf(const torch::jit::Node* node);
+// Containers iterated in forward (ModuleList, ModuleDict) make no call, so the stack names only
+// their children; with the root module given, those steps are found in the module tree
+// ("layers.0.ffn", not "0.ffn").
+std::string scopeOf(const torch::jit::Node* node, const torch::jit::Module* root = nullptr);
 std::string dtypeName(c10::ScalarType type);
 // LibTorch's messages carry C++ backtraces and Python-style context; users need the first line.
 std::string firstLine(const std::string& message);

@@ -120,6 +120,8 @@ private Q_SLOTS:
         QCOMPARE(result.verification.opErrors[1].op, std::string("aten::quantized_gru"));
         for (const ptl::OpError& error : result.verification.opErrors) QVERIFY2(error.sqnrDb > 30, error.module.c_str());
         QVERIFY(result.outputBytes < result.inputBytes / 2);
+        for (const ptl::VariantSize& size : result.sizes) QVERIFY2(!size.moduleBytes.empty(), size.variant.c_str());
+        QVERIFY(result.sizes.front().moduleBytes.at("lstm") > 3 * result.sizes.back().moduleBytes.at("lstm"));
         // The int8 cell parameters survive the Lite format: the file reloads and runs on its own.
         ptl::InspectOptions inspect;
         inspect.inputSpecs = {"2x20:int64"};
@@ -140,6 +142,15 @@ private Q_SLOTS:
         QCOMPARE(result.warnings.size(), size_t(1));
         QVERIFY(result.warnings.front().find("2 quantized ReLU6") == 0);
         QVERIFY(!contains(result.operators, "aten::hardtanh_"));
+        QCOMPARE(result.verification.opErrors.front().module, std::string("blocks.0.0"));
+        // Weights by module in every variant: the folded batch norms are gone, int8 is a quarter.
+        QCOMPARE(result.sizes.front().variant, std::string("source"));
+        QCOMPARE(result.sizes.back().variant, std::string("exported"));
+        const auto& source = result.sizes.front().moduleBytes;
+        const auto& exported = result.sizes.back().moduleBytes;
+        QVERIFY(source.count("blocks.0.1") && !exported.count("blocks.0.1"));
+        QCOMPARE(source.at("fc"), int64_t((512 * 10 + 10) * 4));
+        QVERIFY(exported.at("fc") < source.at("fc") / 3);
     }
 
     void staticQuantization() {

@@ -129,6 +129,19 @@ private Q_SLOTS:
         QVERIFY(!report.sources.empty());
     }
 
+    void scopesFollowTheModuleTree() {
+        // Layers held in a ModuleList: the call stack names "0.0"; the module tree says "blocks.0.0".
+        const ptl::Report& report = inspected("digits_relu6.pt");
+        std::set<std::string> modules;
+        for (const ptl::ModuleInfo& module : report.modules) modules.insert(module.path);
+        std::vector<std::string> convolutions;
+        for (const ptl::Node& node : report.methods.front().graph.nodes) {
+            if (!node.scope.empty()) QVERIFY2(modules.count(node.scope), node.scope.c_str());
+            if (node.kind == "aten::conv2d") convolutions.push_back(node.scope);
+        }
+        QCOMPARE(convolutions, (std::vector<std::string>{"blocks.0.0", "blocks.1.0"}));
+    }
+
     void summaryDescribesModulesAndTensors() {
         const ptl::Report& report = inspected("clean_conv.pt");
         QVERIFY(report.modules.size() > 1);

@@ -7,6 +7,7 @@
 #include "ptl/inspect.h"
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,8 +47,6 @@ struct OpCountChange {
     int64_t before = 0, after = 0;
 };
 
-// The exported file against the converted model it came from (the export must not change
-// results), and, for quantized models, against the float source (what quantization cost).
 // Signal-to-quantization-noise ratio of one quantized op's output against the float op it
 // replaced, over the calibration batches.
 struct OpError {
@@ -58,6 +57,8 @@ struct OpError {
     double sqnrDb = 0;
 };
 
+// The exported file against the converted model it came from (the export must not change
+// results), and, for quantized models, against the float source (what quantization cost).
 struct Verification {
     bool compared = false;        // false when no sample inputs could be made
     double maxAbsDiff = 0;
@@ -75,6 +76,10 @@ struct Verification {
 struct VariantSize {
     std::string variant;          // "source", "quantized", "optimized", "exported"
     int64_t bytes = 0;            // serialized size
+    // Weight bytes by the module that holds them ("features.0.0"; "" for the top module). Frozen
+    // variants keep weights as graph constants, so theirs are matched to the source's layers in
+    // execution order; what matches no layer is under "(other)". Empty when they do not match.
+    std::map<std::string, int64_t> moduleBytes;
 };
 
 struct ConvertResult {
