@@ -120,9 +120,15 @@ std::optional<Guess> guessFromConsumers(const torch::jit::Module& module, const 
                                 kind == "prepacked::linear_clamp_run")) {
             if (const auto weight = weightOf(module, node->input(1))) return Guess{{1, weight->size(1)}};
         }
-        if (use.offset == 1 && kind == "aten::embedding") {
+        // Float or 8-bit (row-wise quantized) lookups: the indices are int64 below the row count.
+        if (use.offset == 1 && (kind == "aten::embedding" || kind.rfind("quantized::embedding", 0) == 0)) {
             if (const auto weight = weightOf(module, node->input(0)))
                 return Guess{{1, -1}, "int64", weight->size(0)};
+        }
+        // A reshape keeps the indices' values: a lookup after it still tells their dtype and bound.
+        if (use.offset == 0 && (kind == "aten::reshape" || kind == "aten::view" || kind == "aten::flatten")) {
+            auto guess = guessFromConsumers(module, node->output(), depth + 1);
+            if (guess && guess->dtype == "int64") return guess;
         }
         // Ops that keep the shape: look at what consumes their result.
         static const char* passThrough[] = {"aten::quantize_per_tensor", "aten::dequantize", "aten::contiguous",

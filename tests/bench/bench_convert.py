@@ -144,20 +144,41 @@ def main():
             print("            measured on %s" % bench["measuredOn"])
 
 
+PYTHON_STATIC_DIGITS = r"""
+import sys, torch
+from torch.ao.quantization import QConfig, MinMaxObserver, default_weight_observer, quantize_jit
+torch.backends.quantized.engine = "qnnpack"
+calibration = torch.load(sys.argv[2])
+qconfig = QConfig(activation=MinMaxObserver.with_args(dtype=torch.quint8), weight=default_weight_observer)
+model = quantize_jit(torch.jit.load(sys.argv[1]).eval(), {"": qconfig},
+                     lambda m, data: [m(data[i:i + 1]) for i in range(len(data))], [calibration])
+model._save_for_lite_interpreter(sys.argv[3])
+"""
+
+
 def digits(cli, tmp):
     fixtures = os.path.join(HERE, "..", "fixtures")
-    model = os.path.join(fixtures, "digits_cnn.pt")
-    for observer in ("minmax", "histogram"):
-        out = os.path.join(tmp, "digits_%s.ptl" % observer)
-        subprocess.run([cli, "convert", model, "-o", out, "--quantize", "static", "--observer", observer, "--calib",
-                        os.path.join(fixtures, "digits_calibration.pt"), "--input", "1x1x8x8:float",
-                        "--progress", "none"], check=True, stdout=subprocess.DEVNULL)
-        fp32, int8, count = subprocess.run([sys.executable, "-c", DIGITS_ACCURACY, model, out], check=True,
+    calibration = os.path.join(fixtures, "digits_calibration.pt")
+    for name, observers in (("digits_cnn.pt", ("minmax", "histogram")), ("digits_relu6.pt", ("minmax",))):
+        model = os.path.join(fixtures, name)
+        for observer in observers:
+            out = os.path.join(tmp, "%s_%s.ptl" % (name, observer))
+            subprocess.run([cli, "convert", model, "-o", out, "--quantize", "static", "--observer", observer, "--calib",
+                            calibration, "--input", "1x1x8x8:float", "--progress", "none"],
+                           check=True, stdout=subprocess.DEVNULL)
+            fp32, int8, count = subprocess.run([sys.executable, "-c", DIGITS_ACCURACY, model, out], check=True,
+                                               capture_output=True, text=True).stdout.split()
+            fp32, int8 = float(fp32), float(int8)
+            print("%s (quantize=static, qnnpack, %s observer, calibrated on 128 saved training images)" % (name, observer))
+            print("  top-1     fp32 %.2f%%, our int8 .ptl %.2f%% on %s held-out images: %+.2f points (target within 1)"
+                  % (100 * fp32, 100 * int8, count, 100 * (int8 - fp32)))
+        # PyTorch's own quantize_jit on the same model and calibration data.
+        peer = os.path.join(tmp, "%s_python.ptl" % name)
+        subprocess.run([sys.executable, "-c", PYTHON_STATIC_DIGITS, model, calibration, peer], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, python_int8, _ = subprocess.run([sys.executable, "-c", DIGITS_ACCURACY, model, peer], check=True,
                                            capture_output=True, text=True).stdout.split()
-        fp32, int8 = float(fp32), float(int8)
-        print("digits_cnn.pt (quantize=static, qnnpack, %s observer, calibrated on 128 saved training images)" % observer)
-        print("  top-1     fp32 %.2f%%, our int8 .ptl %.2f%% on %s held-out images: %+.2f points (target within 1)"
-              % (100 * fp32, 100 * int8, count, 100 * (int8 - fp32)))
+        print("  peer      PyTorch quantize_jit (min-max, qnnpack) int8 .ptl %.2f%%" % (100 * float(python_int8)))
 
 
 if __name__ == "__main__":
