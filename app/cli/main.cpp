@@ -185,8 +185,8 @@ int main(int argc, char** argv) {
     convert->add_option("--input", inputs, "Sample input for one forward argument (repeat once per argument)");
     convert->add_flag("--no-optimize", noOptimize, "Export without optimize_for_mobile");
     convert->add_option("--quantize", convertOptions.quantize,
-                        "none; dynamic: int8 Linear layers (activations quantized at run time) and 8-bit weight-only "
-                        "embeddings; static: post-training int8 with calibration")
+                        "none; dynamic: int8 Linear, LSTM and GRU layers (activations quantized at run time) and 8-bit "
+                        "weight-only embeddings; static: post-training int8 with calibration")
         ->check(CLI::IsMember({"none", "dynamic", "static"}));
     convert->add_option("--backend", convertOptions.backend,
                         "Static quantization target: qnnpack (phones: per-tensor weights, full-range activations) or "
