@@ -17,7 +17,8 @@ QColor severityColor(Severity severity) {
     return Qt::gray;
 }
 
-QString formatBytes(int64_t bytes) { return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat); }
+// The same units as the CLI prints.
+QString formatBytes(int64_t bytes) { return QString::fromStdString(ptl::humanBytes(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)))); }
 
 QString formatShape(const std::vector<int64_t>& shape) {
     QStringList dims;
