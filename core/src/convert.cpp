@@ -73,9 +73,8 @@ std::unique_ptr<Prepared> prepare(const std::string& path, const std::vector<std
     if (!prepared->file.hasCode) return prepared;  // Lite bytecode only: no TorchScript to work on
     inspection.module = detail::loadTorchScript(path);
     if (!needInputs) return prepared;
-    job.report("Reading the graph", 0.05);
-    detail::extractGraphs(inspection);
-    job.report("Running the model on sample inputs", 0.08);
+    job.report("Running the model on sample inputs", 0.05);
+    detail::extractForwardGraph(inspection);
     inspection.recordValues = false;
     detail::prepareSampleInputs(inspection, specs);
     return prepared;
@@ -409,10 +408,10 @@ torch::jit::Module quantizeLinearDynamic(torch::jit::Module module) {
     return torch::jit::Finalize(quantized, torch::jit::QuantType::DYNAMIC, {});
 }
 
-// Static post-training quantization: fold conv-bn, observe activations and weights on calibration
-// batches, then quantize. qnnpack (phones): per-tensor symmetric int8 weights, full-range
+// Static post-training quantization of a model with its conv-bn pairs folded: observe activations
+// and weights on calibration batches, then quantize. qnnpack (phones): per-tensor symmetric int8 weights, full-range
 // activations; x86: per-channel weights and activations reduced to 0..127 (fbgemm's habit).
-torch::jit::Module quantizeStatic(const torch::jit::Module& module, const std::string& backend,
+torch::jit::Module quantizeStatic(torch::jit::Module folded, const std::string& backend,
                                   const std::string& observer, const std::vector<std::vector<c10::IValue>>& batches,
                                   const JobControl& job) {
     const bool x86 = backend == "x86";
@@ -421,10 +420,10 @@ torch::jit::Module quantizeStatic(const torch::jit::Module& module, const std::s
                                                      : minMaxObserver({"Activation", 13, 0, 0, x86 ? 127 : 255}),
                              x86 ? minMaxObserver({"ChannelWeight", 12, 3, -128, 127, true})
                                  : minMaxObserver({"Weight", 12, 2, -128, 127}))}};
-    job.report("Folding batch norms and inserting observers", 0.1);
-    torch::jit::Module folded = torch::jit::FoldConvBatchNorm(module);
+    job.report("Inserting observers", 0.1);
+    // In place: the folded copy is this function's to change.
     torch::jit::Module observed =
-        torch::jit::InsertObservers(folded, "forward", qconfig, false, torch::jit::QuantType::STATIC);
+        torch::jit::InsertObservers(folded, "forward", qconfig, true, torch::jit::QuantType::STATIC);
     PlainForward calibrate(observed);
     for (size_t i = 0; i < batches.size(); ++i) {
         job.checkCancelled();
@@ -615,11 +614,9 @@ struct ErrorTotals {
 // passes keep no source ranges, so the k-th quantized conv/linear/RNN is matched with the k-th
 // float one (the passes do not reorder).
 // Each batch runs once per model; only one batch's intermediates are held at a time.
-void measureQuantizationError(const torch::jit::Module& floatModel, const torch::jit::Module& quantized,
-                              const std::vector<std::vector<c10::IValue>>& batches, Verification& verification,
-                              const JobControl& job) {
-    // Frozen like the quantized model, so branches on module attributes fold away the same way.
-    torch::jit::Module folded = torch::jit::freeze(torch::jit::FoldConvBatchNorm(floatModel), c10::nullopt, false);
+void measureQuantizationError(const torch::jit::Module& folded, const torch::jit::Module& source,
+                              const torch::jit::Module& quantized, const std::vector<std::vector<c10::IValue>>& batches,
+                              Verification& verification, const JobControl& job) {
     const auto floatGraph = PlainForward::inlinedForward(folded);
     const auto quantGraph = PlainForward::inlinedForward(quantized);
     std::vector<const torch::jit::Node*> floatOps, quantOps;
@@ -671,17 +668,17 @@ void measureQuantizationError(const torch::jit::Module& floatModel, const torch:
         error.index = static_cast<int>(i);
         error.op = quantOps[i]->kind().toQualString();
         error.floatOp = floatOps[i]->kind().toQualString();
-        error.module = detail::scopeOf(floatOps[i], &floatModel);
+        error.module = detail::scopeOf(floatOps[i], &source);
         error.sqnrDb = totals.noise[i] > 0 ? 10 * std::log10(std::max(totals.signal[i], 1e-30) / totals.noise[i]) : 99.0;
         verification.opErrors.push_back(error);
     }
 }
 
-// The calibration batches the error is measured on: up to 64, and no more than about 640k input
-// elements (four 224x224 RGB images, or all 64 batches of a small model), so the measurement
-// stays a fraction of the conversion's time.
+// The calibration batches the error is measured on: up to 64, and no more than about 320k input
+// elements (two 224x224 RGB images, or all 64 batches of a small model), so the measurement stays
+// a small part of the conversion's time.
 std::vector<std::vector<c10::IValue>> errorBatches(const std::vector<std::vector<c10::IValue>>& batches) {
-    constexpr int64_t kElementBudget = 640 * 1024;
+    constexpr int64_t kElementBudget = 320 * 1024;
     std::vector<std::vector<c10::IValue>> chosen;
     int64_t elements = 0;
     for (const auto& batch : batches) {
@@ -758,8 +755,7 @@ void collectWeightedOps(const torch::jit::Block* block, std::vector<const torch:
 
 // The layers of the float model, in execution order, by module: what frozen variants' weights are
 // matched against (their rewritten ops keep no module paths).
-std::vector<std::string> layerModules(const torch::jit::Module& source) {
-    const torch::jit::Module folded = torch::jit::freeze(torch::jit::FoldConvBatchNorm(source), c10::nullopt, false);
+std::vector<std::string> layerModules(const torch::jit::Module& folded, const torch::jit::Module& source) {
     auto graph = folded.get_method("forward").graph()->copy();
     torch::jit::Inline(*graph);
     std::vector<const torch::jit::Node*> ops;
@@ -889,11 +885,16 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     result.inputBytes = static_cast<int64_t>(prepared->file.bytes);
     result.verification.inputs = prepared->scratch.inputs;
     result.sizes.push_back({"source", result.inputBytes, attributeBytesByModule(*inspection.module)});
+    // The float model as the conversions leave its structure (batch norms folded; frozen, so branches
+    // on module attributes fold away): converted variants are matched with it layer by layer.
+    std::optional<torch::jit::Module> folded, floatReference;
     std::vector<std::string> layers;
     try {
-        layers = layerModules(*inspection.module);
+        folded = torch::jit::FoldConvBatchNorm(*inspection.module);
+        floatReference = torch::jit::freeze(*folded, c10::nullopt, false);
+        layers = layerModules(*floatReference, *inspection.module);
     } catch (const std::exception& error) {
-        spdlog::info("sizes per module not measured: {}", detail::errorText(error));
+        spdlog::info("float layers not matched: {}", detail::errorText(error));
     }
 
     torch::jit::Module converted = *inspection.module;
@@ -924,7 +925,8 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         calibration = detail::calibrationBatches(options, prepared->scratch, *inspection.sampleInputs);
         const auto& batches = calibration;
         try {
-            converted = quantizeStatic(converted, options.backend, options.observer, batches, job);
+            converted = quantizeStatic(folded ? *folded : torch::jit::FoldConvBatchNorm(converted), options.backend,
+                                       options.observer, batches, job);
             if (const int repaired = repairQuantizedClamps(converted))
                 result.warnings.push_back(std::to_string(repaired) + " quantized ReLU6/hardtanh/clamp op(s) rewritten: LibTorch "
                                           "1.13's qnnpack clamp misreads channels-last tensors (PyTorch's own quantize_jit "
@@ -1020,10 +1022,10 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         throw ConversionError(path + ": the exported file does not run in the Lite Interpreter: " + detail::errorText(error) +
                               "; nothing was written");
     }
-    if (result.quantization != "none" && inspection.sampleInputs) {
+    if (result.quantization != "none" && inspection.sampleInputs && floatReference) {
         job.report("Measuring the quantization error", 0.8);
         try {
-            measureQuantizationError(*inspection.module, converted,
+            measureQuantizationError(*floatReference, *inspection.module, converted,
                                      calibration.empty() ? std::vector<std::vector<c10::IValue>>{*inspection.sampleInputs}
                                                          : errorBatches(calibration),
                                      result.verification, job);

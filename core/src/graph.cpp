@@ -332,6 +332,21 @@ SourceLocation Inspection::sourceOf(const Node* node) {
     return location;
 }
 
+void extractForwardGraph(Inspection& inspection) {
+    if (!inspection.module) return;
+    const auto forward = inspection.module->find_method("forward");
+    if (!forward) return;
+    MethodGraph target;
+    target.name = "forward";
+    target.graph = forward->graph()->copy();
+    torch::jit::Inline(*target.graph);
+    target.methodIndex = inspection.report.methods.size();
+    Method info;
+    info.name = "forward";
+    inspection.report.methods.push_back(std::move(info));
+    inspection.graphs.push_back(std::move(target));
+}
+
 void extractGraphs(Inspection& inspection) {
     if (!inspection.module) return;
     std::vector<torch::jit::Method> methods;

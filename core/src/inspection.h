@@ -83,6 +83,7 @@ torch::jit::Module loadTorchScript(const std::string& path);
 // Stages, in the order inspectModel runs them.
 void describeModule(Inspection& inspection);       // modules, tensors, methods
 void extractGraphs(Inspection& inspection);        // inlined graphs, origins
+void extractForwardGraph(Inspection& inspection);  // forward's inlined graph alone, no report graph (convert, bench)
 // Finds inputs forward runs on; that run also records shapes and forwardOutput.
 void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>& specs);
 std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs);
