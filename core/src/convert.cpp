@@ -921,7 +921,8 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         if (options.observer != "minmax" && options.observer != "histogram")
             throw std::invalid_argument("unknown observer '" + options.observer + "' (minmax or histogram)");
         if (!inspection.sampleInputs)
-            throw ConversionError(path + ": static quantization needs sample inputs to calibrate: pass --input");
+            throw ConversionError(path + ": static quantization needs sample inputs to calibrate: pass --input (" +
+                                  inspection.sampleInputProblem + ")");
         calibration = detail::calibrationBatches(options, prepared->scratch, *inspection.sampleInputs);
         const auto& batches = calibration;
         try {
@@ -935,7 +936,12 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         } catch (const Cancelled&) {
             throw;
         } catch (const std::exception& error) {
-            throw ConversionError(path + ": static quantization failed: " + detail::errorText(error));
+            std::string problem = detail::errorText(error);
+            // The graph passes' own words for a submodule they cannot trace back to self.
+            if (problem.find("getModuleAccessPath") != std::string::npos)
+                problem += " (graph-mode quantization needs every submodule called as an attribute of self, "
+                           "e.g. self.block(x), not through a local variable)";
+            throw ConversionError(path + ": static quantization failed: " + problem);
         }
         result.quantization = "static";
         result.backend = options.backend;

@@ -230,6 +230,21 @@ private Q_SLOTS:
         broken.calibration = empty.path().toStdString();
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("digits_cnn.pt"), broken));
 
+        // A model the passes cannot quantize: the error names the construct and its source line.
+        ptl::ConvertOptions branchy = qnnpack;
+        branchy.output = out("branch_int8.ptl");
+        branchy.calibration = "random:2";
+        try {
+            ptl::convertModel(fixture("value_branch.pt"), branchy);
+            QFAIL("quantized a model whose if-branches are observed inconsistently");
+        } catch (const ptl::ConversionError& error) {
+            const QString message = QString::fromUtf8(error.what());
+            QVERIFY2(message.contains(QLatin1String("value_branch.pt: static quantization failed")), error.what());
+            QVERIFY2(message.contains(QLatin1String("prim::If")) && message.contains(QLatin1String("make_fixtures.py:")),
+                     error.what());
+        }
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(branchy.output)));
+
         ptl::ConvertOptions notTensors = saved;
         notTensors.output = out("digits_bad.ptl");
         notTensors.calibration = fixture("bad/text.ptl");
