@@ -344,7 +344,7 @@ int repairQuantizedClamps(torch::jit::Module& module) {
     for (torch::jit::Node* node : graph->nodes()) {
         const std::string kind = node->kind().toQualString();
         if (kind != "aten::hardtanh" && kind != "aten::hardtanh_" && kind != "aten::clamp" && kind != "aten::clamp_" &&
-            kind != "aten::relu6" && kind != "aten::relu6_")
+            kind != "aten::relu6" && kind != "aten::relu6_" && kind != "quantized::relu6")
             continue;
         const torch::jit::Node* producer = node->input(0)->node();
         const std::string producerKind = producer->kind().toQualString();
@@ -356,7 +356,8 @@ int repairQuantizedClamps(torch::jit::Module& module) {
     for (torch::jit::Node* clamp : clamps) {
         const std::string kind = clamp->kind().toQualString();
         std::optional<double> low = 0.0, high = 6.0;  // relu6
-        if (kind.rfind("aten::relu6", 0) != 0) {
+        const bool relu6 = kind.find("relu6") != std::string::npos;
+        if (!relu6) {
             low = constantDouble(clamp->input(1));
             high = constantDouble(clamp->input(2));
         }
@@ -387,7 +388,10 @@ int repairQuantizedClamps(torch::jit::Module& module) {
             }
         }
         // An in-place clamp now writes to the copy: later readers of its input read its output.
-        if (kind.back() == '_') input->replaceAllUsesAfterNodeWith(clamp, clamp->output());
+        const c10::optional<bool> inPlaceFlag =
+            kind == "quantized::relu6" ? torch::jit::constant_as<bool>(clamp->input(1)) : c10::nullopt;
+        if (kind.back() == '_' || (kind == "quantized::relu6" && inPlaceFlag.value_or(true)))
+            input->replaceAllUsesAfterNodeWith(clamp, clamp->output());
         torch::jit::WithInsertPoint guard(clamp);
         clamp->replaceInput(0, graph->insert(c10::aten::contiguous, {input}));
         ++repaired;

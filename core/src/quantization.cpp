@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 namespace ptl::detail {
@@ -93,8 +94,43 @@ std::vector<PackedWeight> packedWeightsOf(const torch::jit::Module& module) {
     return weights;
 }
 
+namespace {
+
+// LibTorch 1.13's qnnpack clamp kernel (behind quantized hardtanh, relu6 and clamp) reads a
+// channels-last tensor as if it were contiguous, and quantized convolutions return channels-last
+// tensors: a ReLU6 after a quantized convolution returns scrambled values, on the phone as well.
+void findScrambledClamps(Inspection& inspection, const MethodGraph& forward) {
+    static const std::set<std::string> clamps{"aten::hardtanh", "aten::hardtanh_", "aten::relu6",     "aten::relu6_",
+                                              "aten::clamp",    "aten::clamp_",    "quantized::relu6"};
+    std::vector<int> nodes;
+    std::function<void(const torch::jit::Block*)> visit = [&](const torch::jit::Block* block) {
+        for (const torch::jit::Node* node : block->nodes()) {
+            for (const torch::jit::Block* inner : node->blocks()) visit(inner);
+            if (!clamps.count(node->kind().toQualString())) continue;
+            const std::string producer = node->input(0)->node()->kind().toQualString();
+            if (producer.rfind("quantized::conv", 0) != 0 || producer.find("pack") != std::string::npos) continue;
+            const auto id = forward.nodeIds.find(node);
+            if (id != forward.nodeIds.end()) nodes.push_back(id->second);
+        }
+    };
+    visit(forward.graph->block());
+    if (nodes.empty()) return;
+    Finding& finding = inspection.addFinding(
+        Severity::Error, "quant.qnnpack-clamp",
+        std::to_string(nodes.size()) + " quantized ReLU6/hardtanh/clamp op(s) directly after a quantized convolution: "
+            "LibTorch 1.13's qnnpack clamp reads the convolution's channels-last output as if it were contiguous "
+            "and returns scrambled values, on the phone too",
+        "Convert the float model with ptl-studio-cli convert --quantize static, which folds each such clamp into "
+        "the convolution's output range, or replace ReLU6 with ReLU before quantizing.");
+    finding.method = "forward";
+    finding.nodes = nodes;
+}
+
+}  // namespace
+
 void analyzeQuantization(Inspection& inspection) {
     if (!inspection.module) return;
+    if (const MethodGraph* forward = inspection.forward()) findScrambledClamps(inspection, *forward);
     Report& report = inspection.report;
     for (const auto& named : inspection.module->named_modules()) {
         for (const PackedWeight& packed : packedWeightsOf(named.value)) {

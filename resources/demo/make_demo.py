@@ -30,16 +30,20 @@ class PatchEmbed(nn.Module):
 
 
 class QuantizedHead(nn.Module):
-    """Quantized on a laptop with x86 settings (per-channel weights, reduce_range)."""
+    """Quantized on a laptop with x86 settings (per-channel weights, reduce_range), with a ReLU6
+    after a quantized convolution (which qnnpack's clamp scrambles in LibTorch 1.13)."""
 
     def __init__(self):
         super().__init__()
         self.quant = tq.QuantStub()
-        self.fc = nn.Linear(16, 10)
+        self.conv = nn.Conv2d(1, 8, 3, padding=1)
+        self.act = nn.ReLU6()
+        self.fc = nn.Linear(8 * 4 * 4, 10)
         self.dequant = tq.DeQuantStub()
 
     def forward(self, x):
-        return self.dequant(self.fc(self.quant(x)))
+        features = self.act(self.conv(self.quant(x).reshape(-1, 1, 4, 4)))
+        return self.dequant(self.fc(features.flatten(1)))
 
 
 class DemoNet(nn.Module):
@@ -79,7 +83,7 @@ def main():
         weight=tq.PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric))
     tq.prepare(head, inplace=True)
     for _ in range(8):
-        head(torch.randn(4, 16))
+        head(torch.randn(4, 16))  # calibration
     tq.convert(head, inplace=True)
 
     patch_embed = torch.jit.trace(PatchEmbed().eval(), torch.randn(2, 16, 32, 32))

@@ -460,7 +460,7 @@ void GraphWidget::computeHighlights() {
         else if (finding.category == "control-flow.value-dependent") highlight = Highlight::ValueDependent;
         else if (finding.category.rfind("trace.", 0) == 0) highlight = Highlight::Traced;
         else if (finding.category.rfind("lite.", 0) == 0) highlight = Highlight::Lite;
-        else if (finding.category == "quant.x86-settings") highlight = Highlight::Quantized;
+        else if (finding.category.rfind("quant.", 0) == 0) highlight = Highlight::Quantized;
         else continue;
         // Library code reached from the model stays visible in the findings list, not in red.
         if (finding.severity == Severity::Info) continue;
