@@ -4,8 +4,8 @@ steps, in the same run, on MobileNetV2 (fp32, optimize_for_mobile) and BERT-lite
 Static quantization uses min-max observers and 8 random calibration batches on both sides.
 
 Prints: convert wall time (ours vs Python), size of each export, latency of our .ptl vs the
-Python-exported .ptl (both timed by the same Python harness in the Lite Interpreter), and our
-`bench` p50 vs an independent Python timing of our .ptl. Targets: convert <= 1.0x Python, int8
+Python-exported .ptl (both timed in alternating rounds by one Python process in the Lite
+Interpreter), and our `bench` p50 vs an independent Python timing of our .ptl. Targets: convert <= 1.0x Python, int8
 size <= 0.27x for MobileNetV2 and <= 0.30x for BERT-lite, latency <= 1.02x, bench p50 within +-5%.
 
 Usage: /usr/bin/python3 tests/bench/bench_convert.py BUILD_DIR
@@ -65,6 +65,30 @@ with torch.no_grad():
 print(statistics.median(samples))
 """
 
+# Our .ptl against the Python-exported one in one process, in alternating rounds: separate processes
+# on a shared host differ by more than the 2% this comparison is about.
+PYTHON_AB = r"""
+import sys, time, statistics, torch
+from torch.jit.mobile import _load_for_lite_interpreter
+torch.set_num_threads(1)
+torch.backends.quantized.engine = "qnnpack"
+ours, theirs, shape, dtype = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+shape = [int(d) for d in shape.split("x")]
+x = torch.randint(0, 100, shape) if dtype == "int64" else torch.randn(shape)
+models = [_load_for_lite_interpreter(ours), _load_for_lite_interpreter(theirs)]
+rounds = [[], []]
+with torch.no_grad():
+    for m in models:
+        for _ in range(10): m(x)
+    for r in range(12):
+        for i in ((0, 1) if r % 2 == 0 else (1, 0)):
+            samples = []
+            for _ in range(20):
+                t = time.perf_counter(); models[i](x); samples.append((time.perf_counter() - t) * 1000)
+            rounds[i].append(statistics.median(samples))
+print(statistics.median(rounds[0]), statistics.median(rounds[1]))
+"""
+
 
 DIGITS_ACCURACY = r"""
 import sys, torch
@@ -106,8 +130,8 @@ def main():
     cases = [("mobilenet_v2.pt", "none", "1x3x224x224", "float32", 30),
              ("mobilenet_v2.pt", "static", "1x3x224x224", "float32", 30),
              ("bert_lite.pt", "dynamic", "1x128", "int64", 60)]
-    print("convert benchmark (median of 3 conversions; latency: median of 3 interleaved rounds, Lite Interpreter, "
-          "1 thread, qnnpack, this host)")
+    print("convert benchmark (median of 3 conversions; latency: medians of 12 alternating rounds in one process; "
+          "bench: medians of 5 interleaved runs; Lite Interpreter, 1 thread, qnnpack, this host)")
     with tempfile.TemporaryDirectory() as tmp:
         digits(cli, tmp)
         for name, mode, shape, dtype, iters in cases:
@@ -122,16 +146,18 @@ def main():
             src_mb = os.path.getsize(src) / 1e6
             ours_mb = os.path.getsize(ours_ptl) / 1e6
             py_mb = os.path.getsize(py_ptl) / 1e6
-            # Interleaved rounds, medians: this host's speed drifts between runs.
-            lat_ours, lat_py, ours_bench = [], [], []
-            for _ in range(3):
-                lat_ours.append(python_p50(ours_ptl, shape, dtype, iters))
-                lat_py.append(python_p50(py_ptl, shape, dtype, iters))
+            lat_ours, lat_py = map(float, subprocess.run([sys.executable, "-c", PYTHON_AB, ours_ptl, py_ptl, shape, dtype],
+                                                         check=True, capture_output=True, text=True).stdout.split())
+            # Our bench against an independent Python timing of the same file: separate processes,
+            # interleaved rounds, medians (this host's speed drifts between runs).
+            python_timing, ours_bench = [], []
+            for _ in range(5):
+                python_timing.append(python_p50(ours_ptl, shape, dtype, iters))
                 bench = json.loads(subprocess.run([cli, "bench", ours_ptl, "--input", spec, "--iters", str(iters),
                                                    "--warmup", "10", "--json", "--progress", "none"],
                                                   check=True, capture_output=True, text=True).stdout)
                 ours_bench.append(bench["p50"])
-            lat_ours, lat_py = statistics.median(lat_ours), statistics.median(lat_py)
+            python_timing = statistics.median(python_timing)
             bench["p50"] = statistics.median(ours_bench)
             print("%s (quantize=%s)" % (name, mode))
             print("  convert   ours %.2f s, python %.2f s: %.2fx (target <= 1.0x)" % (ours, peer, ours / peer))
@@ -140,7 +166,7 @@ def main():
             print("  latency   ours %.2f ms, python-exported %.2f ms: %.2fx (target <= 1.02x)"
                   % (lat_ours, lat_py, lat_ours / lat_py))
             print("  bench p50 ours %.2f ms vs independent python timing %.2f ms: %+.1f%% (target +-5%%)"
-                  % (bench["p50"], lat_ours, 100 * (bench["p50"] - lat_ours) / lat_ours))
+                  % (bench["p50"], python_timing, 100 * (bench["p50"] - python_timing) / python_timing))
             print("            measured on %s" % bench["measuredOn"])
 
 
