@@ -893,6 +893,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     // on module attributes fold away): converted variants are matched with it layer by layer.
     std::optional<torch::jit::Module> folded, floatReference;
     std::vector<std::string> layers;
+    job.report("Reading the layers", 0.1);
     try {
         folded = torch::jit::FoldConvBatchNorm(*inspection.module);
         floatReference = torch::jit::freeze(*folded, c10::nullopt, false);

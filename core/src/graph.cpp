@@ -69,7 +69,8 @@ std::vector<std::pair<std::string, std::string>> attributesOf(const Node* node) 
 class GraphBuilder {
 public:
     GraphBuilder(Inspection& inspection, MethodGraph& target, Graph& out)
-        : inspection_(inspection), target_(target), out_(out) {}
+        : inspection_(inspection), target_(target), out_(out),
+          scopeOf_(inspection.module ? &*inspection.module : nullptr) {}
 
     void build() {
         const torch::jit::Graph& graph = *target_.graph;
@@ -82,6 +83,7 @@ private:
     Inspection& inspection_;
     MethodGraph& target_;
     Graph& out_;
+    ScopeResolver scopeOf_;
 
     int valueId(const torch::jit::Value* value, int producer) {
         const auto found = target_.valueIds.find(value);
@@ -124,7 +126,7 @@ private:
             for (const torch::jit::Value* input : node->inputs()) info.inputs.push_back(valueId(input, -1));
             for (const torch::jit::Value* output : node->outputs()) info.outputs.push_back(valueId(output, id));
             info.attributes = attributesOf(node);
-            info.scope = scopeOf(node, inspection_.module ? &*inspection_.module : nullptr);
+            info.scope = scopeOf_(node);
             info.source = inspection_.sourceOf(node);
             info.parent = parent;
             info.parentBlock = parentBlock;
@@ -299,6 +301,14 @@ std::string scopeOf(const Node* node, const torch::jit::Module* root) {
         path += (path.empty() ? "" : ".") + step;
     }
     return path;
+}
+
+std::string ScopeResolver::operator()(const Node* node) {
+    const auto stack = node->callstack();
+    if (!stack) return {};
+    const auto known = paths_.find(stack->get());
+    if (known != paths_.end()) return known->second;
+    return paths_[stack->get()] = scopeOf(node, root_);
 }
 
 SourceLocation Inspection::sourceOf(const Node* node) {

@@ -59,6 +59,18 @@ struct Inspection {
 // their children; with the root module given, those steps are found in the module tree
 // ("layers.0.ffn", not "0.ffn").
 std::string scopeOf(const torch::jit::Node* node, const torch::jit::Module* root = nullptr);
+
+// scopeOf for every node of a graph: nodes inlined from one call share their call stack, which is
+// resolved in the module tree once.
+class ScopeResolver {
+public:
+    explicit ScopeResolver(const torch::jit::Module* root) : root_(root) {}
+    std::string operator()(const torch::jit::Node* node);
+
+private:
+    const torch::jit::Module* root_;
+    std::unordered_map<const void*, std::string> paths_;  // by call stack
+};
 std::string dtypeName(c10::ScalarType type);
 // LibTorch's messages carry C++ backtraces and Python-style context; users need the first line.
 std::string firstLine(const std::string& message);
