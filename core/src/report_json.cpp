@@ -10,77 +10,62 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Severity, {{Severity::Info, "info"},
                                         {Severity::Error, "error"}})
 
 // Graph records are the bulk of a report (tens of thousands of nodes on big models): fields at
-// their default are left out, and read back as defaults.
-template <typename T>
-void put(nlohmann::json& json, const char* key, const T& value, const T& fallback = T()) {
-    if (!(value == fallback)) json[key] = value;
+// their default are left out, and read back as defaults. Each record's field list is written once,
+// as member pointers, and walked in both directions.
+bool operator==(const SourceLocation& a, const SourceLocation& b) {
+    return a.file == b.file && a.line == b.line && a.column == b.column && a.text == b.text && a.traced == b.traced;
+}
+bool operator==(const Block& a, const Block& b) {
+    return a.inputs == b.inputs && a.outputs == b.outputs && a.nodes == b.nodes;
 }
 
-template <typename T>
-void take(const nlohmann::json& json, const char* key, T& value) {
-    const auto found = json.find(key);
-    if (found != json.end() && !found->is_null()) found->get_to(value);
+template <typename Record, typename Field>
+struct CompactField {
+    const char* key;
+    Field Record::*member;
+};
+
+template <typename Record, typename Field>
+constexpr CompactField<Record, Field> field(const char* key, Field Record::*member) {
+    return {key, member};
 }
 
-void to_json(nlohmann::json& json, const SourceLocation& source) {
+template <typename Record, typename... Fields>
+void putCompact(nlohmann::json& json, const Record& record, const CompactField<Record, Fields>&... fields) {
+    static const Record defaults{};
     json = nlohmann::json::object();
-    put(json, "file", source.file);
-    put(json, "line", source.line);
-    put(json, "column", source.column);
-    put(json, "text", source.text);
-    put(json, "traced", source.traced);
+    auto put = [&](const auto& field) {
+        if (!(record.*field.member == defaults.*field.member)) json[field.key] = record.*field.member;
+    };
+    (put(fields), ...);
 }
 
-void from_json(const nlohmann::json& json, SourceLocation& source) {
-    take(json, "file", source.file);
-    take(json, "line", source.line);
-    take(json, "column", source.column);
-    take(json, "text", source.text);
-    take(json, "traced", source.traced);
+template <typename Record, typename... Fields>
+void takeCompact(const nlohmann::json& json, Record& record, const CompactField<Record, Fields>&... fields) {
+    auto take = [&](const auto& field) {
+        const auto found = json.find(field.key);
+        if (found != json.end() && !found->is_null()) found->get_to(record.*field.member);
+    };
+    (take(fields), ...);
 }
+
+#define PTL_COMPACT_JSON(Record, ...)                                                              \
+    void to_json(nlohmann::json& json, const Record& record) { putCompact(json, record, __VA_ARGS__); } \
+    void from_json(const nlohmann::json& json, Record& record) { takeCompact(json, record, __VA_ARGS__); }
+
+PTL_COMPACT_JSON(SourceLocation, field("file", &SourceLocation::file), field("line", &SourceLocation::line),
+                 field("column", &SourceLocation::column), field("text", &SourceLocation::text),
+                 field("traced", &SourceLocation::traced))
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceSnippet, file, firstLine, text)
-void to_json(nlohmann::json& json, const Value& value) {
-    json = {{"id", value.id}, {"name", value.name}, {"type", value.type}};
-    put(json, "shapeKnown", value.shapeKnown);
-    put(json, "shape", value.shape);
-    put(json, "dtype", value.dtype);
-    put(json, "producer", value.producer, -1);
-}
-
-void from_json(const nlohmann::json& json, Value& value) {
-    take(json, "id", value.id);
-    take(json, "name", value.name);
-    take(json, "type", value.type);
-    take(json, "shapeKnown", value.shapeKnown);
-    take(json, "shape", value.shape);
-    take(json, "dtype", value.dtype);
-    take(json, "producer", value.producer);
-}
+PTL_COMPACT_JSON(Value, field("id", &Value::id), field("name", &Value::name), field("type", &Value::type),
+                 field("shapeKnown", &Value::shapeKnown), field("shape", &Value::shape), field("dtype", &Value::dtype),
+                 field("producer", &Value::producer))
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Block, inputs, outputs, nodes)
-void to_json(nlohmann::json& json, const Node& node) {
-    json = {{"id", node.id}, {"kind", node.kind}, {"inputs", node.inputs}, {"outputs", node.outputs}};
-    put(json, "schema", node.schema);
-    put(json, "attributes", node.attributes);
-    put(json, "scope", node.scope);
-    if (node.source.known()) json["source"] = node.source;
-    put(json, "parent", node.parent, -1);
-    put(json, "parentBlock", node.parentBlock, -1);
-    if (!node.blocks.empty()) json["blocks"] = node.blocks;
-}
-
-void from_json(const nlohmann::json& json, Node& node) {
-    take(json, "id", node.id);
-    take(json, "kind", node.kind);
-    take(json, "inputs", node.inputs);
-    take(json, "outputs", node.outputs);
-    take(json, "schema", node.schema);
-    take(json, "attributes", node.attributes);
-    take(json, "scope", node.scope);
-    take(json, "source", node.source);
-    take(json, "parent", node.parent);
-    take(json, "parentBlock", node.parentBlock);
-    take(json, "blocks", node.blocks);
-}
+PTL_COMPACT_JSON(Node, field("id", &Node::id), field("kind", &Node::kind), field("inputs", &Node::inputs),
+                 field("outputs", &Node::outputs), field("schema", &Node::schema),
+                 field("attributes", &Node::attributes), field("scope", &Node::scope), field("source", &Node::source),
+                 field("parent", &Node::parent), field("parentBlock", &Node::parentBlock),
+                 field("blocks", &Node::blocks))
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Graph, nodes, values, inputs, outputs, topNodes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Method, name, origin, signature, graph)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModuleInfo, path, type, parameters, bytes,
