@@ -94,6 +94,18 @@ private Q_SLOTS:
         const nlohmann::json result = nlohmann::json::parse(converted.out.toStdString());
         QVERIFY(result.at("verification").at("compared").get<bool>());
         QVERIFY(QFileInfo::exists(output));
+        // Weights by module after each step, the same layers in the source and the export.
+        const nlohmann::json& sizes = result.at("sizes");
+        QCOMPARE(sizes.front().at("variant").get<std::string>(), std::string("source"));
+        QCOMPARE(sizes.back().at("variant").get<std::string>(), std::string("exported"));
+        QCOMPARE(sizes.back().at("moduleBytes").at("fc"), sizes.front().at("moduleBytes").at("fc"));
+
+        // The readable summary of a dynamic conversion of recurrent layers.
+        const Run rnn = cli({QStringLiteral("convert"), fixture(QStringLiteral("rnn_classifier.pt")), QStringLiteral("-o"),
+                             directory.filePath(QStringLiteral("rnn.ptl")), QStringLiteral("--quantize"),
+                             QStringLiteral("dynamic")});
+        QCOMPARE(rnn.exitCode, 0);
+        QVERIFY2(rnn.out.contains("weights by module") && rnn.out.contains("aten::quantized_lstm"), rnn.out.constData());
 
         const Run rejected = cli({QStringLiteral("convert"), fixture(QStringLiteral("lite_unsupported.pt")), QStringLiteral("-o"),
                                   directory.filePath(QStringLiteral("rejected.ptl"))});
