@@ -24,6 +24,7 @@
 #include <torch/csrc/jit/passes/xnnpack_rewrite.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1065,6 +1066,8 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
 BenchResult benchModel(const std::string& path, const BenchOptions& options, const JobControl& job) {
     if (options.threads < 1 || options.iterations < 1 || options.warmup < 0)
         throw std::invalid_argument("threads and iterations must be at least 1, warm-up at least 0");
+    // Before anything runs: threads of a larger pool would stay spinning beside the measured one.
+    at::set_num_threads(options.threads);
     job.report("Loading " + path, 0.0);
     torch::NoGradGuard noGrad;
     const auto prepared = prepare(path, options.inputSpecs, job, true);
@@ -1074,7 +1077,6 @@ BenchResult benchModel(const std::string& path, const BenchOptions& options, con
     result.model = path;
     result.environment = {cpuModel(), options.lite ? "Lite Interpreter" : "full JIT", "qnnpack", options.threads};
     result.warmup = options.warmup;
-    at::set_num_threads(options.threads);
 
     std::vector<c10::IValue> inputs;
     if (inspection.sampleInputs) {
@@ -1110,6 +1112,12 @@ BenchResult benchModel(const std::string& path, const BenchOptions& options, con
             throw ConversionError(path + ": cannot run in the Lite Interpreter: " + detail::errorText(error));
         }
         run = [&](std::vector<c10::IValue> stack) { return mobile->forward(std::move(stack)); };
+        // The TorchScript module only served to find sample inputs; measured beside it, the Lite
+        // model would run in a heap shaped by the full JIT's allocations.
+        inspection.recorder.reset();
+        inspection.forwardOutput.reset();
+        inspection.module.reset();
+        malloc_trim(0);
     } else {
         run = [&](std::vector<c10::IValue> stack) { return inspection.module->forward(std::move(stack)); };
     }
