@@ -344,9 +344,7 @@ int repairQuantizedClamps(torch::jit::Module& module) {
     std::vector<torch::jit::Node*> clamps;
     for (torch::jit::Node* node : graph->nodes()) {
         const std::string kind = node->kind().toQualString();
-        if (kind != "aten::hardtanh" && kind != "aten::hardtanh_" && kind != "aten::clamp" && kind != "aten::clamp_" &&
-            kind != "aten::relu6" && kind != "aten::relu6_" && kind != "quantized::relu6")
-            continue;
+        if (!detail::isQuantizedClamp(kind)) continue;
         const torch::jit::Node* producer = node->input(0)->node();
         const std::string producerKind = producer->kind().toQualString();
         if (producerKind.rfind("quantized::", 0) == 0 || producerKind == "aten::quantize_per_tensor" ||
@@ -635,9 +633,8 @@ void measureQuantizationError(const torch::jit::Module& folded, const torch::jit
         auto activationAfter = [](const torch::jit::Value* value) -> const torch::jit::Node* {
             if (value->uses().size() != 1) return nullptr;
             const torch::jit::Node* user = value->uses().front().user;
-            static const std::set<std::string> activations{"aten::relu",  "aten::relu_",  "aten::hardtanh", "aten::hardtanh_",
-                                                           "aten::relu6", "aten::relu6_", "aten::clamp",    "aten::clamp_"};
-            return activations.count(user->kind().toQualString()) ? user : nullptr;
+            const std::string kind = user->kind().toQualString();
+            return kind == "aten::relu" || kind == "aten::relu_" || detail::isQuantizedClamp(kind) ? user : nullptr;
         };
         for (size_t i = 0; i < floatOps.size(); ++i) {
             const torch::jit::Value* value = floatOps[i]->output(0);

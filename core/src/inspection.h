@@ -83,6 +83,10 @@ struct PackedWeight {
     std::optional<at::Tensor> bias;
 };
 std::vector<PackedWeight> packedWeightsOf(const torch::jit::Module& module);  // own attributes only
+// Ops that run on LibTorch 1.13's qnnpack clamp kernel when given a quantized tensor (hardtanh,
+// relu6, clamp and their in-place forms), which misreads channels-last input: inspect flags them
+// after quantized convolutions, convert rewrites them.
+bool isQuantizedClamp(const std::string& kind);
 
 // Runs a method on inputs; turns LibTorch errors into std::runtime_error with firstLine().
 c10::IValue runMethod(const torch::jit::Module& module, const std::string& method,

@@ -94,19 +94,22 @@ std::vector<PackedWeight> packedWeightsOf(const torch::jit::Module& module) {
     return weights;
 }
 
-namespace {
-
-// LibTorch 1.13's qnnpack clamp kernel (behind quantized hardtanh, relu6 and clamp) reads a
-// channels-last tensor as if it were contiguous, and quantized convolutions return channels-last
-// tensors: a ReLU6 after a quantized convolution returns scrambled values, on the phone as well.
-void findScrambledClamps(Inspection& inspection, const MethodGraph& forward) {
+bool isQuantizedClamp(const std::string& kind) {
     static const std::set<std::string> clamps{"aten::hardtanh", "aten::hardtanh_", "aten::relu6",     "aten::relu6_",
                                               "aten::clamp",    "aten::clamp_",    "quantized::relu6"};
+    return clamps.count(kind) > 0;
+}
+
+namespace {
+
+// Quantized convolutions return channels-last tensors: a ReLU6 right after one returns scrambled
+// values (isQuantizedClamp), on the phone as well.
+void findScrambledClamps(Inspection& inspection, const MethodGraph& forward) {
     std::vector<int> nodes;
     std::function<void(const torch::jit::Block*)> visit = [&](const torch::jit::Block* block) {
         for (const torch::jit::Node* node : block->nodes()) {
             for (const torch::jit::Block* inner : node->blocks()) visit(inner);
-            if (!clamps.count(node->kind().toQualString())) continue;
+            if (!isQuantizedClamp(node->kind().toQualString())) continue;
             const std::string producer = node->input(0)->node()->kind().toQualString();
             if (producer.rfind("quantized::conv", 0) != 0 || producer.find("pack") != std::string::npos) continue;
             const auto id = forward.nodeIds.find(node);
