@@ -342,19 +342,27 @@ SourceLocation Inspection::sourceOf(const Node* node) {
     return location;
 }
 
-void extractForwardGraph(Inspection& inspection) {
-    if (!inspection.module) return;
-    const auto forward = inspection.module->find_method("forward");
-    if (!forward) return;
+namespace {
+
+// An inlined copy of a method's graph, with the method's entry in the report.
+MethodGraph addMethod(Inspection& inspection, const torch::jit::Method& method) {
     MethodGraph target;
-    target.name = "forward";
-    target.graph = forward->graph()->copy();
+    target.name = method.name();
+    target.graph = method.graph()->copy();
     torch::jit::Inline(*target.graph);
     target.methodIndex = inspection.report.methods.size();
     Method info;
-    info.name = "forward";
+    info.name = method.name();
     inspection.report.methods.push_back(std::move(info));
-    inspection.graphs.push_back(std::move(target));
+    return target;
+}
+
+}  // namespace
+
+void extractForwardGraph(Inspection& inspection) {
+    if (!inspection.module) return;
+    if (const auto forward = inspection.module->find_method("forward"))
+        inspection.graphs.push_back(addMethod(inspection, *forward));
 }
 
 void extractGraphs(Inspection& inspection) {
@@ -369,20 +377,14 @@ void extractGraphs(Inspection& inspection) {
 
     for (const torch::jit::Method& method : methods) {
         inspection.job.checkCancelled();
-        Method info;
-        info.name = method.name();
+        MethodGraph target = addMethod(inspection, method);
+        Method& info = inspection.method(target);
         std::ostringstream signature;
         signature << method.function().getSchema();
         info.signature = signature.str();
-        MethodGraph target;
-        target.name = method.name();
-        target.graph = method.graph()->copy();
-        torch::jit::Inline(*target.graph);
         info.origin = isTraced(*target.graph) ? "traced" : "scripted";
-        target.methodIndex = inspection.report.methods.size();
-        inspection.report.methods.push_back(std::move(info));
-        GraphBuilder(inspection, target, inspection.report.methods.back().graph).build();
-        ScopeRepair(target, inspection.report.methods.back().graph).run(target.graph->block(), "");
+        GraphBuilder(inspection, target, info.graph).build();
+        ScopeRepair(target, info.graph).run(target.graph->block(), "");
         if (isModelLogic(target.name) || target.name == "forward") inspection.graphs.push_back(std::move(target));
     }
 }
