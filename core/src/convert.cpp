@@ -139,50 +139,34 @@ void writeAtomically(const std::string& path, const std::string& bytes) {
     }
 }
 
-// A copy of forward, inlined, that runs without the graph executor's profiling and optimization
-// (which cost more than they save over the few runs a conversion makes) and that also returns
-// chosen values of its graph: one run gives forward's output and every chosen intermediate. The
-// module's own methods are not run, so their executors stay as they were for export.
+// A copy of forward, inlined, run plainly (detail::runPlainly) and also returning chosen values of
+// its graph: one run gives forward's output and every chosen intermediate.
 class PlainForward {
 public:
     explicit PlainForward(torch::jit::Module module) : PlainForward(module, inlinedForward(module), {}) {}
     PlainForward(torch::jit::Module module, const std::shared_ptr<torch::jit::Graph>& source,
                  const std::vector<const torch::jit::Value*>& chosen)
-        : module_(std::move(module)), graph_(source->copy()) {
-        std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copies;
-        auto original = source->nodes().begin();
-        for (torch::jit::Node* node : graph_->nodes()) {
-            for (size_t i = 0; i < node->outputs().size(); ++i) copies[original->output(i)] = node->output(i);
-            ++original;
-        }
-        std::vector<torch::jit::Value*> outputs;
+        : module_(std::move(module)) {
+        auto graph = source->copy();
+        const auto copies = detail::copiedValues(*source, *graph);
         for (const torch::jit::Value* value : chosen) {
             // A copy taken right away: an in-place op further on (relu6's hardtanh_) would change it.
             torch::jit::Value* copy = copies.at(value);
             torch::jit::WithInsertPoint guard(copy->node()->next());
-            outputs.push_back(graph_->insert(c10::aten::clone, {copy}));
+            graph->registerOutput(graph->insert(c10::aten::clone, {copy}));
         }
-        outputs.push_back(graph_->outputs().at(0));
-        torch::jit::WithInsertPoint guard(graph_->return_node());
-        torch::jit::Value* tuple = graph_->insertNode(graph_->createTuple(outputs))->output();
-        while (!graph_->outputs().empty()) graph_->eraseOutput(graph_->outputs().size() - 1);
-        graph_->registerOutput(tuple);
-        function_ = std::make_unique<torch::jit::GraphFunction>("captured", graph_, nullptr);
+        function_ = detail::tupleFunction("captured", graph);
     }
 
     // The chosen values (dequantized) and forward's output.
     std::pair<std::vector<at::Tensor>, c10::IValue> run(const std::vector<c10::IValue>& inputs) {
-        torch::jit::Stack stack{module_._ivalue()};
-        for (const c10::IValue& input : detail::cloneInputs(inputs)) stack.push_back(input);
-        torch::jit::GraphOptimizerEnabledGuard plainExecution(false);
-        function_->run(stack);
-        const auto& elements = stack.front().toTupleRef().elements();
+        const std::vector<c10::IValue> elements = detail::runPlainly(*function_, module_, detail::cloneInputs(inputs));
         std::vector<at::Tensor> values;
-        for (size_t i = 0; i + 1 < elements.size(); ++i) {
+        for (size_t i = 1; i < elements.size(); ++i) {
             const at::Tensor tensor = elements[i].toTensor();
             values.push_back(tensor.is_quantized() ? tensor.dequantize() : tensor);
         }
-        return {std::move(values), elements.back()};
+        return {std::move(values), elements.front()};
     }
 
     static std::shared_ptr<torch::jit::Graph> inlinedForward(const torch::jit::Module& module) {
@@ -193,7 +177,6 @@ public:
 
 private:
     torch::jit::Module module_;
-    std::shared_ptr<torch::jit::Graph> graph_;
     std::unique_ptr<torch::jit::GraphFunction> function_;
 };
 

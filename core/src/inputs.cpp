@@ -336,11 +336,7 @@ public:
 
     // The tuple (forward's output, probe results...); throws on a failed run.
     std::vector<c10::IValue> run(const torch::jit::Module& module, const std::vector<c10::IValue>& inputs) {
-        torch::jit::Stack stack{module._ivalue()};
-        for (const c10::IValue& input : inputs) stack.push_back(input);
-        torch::jit::GraphOptimizerEnabledGuard plainExecutor(false);
-        function_->run(stack);
-        return stack.front().toTupleRef().elements().vec();
+        return runPlainly(*function_, module, inputs);
     }
 
     void apply(Inspection& inspection, const std::vector<c10::IValue>& results) const {
@@ -387,11 +383,7 @@ private:
     void instrument(bool recordValues) {
         auto graph = forward_.graph->copy();
         std::unordered_map<const Value*, const Value*> originals;
-        auto original = forward_.graph->nodes().begin();
-        for (Node* node : graph->nodes()) {
-            for (size_t i = 0; i < node->outputs().size(); ++i) originals[node->output(i)] = original->output(i);
-            ++original;
-        }
+        for (const auto& [original, copy] : copiedValues(*forward_.graph, *graph)) originals[copy] = original;
         const std::vector<Node*> nodes(graph->nodes().begin(), graph->nodes().end());
         std::vector<Value*> guards;
         for (Node* node : nodes) {
@@ -428,13 +420,7 @@ private:
             }
         }
         for (Value* guard : guards) graph->registerOutput(guard);  // kept alive, never read
-        // Functions return one value: pack every output into a tuple.
-        torch::jit::WithInsertPoint guard(graph->return_node());
-        std::vector<Value*> outputs(graph->outputs().begin(), graph->outputs().end());
-        Value* tuple = graph->insertNode(graph->createTuple(outputs))->output();
-        while (!graph->outputs().empty()) graph->eraseOutput(graph->outputs().size() - 1);  // from the back: O(1) each
-        graph->registerOutput(tuple);
-        function_ = std::make_unique<torch::jit::GraphFunction>("forward_recorded", graph, nullptr);
+        function_ = tupleFunction("forward_recorded", graph);
     }
 };
 
@@ -449,6 +435,35 @@ std::vector<c10::IValue> cloned(const std::vector<c10::IValue>& inputs) {
 }  // namespace
 
 std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs) { return cloned(inputs); }
+
+std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copiedValues(const torch::jit::Graph& source,
+                                                                            torch::jit::Graph& copy) {
+    std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copies;
+    auto original = source.nodes().begin();
+    for (torch::jit::Node* node : copy.nodes()) {
+        for (size_t i = 0; i < node->outputs().size(); ++i) copies[original->output(i)] = node->output(i);
+        ++original;
+    }
+    return copies;
+}
+
+std::unique_ptr<torch::jit::GraphFunction> tupleFunction(const std::string& name, std::shared_ptr<torch::jit::Graph> graph) {
+    torch::jit::WithInsertPoint guard(graph->return_node());
+    std::vector<torch::jit::Value*> outputs(graph->outputs().begin(), graph->outputs().end());
+    torch::jit::Value* tuple = graph->insertNode(graph->createTuple(outputs))->output();
+    while (!graph->outputs().empty()) graph->eraseOutput(graph->outputs().size() - 1);  // from the back: O(1) each
+    graph->registerOutput(tuple);
+    return std::make_unique<torch::jit::GraphFunction>(name, std::move(graph), nullptr);
+}
+
+std::vector<c10::IValue> runPlainly(torch::jit::GraphFunction& function, const torch::jit::Module& module,
+                                    const std::vector<c10::IValue>& inputs) {
+    torch::jit::Stack stack{module._ivalue()};
+    for (const c10::IValue& input : inputs) stack.push_back(input);
+    torch::jit::GraphOptimizerEnabledGuard plainExecutor(false);
+    function.run(stack);
+    return stack.front().toTupleRef().elements().vec();
+}
 
 bool tryForward(Inspection& inspection, const std::vector<c10::IValue>& inputs, std::string& error) {
     const MethodGraph* forward = inspection.forward();

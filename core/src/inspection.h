@@ -103,6 +103,17 @@ void extractForwardGraph(Inspection& inspection);  // forward's inlined graph al
 // Finds inputs forward runs on; that run also records shapes and forwardOutput.
 void prepareSampleInputs(Inspection& inspection, const std::vector<std::string>& specs);
 std::vector<c10::IValue> cloneInputs(const std::vector<c10::IValue>& inputs);
+
+// Instrumented copies of a graph, run a handful of times (input search, calibration, error
+// measurement): the copy's top-level values by the source's, a function returning every
+// registered output of a graph as one tuple, and a run without the graph executor's profiling and
+// optimization (which cost more than they save over a few runs; the module's own methods keep
+// their executors for export). runPlainly returns the tuple's elements and throws on a failed run.
+std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copiedValues(const torch::jit::Graph& source,
+                                                                            torch::jit::Graph& copy);
+std::unique_ptr<torch::jit::GraphFunction> tupleFunction(const std::string& name, std::shared_ptr<torch::jit::Graph> graph);
+std::vector<c10::IValue> runPlainly(torch::jit::GraphFunction& function, const torch::jit::Module& module,
+                                    const std::vector<c10::IValue>& inputs);
 at::Tensor makeSampleTensor(const std::vector<int64_t>& shape, const std::string& dtype);  // seeded random
 // The largest absolute difference between two outputs (tuples, lists, dicts of tensors), or
 // nullopt when their structure differs; and the largest magnitude in an output.
