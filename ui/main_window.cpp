@@ -5,6 +5,9 @@
 #include "models/report_models.h"
 #include "worker/worker_client.h"
 
+#include "ptl/finding_categories.h"
+#include "ptl/version.h"
+
 #include "plots/qcustomplot.h"
 
 #include <QAction>
@@ -52,6 +55,14 @@ QIcon dotIcon(const QColor& color) {
     painter.setPen(color.darker(130));
     painter.drawEllipse(1, 1, 12, 12);
     return QIcon(pixmap);
+}
+
+// What a legend entry marks: the categories in its group, each with its help line.
+QString highlightToolTip(HighlightGroup group) {
+    QStringList lines;
+    for (const FindingCategory* category : categoriesOfHighlight(group))
+        lines << QStringLiteral("%1: %2").arg(QString::fromUtf8(category->title), QString::fromUtf8(category->help));
+    return lines.join(QLatin1Char('\n'));
 }
 
 QString demoPath() {
@@ -184,8 +195,8 @@ void MainWindow::buildDocks() {
     auto* category = new QComboBox(findingsPanel);
     category->setObjectName(QStringLiteral("categoryFilter"));
     category->addItem(tr("All categories"), QString());
-    for (const char* prefix : {"control-flow.", "trace.", "lite.", "quant.", "input."})
-        category->addItem(QString::fromLatin1(prefix).chopped(1), QString::fromLatin1(prefix));
+    for (const std::string_view family : findingFamilies())
+        category->addItem(QString::fromUtf8(family), QString::fromUtf8(family));
     auto* text = new QLineEdit(findingsPanel);
     text->setPlaceholderText(tr("Filter findings"));
     text->setClearButtonEnabled(true);
@@ -211,7 +222,7 @@ void MainWindow::buildDocks() {
     connect(severity, &QComboBox::currentIndexChanged, this,
             [this, severity] { findingsFilter_->setMinimumSeverity(Severity(severity->currentData().toInt())); });
     connect(category, &QComboBox::currentIndexChanged, this,
-            [this, category] { findingsFilter_->setCategoryPrefix(category->currentData().toString()); });
+            [this, category] { findingsFilter_->setCategoryFamily(category->currentData().toString()); });
     connect(text, &QLineEdit::textChanged, findingsFilter_, &FindingsFilter::setText);
     connect(findingsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) { showFinding(current); });
@@ -331,11 +342,13 @@ void MainWindow::buildActions() {
     collapseAll->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+C")));
     view->addSeparator();
     QMenu* highlights = view->addMenu(tr("&Highlight"));
-    for (int h = 0; h < kHighlightCount; ++h) {
-        QAction* action = highlights->addAction(dotIcon(highlightColor(Highlight(h))), highlightName(Highlight(h)));
+    for (const HighlightGroupInfo& info : highlightGroups()) {
+        const HighlightGroup group = info.group;
+        QAction* action = highlights->addAction(dotIcon(highlightColor(group)), highlightName(group));
+        action->setToolTip(highlightToolTip(group));
         action->setCheckable(true);
         action->setChecked(true);
-        connect(action, &QAction::toggled, this, [this, h](bool on) { graph_->setHighlightEnabled(Highlight(h), on); });
+        connect(action, &QAction::toggled, this, [this, group](bool on) { graph_->setHighlightEnabled(group, on); });
         highlightActions_ << action;
     }
     view->addSeparator();
@@ -344,9 +357,10 @@ void MainWindow::buildActions() {
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About PTL Studio"), this, [this] {
         QMessageBox::about(this, tr("About PTL Studio"),
-                           tr("<b>PTL Studio</b><p>Inspect TorchScript and Lite Interpreter models and find what will "
+                           tr("<b>PTL Studio %1</b><p>Inspect TorchScript and Lite Interpreter models and find what will "
                               "break or misbehave on a phone.</p><p>Latency and other measured figures are host figures "
-                              "and say where they were measured; they are not phone figures.</p>"));
+                              "and say where they were measured; they are not phone figures.</p>")
+                               .arg(QStringLiteral(PTL_VERSION)));
     });
 
     QToolBar* tools = addToolBar(tr("Main"));

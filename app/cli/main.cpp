@@ -2,6 +2,7 @@
 // stdout carries data (a readable summary, the JSON report or the worker's events);
 // diagnostics go to stderr.
 #include "progress.h"
+#include "ptl/bench.h"
 #include "ptl/convert.h"
 #include "ptl/inspect.h"
 #include "ptl/report_json.h"
@@ -174,6 +175,7 @@ int main(int argc, char** argv) {
 
     // convert
     ptl::ConvertOptions convertOptions;
+    std::string quantize = "none", backend = "qnnpack", observer = "minmax", calibration = "random:8";
     bool noOptimize = false;
     std::string progressMode = "auto";
     CLI::App* convert = app.add_subcommand(
@@ -184,19 +186,19 @@ int main(int argc, char** argv) {
         ->required();
     convert->add_option("--input", inputs, "Sample input for one forward argument (repeat once per argument)");
     convert->add_flag("--no-optimize", noOptimize, "Export without optimize_for_mobile");
-    convert->add_option("--quantize", convertOptions.quantize,
+    convert->add_option("--quantize", quantize,
                         "none; dynamic: int8 Linear, LSTM and GRU layers (activations quantized at run time) and 8-bit "
                         "weight-only embeddings; static: post-training int8 with calibration")
         ->check(CLI::IsMember({"none", "dynamic", "static"}));
-    convert->add_option("--backend", convertOptions.backend,
+    convert->add_option("--backend", backend,
                         "Static quantization target: qnnpack (phones: per-tensor weights, full-range activations) or "
                         "x86 (per-channel weights, reduced range; not the phone's engine)")
         ->check(CLI::IsMember({"qnnpack", "x86"}));
-    convert->add_option("--observer", convertOptions.observer,
+    convert->add_option("--observer", observer,
                         "Static quantization's activation observer: minmax, or histogram (searches the clipping "
                         "range with the least quantization error)")
         ->check(CLI::IsMember({"minmax", "histogram"}));
-    convert->add_option("--calib", convertOptions.calibration,
+    convert->add_option("--calib", calibration,
                         "Calibration data for static quantization: random:N batches shaped like the inputs "
                         "(default random:8), a folder of PNG/JPEG images (resized, center-cropped, normalized by "
                         "--mean/--std), or a file saved with torch.save holding one tensor (split into batches) or a "
@@ -259,6 +261,13 @@ int main(int argc, char** argv) {
         convertOptions.inputSpecs = inputs;
         convertOptions.optimize = !noOptimize;
         return runJob(model, progressMode, [&](const ptl::JobControl& control) {
+            // Typed and checked before the model is read: a bad option costs milliseconds.
+            convertOptions.quantize = ptl::parseQuantization(quantize);
+            convertOptions.backend = ptl::parseBackend(backend);
+            convertOptions.observer = ptl::parseObserver(observer);
+            if (convertOptions.quantize == ptl::Quantization::Static)
+                convertOptions.calibration = ptl::parseCalibrationSource(calibration);
+            ptl::checkConvertOptions(model, convertOptions);
             const ptl::ConvertResult result = ptl::convertModel(model, convertOptions, control);
             if (json) std::cout << ptl::toJson(result).dump(2) << "\n";
             else printConversion(result);

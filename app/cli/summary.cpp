@@ -1,5 +1,6 @@
 #include "summary.h"
 
+#include "ptl/finding_categories.h"
 #include "ptl/input_spec.h"
 
 #include <cstdio>
@@ -55,6 +56,8 @@ void printSummary(std::ostream& out, const Report& report) {
         << " warning(s), " << counts[Severity::Info] << " info\n";
     for (const Finding& finding : report.findings) {
         out << "  " << finding.id << " [" << severityName(finding.severity) << "] " << finding.category;
+        // The id is what --json and scripts match; the title says it in words.
+        if (const FindingCategory* category = findFindingCategory(finding.category)) out << " (" << category->title << ")";
         const std::string location = where(finding.source);
         if (!location.empty()) out << " at " << location;
         out << "\n      " << finding.message << "\n      -> " << finding.advice << "\n";

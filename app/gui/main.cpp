@@ -1,6 +1,7 @@
 // ptl-studio: the desktop application. `ptl-studio [MODEL]` opens MODEL (or the embedded demo);
 // `--screenshot FILE.png` renders the window once the model is shown, saves it and exits.
 #include "main_window.h"
+#include "ptl/version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -11,7 +12,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("PTL Studio"));
     QApplication::setOrganizationName(QStringLiteral("PTL Studio"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QStringLiteral(PTL_VERSION));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(

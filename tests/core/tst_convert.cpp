@@ -84,7 +84,7 @@ private Q_SLOTS:
     void dynamicQuantization() {
         ptl::ConvertOptions options;
         options.output = out("text_int8.ptl");
-        options.quantize = "dynamic";
+        options.quantize = ptl::Quantization::Dynamic;
         const ptl::ConvertResult result = ptl::convertModel(fixture("text_classifier.pt"), options);
         QCOMPARE(result.quantization, std::string("dynamic"));
         QVERIFY(contains(result.operators, "quantized::linear_dynamic"));
@@ -97,16 +97,13 @@ private Q_SLOTS:
         const ptl::Report exported = ptl::inspectModel(options.output);
         QVERIFY(exported.roundTrip.reloaded);
 
-        ptl::ConvertOptions unknown;
-        unknown.output = out("unknown_q.ptl");
-        unknown.quantize = "static-magic";
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("text_classifier.pt"), unknown));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::parseQuantization("static-magic"));
     }
 
     void recurrentLayersQuantizeDynamically() {
         ptl::ConvertOptions options;
         options.output = out("rnn_int8.ptl");
-        options.quantize = "dynamic";
+        options.quantize = ptl::Quantization::Dynamic;
         const ptl::ConvertResult result = ptl::convertModel(fixture("rnn_classifier.pt"), options);
         QVERIFY(contains(result.operators, "aten::quantized_lstm.input"));
         QVERIFY(contains(result.operators, "aten::quantized_gru.input"));
@@ -133,8 +130,8 @@ private Q_SLOTS:
         // outputs; PyTorch's quantize_jit output of this model is at chance level (expected.json).
         ptl::ConvertOptions options;
         options.output = out("relu6_int8.ptl");
-        options.quantize = "static";
-        options.calibration = fixture("digits_calibration.pt");
+        options.quantize = ptl::Quantization::Static;
+        options.calibration = ptl::parseCalibrationSource(fixture("digits_calibration.pt"));
         const ptl::ConvertResult result = ptl::convertModel(fixture("digits_relu6.pt"), options);
         QVERIFY(result.verification.top1Agreement > 0.95);
         QCOMPARE(result.verification.opErrors.size(), size_t(3));
@@ -156,8 +153,8 @@ private Q_SLOTS:
     void staticQuantization() {
         ptl::ConvertOptions qnnpack;
         qnnpack.output = out("conv_int8.ptl");
-        qnnpack.quantize = "static";
-        qnnpack.calibration = "random:4";
+        qnnpack.quantize = ptl::Quantization::Static;
+        qnnpack.calibration = ptl::parseCalibrationSource("random:4");
         const ptl::ConvertResult phone = ptl::convertModel(fixture("clean_conv.pt"), qnnpack);
         QCOMPARE(phone.quantization, std::string("static"));
         QCOMPARE(phone.calibrationBatches, 4);
@@ -170,7 +167,7 @@ private Q_SLOTS:
 
         ptl::ConvertOptions x86 = qnnpack;
         x86.output = out("conv_x86.ptl");
-        x86.backend = "x86";
+        x86.backend = ptl::QuantizedBackend::X86;
         const ptl::ConvertResult laptop = ptl::convertModel(fixture("clean_conv.pt"), x86);
         QCOMPARE(laptop.backend, std::string("x86"));
         QCOMPARE(laptop.warnings.size(), size_t(1));
@@ -190,8 +187,8 @@ private Q_SLOTS:
         // Real calibration data: digits saved with torch.save by the fixture script.
         ptl::ConvertOptions saved;
         saved.output = out("digits_int8.ptl");
-        saved.quantize = "static";
-        saved.calibration = fixture("digits_calibration.pt");
+        saved.quantize = ptl::Quantization::Static;
+        saved.calibration = ptl::parseCalibrationSource(fixture("digits_calibration.pt"));
         const ptl::ConvertResult digits = ptl::convertModel(fixture("digits_cnn.pt"), saved);
         QCOMPARE(digits.calibrationBatches, 128);
         QVERIFY(digits.verification.compared);
@@ -202,23 +199,22 @@ private Q_SLOTS:
 
         ptl::ConvertOptions histogram = saved;
         histogram.output = out("digits_histogram.ptl");
-        histogram.observer = "histogram";
+        histogram.observer = ptl::ActivationObserver::Histogram;
         const ptl::ConvertResult searched = ptl::convertModel(fixture("digits_cnn.pt"), histogram);
         QCOMPARE(searched.observer, std::string("histogram"));
         QVERIFY(searched.verification.top1Agreement > 0.95);
-        histogram.observer = "percentile";
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("digits_cnn.pt"), histogram));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::parseObserver("percentile"));
 
         // An image folder, prepared as the app would (here 8x8 grayscale, no normalization).
         ptl::ConvertOptions folder = saved;
         folder.output = out("digits_images.ptl");
-        folder.calibration = fixture("digits_images");
+        folder.calibration = ptl::parseCalibrationSource(fixture("digits_images"));
         folder.mean = {0, 0, 0};
         folder.std = {1, 1, 1};
         QCOMPARE(ptl::convertModel(fixture("digits_cnn.pt"), folder).calibrationBatches, 16);
         ptl::ConvertOptions broken = folder;
         broken.output = out("digits_broken.ptl");
-        broken.calibration = fixture("bad/broken_images");
+        broken.calibration = ptl::parseCalibrationSource(fixture("bad/broken_images"));
         try {
             ptl::convertModel(fixture("digits_cnn.pt"), broken);
             QFAIL("calibrated on an image that does not decode");
@@ -227,13 +223,13 @@ private Q_SLOTS:
         }
         QVERIFY(!QFileInfo::exists(QString::fromStdString(broken.output)));
         QTemporaryDir empty;
-        broken.calibration = empty.path().toStdString();
+        broken.calibration = ptl::parseCalibrationSource(empty.path().toStdString());
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("digits_cnn.pt"), broken));
 
         // A model the passes cannot quantize: the error names the construct and its source line.
         ptl::ConvertOptions branchy = qnnpack;
         branchy.output = out("branch_int8.ptl");
-        branchy.calibration = "random:2";
+        branchy.calibration = ptl::parseCalibrationSource("random:2");
         try {
             ptl::convertModel(fixture("value_branch.pt"), branchy);
             QFAIL("quantized a model whose if-branches are observed inconsistently");
@@ -247,13 +243,12 @@ private Q_SLOTS:
 
         ptl::ConvertOptions notTensors = saved;
         notTensors.output = out("digits_bad.ptl");
-        notTensors.calibration = fixture("bad/text.ptl");
+        notTensors.calibration = ptl::parseCalibrationSource(fixture("bad/text.ptl"));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("digits_cnn.pt"), notTensors));
 
         ptl::ConvertOptions images = qnnpack;
         images.output = out("conv_images.ptl");
-        images.calibration = "images/";
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("clean_conv.pt"), images));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, images.calibration = ptl::parseCalibrationSource("images/"));
         QVERIFY(!QFileInfo::exists(QString::fromStdString(images.output)));
     }
 

@@ -4,8 +4,10 @@
 #include "graph/graph_widget.h"
 #include "main_window.h"
 #include "models/report_models.h"
+#include "ptl/finding_categories.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QGraphicsItem>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -13,6 +15,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QToolBar>
 #include <QTreeView>
 #include <QtTest>
 
@@ -61,6 +64,42 @@ private Q_SLOTS:
         QVERIFY(findings->rowCount() >= 2);
         QVERIFY(findRow(findings, QStringLiteral("control-flow.shape-dependent")) >= 0);
         QVERIFY(window.windowTitle().contains(QLatin1String("shape_branch.pt")));
+
+        // The category filter keeps one family at a time; together the families list every finding.
+        auto* category = window.findChild<QComboBox*>(QStringLiteral("categoryFilter"));
+        QVERIFY(category);
+        const int all = findings->rowCount();
+        int listed = 0;
+        for (int index = 1; index < category->count(); ++index) {
+            category->setCurrentIndex(index);
+            const QString family = category->itemData(index).toString();
+            for (int row = 0; row < findings->rowCount(); ++row)
+                QVERIFY(findings->index(row, ptl::ui::FindingsModel::CategoryColumn).data().toString().startsWith(
+                    family + QLatin1Char('.')));
+            listed += findings->rowCount();
+        }
+        QCOMPARE(listed, all);
+        category->setCurrentIndex(0);
+    }
+
+    void legendAndFilterFollowTheRegistry() {
+        MainWindow window;
+        auto* legend = window.findChild<QToolBar*>(QStringLiteral("LegendToolBar"));
+        QVERIFY(legend);
+        QCOMPARE(legend->actions().size(), ptl::kHighlightGroupCount);
+        for (int index = 0; index < ptl::kHighlightGroupCount; ++index) {
+            const auto group = ptl::HighlightGroup(index);
+            QCOMPARE(legend->actions()[index]->text(), ptl::ui::highlightName(group));
+            QVERIFY2(ptl::ui::highlightColor(group).isValid(), "the palette lacks a colour role of the registry");
+            QVERIFY(!legend->actions()[index]->toolTip().isEmpty());
+        }
+        auto* category = window.findChild<QComboBox*>(QStringLiteral("categoryFilter"));
+        QVERIFY(category);
+        QStringList families;
+        for (const std::string_view family : ptl::findingFamilies()) families << QString::fromUtf8(family);
+        QStringList listed;
+        for (int index = 1; index < category->count(); ++index) listed << category->itemData(index).toString();  // 0: all
+        QCOMPARE(listed, families);
     }
 
     void findingLeadsToNodeAndSourceLine() {

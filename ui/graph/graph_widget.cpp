@@ -18,26 +18,25 @@
 
 namespace ptl::ui {
 
-QString highlightName(Highlight highlight) {
-    switch (highlight) {
-    case Highlight::ShapeDependent: return QStringLiteral("Shape-dependent control flow");
-    case Highlight::ValueDependent: return QStringLiteral("Value-dependent control flow");
-    case Highlight::Traced: return QStringLiteral("Traced-in hazards");
-    case Highlight::Lite: return QStringLiteral("Lite Interpreter problems");
-    case Highlight::Quantized: return QStringLiteral("Quantized ops");
-    }
-    return {};
+QString highlightName(HighlightGroup group) {
+    return QString::fromUtf8(highlightGroupInfo(group).title);
 }
 
-QColor highlightColor(Highlight highlight) {
-    switch (highlight) {
-    case Highlight::ShapeDependent: return QColor(0xf5, 0x9e, 0x0b);
-    case Highlight::ValueDependent: return QColor(0xdc, 0x26, 0x26);
-    case Highlight::Traced: return QColor(0x8b, 0x5c, 0xf6);
-    case Highlight::Lite: return QColor(0xbe, 0x12, 0x3c);
-    case Highlight::Quantized: return QColor(0x0d, 0x94, 0x88);
-    }
-    return Qt::black;
+QColor highlightColor(HighlightGroup group) {
+    // The palette for the registry's colour roles: a dark theme would swap this table only.
+    struct RoleColour {
+        std::string_view role;
+        QColor colour;
+    };
+    static const RoleColour palette[] = {
+        {"hazard-shape", QColor(0xf5, 0x9e, 0x0b)}, {"hazard-value", QColor(0xdc, 0x26, 0x26)},
+        {"hazard-traced", QColor(0x8b, 0x5c, 0xf6)}, {"hazard-lite", QColor(0xbe, 0x12, 0x3c)},
+        {"quantized", QColor(0x0d, 0x94, 0x88)},
+    };
+    const std::string_view role = highlightGroupInfo(group).colourRole;
+    for (const RoleColour& entry : palette)
+        if (entry.role == role) return entry.colour;
+    return {};
 }
 
 namespace {
@@ -89,8 +88,8 @@ protected:
     QRectF rect_;
 
     QColor borderFor(unsigned mask, QColor fallback) const {
-        for (int h = 0; h < kHighlightCount; ++h)
-            if ((mask & (1u << h)) && owner_->highlightEnabled(Highlight(h))) return highlightColor(Highlight(h));
+        for (int h = 0; h < kHighlightGroupCount; ++h)
+            if ((mask & (1u << h)) && owner_->highlightEnabled(HighlightGroup(h))) return highlightColor(HighlightGroup(h));
         return fallback;
     }
 };
@@ -166,10 +165,10 @@ public:
             painter->drawText(QRectF(8, BoxMetrics::header - 2, rect_.width() - 16, 16), Qt::AlignLeft, count_);
             // Dots for what is highlighted inside the collapsed group.
             double x = rect_.width() - 12;
-            for (int h = kHighlightCount - 1; h >= 0; --h) {
-                if (!(inside_ & (1u << h)) || !owner_->highlightEnabled(Highlight(h))) continue;
+            for (int h = kHighlightGroupCount - 1; h >= 0; --h) {
+                if (!(inside_ & (1u << h)) || !owner_->highlightEnabled(HighlightGroup(h))) continue;
                 painter->setPen(Qt::NoPen);
-                painter->setBrush(highlightColor(Highlight(h)));
+                painter->setBrush(highlightColor(HighlightGroup(h)));
                 painter->drawEllipse(QPointF(x, BoxMetrics::header + 6), 5, 5);
                 x -= 13;
             }
@@ -212,7 +211,7 @@ public:
         const Graph& graph = structure.graph();
         std::vector<unsigned> nodeMask(graph.nodes.size(), 0);
         std::vector<unsigned> groupMask(structure.groups().size(), 0);
-        for (int h = 0; h < kHighlightCount; ++h) {
+        for (int h = 0; h < kHighlightGroupCount; ++h) {
             for (const int node : owner_->highlights_[h]) {
                 if (node < 0 || node >= int(graph.nodes.size())) continue;
                 nodeMask[node] |= 1u << h;
@@ -455,23 +454,18 @@ void GraphWidget::computeHighlights() {
     const Method* shown = method();
     for (const Finding& finding : report_->findings) {
         if (finding.method != shown->name) continue;
-        Highlight highlight;
-        if (finding.category == "control-flow.shape-dependent") highlight = Highlight::ShapeDependent;
-        else if (finding.category == "control-flow.value-dependent") highlight = Highlight::ValueDependent;
-        else if (finding.category.rfind("trace.", 0) == 0) highlight = Highlight::Traced;
-        else if (finding.category.rfind("lite.", 0) == 0) highlight = Highlight::Lite;
-        else if (finding.category.rfind("quant.", 0) == 0) highlight = Highlight::Quantized;
-        else continue;
+        const FindingCategory* category = findFindingCategory(finding.category);
+        if (!category || category->highlight == HighlightGroup::None) continue;
         // Library code reached from the model stays visible in the findings list, not in red.
         if (finding.severity == Severity::Info) continue;
-        for (const int node : finding.nodes) highlights_[int(highlight)].insert(node);
+        for (const int node : finding.nodes) highlights_[int(category->highlight)].insert(node);
     }
     for (const Node& node : shown->graph.nodes) {
         if (node.kind.rfind("quantized::", 0) == 0 || node.kind == "aten::quantize_per_tensor" ||
             node.kind == "aten::dequantize")
-            highlights_[int(Highlight::Quantized)].insert(node.id);
+            highlights_[int(HighlightGroup::Quantized)].insert(node.id);
         // A traced submodule inside scripted code: everything the tracer recorded.
-        if (shown->origin != "traced" && node.source.traced) highlights_[int(Highlight::Traced)].insert(node.id);
+        if (shown->origin != "traced" && node.source.traced) highlights_[int(HighlightGroup::Traced)].insert(node.id);
     }
 }
 
@@ -577,8 +571,8 @@ bool GraphWidget::findNext(const QString& text) {
     return false;
 }
 
-void GraphWidget::setHighlightEnabled(Highlight highlight, bool enabled) {
-    highlightEnabled_[int(highlight)] = enabled;
+void GraphWidget::setHighlightEnabled(HighlightGroup group, bool enabled) {
+    highlightEnabled_[size_t(group)] = enabled;
     scene_->update();
 }
 

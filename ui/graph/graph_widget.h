@@ -4,6 +4,7 @@
 #pragma once
 
 #include "graph_structure.h"
+#include "ptl/finding_categories.h"
 #include "ptl/report.h"
 #include "scene_layout.h"
 
@@ -13,6 +14,7 @@
 #include <QSet>
 
 #include <atomic>
+#include <bitset>
 #include <functional>
 #include <optional>
 #include <memory>
@@ -20,11 +22,10 @@
 
 namespace ptl::ui {
 
-// What the view can highlight; each has a legend entry and a toggle.
-enum class Highlight { ShapeDependent, ValueDependent, Traced, Lite, Quantized };
-constexpr int kHighlightCount = 5;
-QString highlightName(Highlight highlight);
-QColor highlightColor(Highlight highlight);
+// What the view can highlight are the registry's highlight groups (ptl/finding_categories.h),
+// each with a legend entry and a toggle; the colours are the GUI's, chosen by the group's role.
+QString highlightName(HighlightGroup group);
+QColor highlightColor(HighlightGroup group);  // invalid when the palette lacks the group's role
 
 class GraphScene;
 
@@ -64,9 +65,9 @@ public:
     // Next node whose kind, value names or module path contain `text`; false when none.
     bool findNext(const QString& text);
 
-    void setHighlightEnabled(Highlight highlight, bool enabled);
-    bool highlightEnabled(Highlight highlight) const { return highlightEnabled_[int(highlight)]; }
-    QSet<int> highlightedNodes(Highlight highlight) const { return highlights_[int(highlight)]; }
+    void setHighlightEnabled(HighlightGroup group, bool enabled);
+    bool highlightEnabled(HighlightGroup group) const { return highlightEnabled_[size_t(group)]; }
+    QSet<int> highlightedNodes(HighlightGroup group) const { return highlights_[int(group)]; }
 
     void fitToView();
     void showStart();  // the first view of a graph
@@ -99,8 +100,8 @@ private:
     std::shared_ptr<const GraphStructure> structure_;
     std::shared_ptr<SceneLayouter> layouter_;
     std::set<int> expanded_;
-    QSet<int> highlights_[kHighlightCount];
-    bool highlightEnabled_[kHighlightCount] = {true, true, true, true, true};
+    QSet<int> highlights_[kHighlightGroupCount];
+    std::bitset<kHighlightGroupCount> highlightEnabled_ = std::bitset<kHighlightGroupCount>().set();
     // What a background layout delivers: for a new report also the structure it built.
     struct LaidOut {
         std::shared_ptr<const GraphStructure> structure;

@@ -1,5 +1,7 @@
 #include "report_models.h"
 
+#include "ptl/finding_categories.h"
+
 #include <QColor>
 #include <QFileInfo>
 #include <QLocale>
@@ -60,7 +62,12 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const {
         case LocationColumn: return location;
         }
         break;
-    case Qt::ToolTipRole: return QString::fromStdString(item->message + "\n\n" + item->advice);
+    case Qt::ToolTipRole:
+        if (index.column() == CategoryColumn) {
+            if (const FindingCategory* category = findFindingCategory(item->category))
+                return QString::fromUtf8(category->title) + QStringLiteral(": ") + QString::fromUtf8(category->help);
+        }
+        return QString::fromStdString(item->message + "\n\n" + item->advice);
     case Qt::ForegroundRole:
         if (index.column() == SeverityColumn) return severityColor(item->severity);
         break;
@@ -86,8 +93,8 @@ void FindingsFilter::setMinimumSeverity(Severity severity) {
     invalidateFilter();
 }
 
-void FindingsFilter::setCategoryPrefix(const QString& prefix) {
-    category_ = prefix;
+void FindingsFilter::setCategoryFamily(const QString& family) {
+    family_ = family;
     invalidateFilter();
 }
 
@@ -101,7 +108,7 @@ bool FindingsFilter::filterAcceptsRow(int row, const QModelIndex& parent) const 
     const Finding* item = model->finding(model->index(row, 0, parent));
     if (!item) return false;
     if (item->severity < minimum_) return false;
-    if (!category_.isEmpty() && !QString::fromStdString(item->category).startsWith(category_)) return false;
+    if (!family_.isEmpty() && QString::fromUtf8(findingFamilyOf(item->category)) != family_) return false;
     if (!text_.isEmpty() && !QString::fromStdString(item->message + " " + item->category + " " + item->source.file)
                                  .contains(text_, Qt::CaseInsensitive))
         return false;

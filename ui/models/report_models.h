@@ -32,13 +32,13 @@ private:
     std::shared_ptr<const Report> report_;
 };
 
-// Filters findings by minimum severity, category prefix and free text.
+// Filters findings by minimum severity, category family ("lite", ...) and free text.
 class FindingsFilter : public QSortFilterProxyModel {
     Q_OBJECT
 public:
     using QSortFilterProxyModel::QSortFilterProxyModel;
     void setMinimumSeverity(Severity severity);
-    void setCategoryPrefix(const QString& prefix);
+    void setCategoryFamily(const QString& family);  // empty: every family
     void setText(const QString& text);
 
 protected:
@@ -46,7 +46,7 @@ protected:
 
 private:
     Severity minimum_ = Severity::Info;
-    QString category_, text_;
+    QString family_, text_;
 };
 
 // The module tree; each item's internal id is its index in Report::modules.

@@ -1,10 +1,12 @@
 // Conversion for PyTorch Mobile: optimize_for_mobile with each pass selectable, export to Lite
 // Interpreter bytecode (optionally backported), verified by reloading the file in the Lite
 // Interpreter and comparing its outputs with the source model's before success is reported.
-// And measurement: latency of a model on this host, with where and how it was measured.
 #pragma once
 
-#include "ptl/inspect.h"
+#include "ptl/bench.h"
+#include "ptl/errors.h"
+#include "ptl/job.h"
+#include "ptl/report.h"
 
 #include <cstdint>
 #include <map>
@@ -14,14 +16,45 @@
 
 namespace ptl {
 
-// A conversion or verification that failed (the model itself could be read).
-class ConversionError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
 // optimize_for_mobile passes, by the names the CLI and reports use.
 const std::vector<std::string>& optimizationNames();  // "conv-bn-fusion", "insert-fold-prepack-ops", ...
+
+enum class Quantization {
+    None,
+    Dynamic,  // int8 Linear, LSTM and GRU weights, activations quantized at run time; 8-bit embeddings
+    Static,   // post-training int8 weights and activations, calibrated
+};
+enum class QuantizedBackend {
+    Qnnpack,  // phones: per-tensor symmetric weights, full-range activations
+    X86,      // laptops (fbgemm/onednn): per-channel weights, activations reduced to 0..127
+};
+enum class ActivationObserver {
+    MinMax,
+    Histogram,  // searches the clipping range with the least expected quantization error
+};
+
+// Where static quantization's calibration batches come from.
+struct CalibrationSource {
+    enum class Kind {
+        Random,       // `batches` batches shaped like the sample inputs
+        ImageFolder,  // PNG/JPEG images, resized, center-cropped and normalized by mean/std
+        TensorFile,   // a torch.save file: one tensor split into batches, or a list of tensors
+    };
+    Kind kind = Kind::Random;
+    int batches = 8;
+    std::string path;
+};
+
+// The names the CLI, reports and JSON use ("none", "dynamic", "static"; "qnnpack", "x86";
+// "minmax", "histogram"; "random:N", a folder or a file). Parsing throws std::invalid_argument
+// naming the choices; a calibration folder or file must exist.
+Quantization parseQuantization(const std::string& name);
+QuantizedBackend parseBackend(const std::string& name);
+ActivationObserver parseObserver(const std::string& name);
+CalibrationSource parseCalibrationSource(const std::string& text);
+const char* quantizationName(Quantization quantization);
+const char* backendName(QuantizedBackend backend);
+const char* observerName(ActivationObserver observer);
 
 struct ConvertOptions {
     std::string output;                          // the .ptl to write
@@ -30,17 +63,20 @@ struct ConvertOptions {
     std::vector<std::string> skipOptimizations;  // names from optimizationNames()
     std::vector<std::string> preservedMethods;   // kept by optimize_for_mobile besides forward
     int64_t bytecodeVersion = -1;                // backport to this version; -1 keeps the current one
-    std::string quantize = "none";               // "none", "dynamic" (int8 Linear, 8-bit embeddings) or
-                                                 // "static" (post-training, calibrated)
-    std::string backend = "qnnpack";             // static: "qnnpack" (phones) or "x86" (per-channel, reduced range)
-    std::string observer = "minmax";             // static activations: "minmax" or "histogram" (error-minimizing range)
-    std::string calibration = "random:8";        // static: "random:N" batches shaped like the sample inputs,
-                                                 // a folder of PNG/JPEG images, or a torch.save file of tensors
+    Quantization quantize = Quantization::None;
+    QuantizedBackend backend = QuantizedBackend::Qnnpack;     // static quantization's target engine
+    ActivationObserver observer = ActivationObserver::MinMax;  // static quantization's activations
+    CalibrationSource calibration;               // static quantization; random:8 by default
     // Image normalization; the defaults are Android's TensorImageUtils (torchvision's ImageNet).
     std::vector<float> mean{0.485f, 0.456f, 0.406f};
     std::vector<float> std{0.229f, 0.224f, 0.225f};
     std::string opsYaml;                         // also write the root operator list here (YAML)
 };
+
+// What can be checked without reading the model (destinations, pass names, calibration,
+// normalization), so a bad option fails before LibTorch reads anything. Throws
+// std::invalid_argument; convertModel calls it first.
+void checkConvertOptions(const std::string& modelPath, const ConvertOptions& options);
 
 struct OpCountChange {
     std::string op;
@@ -102,33 +138,5 @@ struct ConvertResult {
 // (conversion, export or verification failed; nothing is left at the destination), Cancelled.
 ConvertResult convertModel(const std::string& path, const ConvertOptions& options, const JobControl& job = {});
 
-struct BenchOptions {
-    std::vector<std::string> inputSpecs;
-    int threads = 1;
-    int warmup = 10;
-    int iterations = 50;
-    bool lite = false;                           // run in the Lite Interpreter, not the full JIT
-};
-
-// Where a latency was measured: host latency is not phone latency.
-struct BenchEnvironment {
-    std::string cpu;                             // /proc/cpuinfo model name
-    std::string engine;                          // "full JIT" or "Lite Interpreter"
-    std::string quantizedEngine;                 // "qnnpack"
-    int threads = 1;
-};
-
-struct BenchResult {
-    std::string model;
-    BenchEnvironment environment;
-    std::vector<InputInfo> inputs;
-    int warmup = 0;
-    std::vector<double> samplesMs;               // one per iteration, in run order
-    double p50 = 0, p90 = 0, min = 0, max = 0, mean = 0;
-};
-
-BenchResult benchModel(const std::string& path, const BenchOptions& options, const JobControl& job = {});
-
-std::string describeEnvironment(const BenchEnvironment& environment);  // "Intel Xeon ..., 1 thread, ..."
 
 }  // namespace ptl

@@ -18,6 +18,12 @@ private:
     std::string problem_;
 };
 
+// A conversion or verification that failed (the model itself could be read).
+class ConversionError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // The user asked to stop a long job.
 class Cancelled : public std::runtime_error {
 public:

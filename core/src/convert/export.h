@@ -1,0 +1,34 @@
+// The end of a conversion: Lite Interpreter bytecode (optionally backported), verified by
+// reloading it in the Lite Interpreter and comparing with the converted model before anything is
+// written; files written atomically, never over the input model.
+#pragma once
+
+#include "ptl/convert.h"
+#include "ptl/session.h"
+
+#include <torch/script.h>
+
+#include <string>
+#include <vector>
+
+namespace ptl::detail {
+
+bool samePath(const std::string& a, const std::string& b);
+
+// Temporary file beside the destination, then rename: readers never see a partial file, and a
+// failed write leaves nothing behind. Throws ConversionError naming the path.
+void writeAtomically(const std::string& path, const std::string& bytes);
+
+// _save_for_mobile, backported to bytecodeVersion when it is >= 0. Throws ConversionError.
+std::string exportBytecode(const torch::jit::Module& converted, int64_t bytecodeVersion, const std::string& modelPath);
+
+// Reloads the bytes in the Lite Interpreter: fills result's bytecode version and operator list,
+// and, with sample inputs, compares the outputs with the converted model's. Throws
+// ConversionError when the file does not load or run, or its outputs differ.
+void verifyExport(const std::string& bytes, const torch::jit::Module& converted, const Session& session,
+                  ConvertResult& result);
+
+// The root operator list as YAML for a selective PyTorch Mobile build.
+std::string operatorsYaml(const std::vector<std::string>& operators);
+
+}  // namespace ptl::detail

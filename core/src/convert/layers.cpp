@@ -1,0 +1,41 @@
+// Weighted layers in execution order; see layers.h.
+#include "convert/layers.h"
+
+#include "session/plain_run.h"
+#include "session/scope.h"
+
+namespace ptl::detail {
+
+bool isFloatWeightedOp(const std::string& kind) {
+    return kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::linear" ||
+           kind == "aten::lstm" || kind == "aten::gru";
+}
+
+bool isQuantizedWeightedOp(const std::string& kind) {
+    return kind.rfind("quantized::conv", 0) == 0 || kind.rfind("quantized::linear", 0) == 0 ||
+           kind == "aten::quantized_lstm" || kind == "aten::quantized_gru";
+}
+
+bool isWeightedOp(const std::string& kind) {
+    if (isFloatWeightedOp(kind) || isQuantizedWeightedOp(kind)) return kind.find("pack") == std::string::npos;
+    return kind == "aten::embedding" || kind == "aten::embedding_bag" || kind.rfind("quantized::embedding", 0) == 0 ||
+           (kind.rfind("prepacked::", 0) == 0 && kind.size() > 4 && kind.compare(kind.size() - 4, 4, "_run") == 0);
+}
+
+void collectWeightedOps(const torch::jit::Block* block, std::vector<const torch::jit::Node*>& ops) {
+    for (const torch::jit::Node* node : block->nodes()) {
+        if (isWeightedOp(node->kind().toQualString())) ops.push_back(node);
+        for (const torch::jit::Block* inner : node->blocks()) collectWeightedOps(inner, ops);
+    }
+}
+
+std::vector<std::string> layerModules(const torch::jit::Module& folded, const torch::jit::Module& source) {
+    const auto graph = inlinedForward(folded);
+    std::vector<const torch::jit::Node*> ops;
+    collectWeightedOps(graph->block(), ops);
+    std::vector<std::string> modules;
+    for (const torch::jit::Node* op : ops) modules.push_back(scopeOf(op, &source));
+    return modules;
+}
+
+}  // namespace ptl::detail

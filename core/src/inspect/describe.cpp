@@ -1,0 +1,145 @@
+// What a model holds: the module tree with parameter counts and sizes, and every parameter,
+// buffer and packed quantized weight with its statistics (TorchScript modules and Lite bytecode).
+#include "inspect/inspection.h"
+
+#include "common/quantized_ops.h"
+#include "common/torch_text.h"
+
+#include <torch/csrc/jit/mobile/import.h>
+
+#include <algorithm>
+
+namespace ptl::detail {
+
+namespace {
+
+int64_t tensorBytes(const at::Tensor& tensor) {
+    return static_cast<int64_t>(tensor.numel()) * static_cast<int64_t>(tensor.element_size());
+}
+
+TensorStats statsOf(const at::Tensor& tensor) {
+    TensorStats stats;
+    if (tensor.numel() == 0 || (!tensor.is_quantized() && !c10::isFloatingType(tensor.scalar_type()) &&
+                                !c10::isIntegralType(tensor.scalar_type(), false)))
+        return stats;
+    at::Tensor values = (tensor.is_quantized() ? tensor.dequantize() : tensor).to(at::kFloat).flatten();
+    values = values.masked_select(values.isfinite());  // NaN and inf would poison every figure
+    if (values.numel() == 0) return stats;
+    stats.known = true;
+    stats.min = values.min().item<double>();
+    stats.max = values.max().item<double>();
+    stats.mean = values.mean().item<double>();
+    stats.std = values.numel() > 1 ? values.std().item<double>() : 0.0;
+    stats.zeroFraction = values.eq(0).sum().item<double>() / static_cast<double>(values.numel());
+    constexpr int kBins = 48;
+    const at::Tensor counts = at::histc(values, kBins, stats.min, stats.max).to(at::kLong);
+    stats.histogram.assign(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + kBins);
+    return stats;
+}
+
+
+// Statistics come later (measureTensors): the graph goes out first.
+TensorInfo describeTensor(std::vector<at::Tensor>& values, std::string name, std::string kind, const at::Tensor& tensor) {
+    values.push_back(tensor);
+    return {std::move(name), std::move(kind), tensor.sizes().vec(), dtypeName(tensor.scalar_type()),
+            tensorBytes(tensor), {}};
+}
+
+std::string join(const std::string& path, const std::string& name) {
+    return path.empty() ? name : path + "." + name;
+}
+
+// Sums each module's own sizes into its ancestors'. Modules arrive in pre-order.
+void totalModuleSizes(std::vector<ModuleInfo>& modules) {
+    for (ModuleInfo& module : modules) {
+        module.totalParameters = module.parameters;
+        module.totalBytes = module.bytes;
+    }
+    for (size_t i = modules.size(); i-- > 1;) {
+        const std::string& path = modules[i].path;
+        const size_t dot = path.rfind('.');
+        const std::string parent = dot == std::string::npos ? "" : path.substr(0, dot);
+        for (size_t j = i; j-- > 0;) {
+            if (modules[j].path == parent) {
+                modules[j].totalParameters += modules[i].totalParameters;
+                modules[j].totalBytes += modules[i].totalBytes;
+                break;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void measureTensors(Inspection& inspection) {
+    for (size_t i = 0; i < inspection.tensorValues.size(); ++i)
+        inspection.report.tensors[i].stats = statsOf(inspection.tensorValues[i]);
+    inspection.tensorValues.clear();
+}
+
+
+void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Module& mobile) {
+    Report& report = inspection.report;
+    ModuleInfo root;
+    root.type = mobile._ivalue()->type()->name() ? mobile._ivalue()->type()->name()->qualifiedName() : "";
+    for (const auto& [name, tensor] : mobile.named_parameters()) {
+        report.tensors.push_back(describeTensor(inspection.tensorValues, name, "parameter", tensor));
+        root.parameters += tensor.numel();
+        root.bytes += tensorBytes(tensor);
+    }
+    report.modules.push_back(root);
+    totalModuleSizes(report.modules);
+    for (const torch::jit::mobile::Method& method : mobile.get_methods()) {
+        Method info;
+        info.name = method.name();
+        info.origin = "unknown";  // bytecode keeps no trace of how it was produced
+        info.signature = method.function().getSchema().name();
+        if (info.name == "forward")
+            report.methods.insert(report.methods.begin(), std::move(info));
+        else
+            report.methods.push_back(std::move(info));
+    }
+    for (const std::string& op : torch::jit::mobile::_export_operator_list(const_cast<torch::jit::mobile::Module&>(mobile)))
+        report.operators.push_back(op);
+    std::sort(report.operators.begin(), report.operators.end());
+}
+
+
+void describeModule(Inspection& inspection) {
+    Report& report = inspection.report;
+    const torch::jit::Module& top = *inspection.module();
+    for (const auto& named : top.named_modules()) {
+        ModuleInfo info;
+        info.path = named.name;
+        const auto type = named.value.type();
+        info.type = type->name() ? type->name()->qualifiedName() : "";
+        for (const auto& parameter : named.value.named_parameters(false)) {
+            report.tensors.push_back(
+                describeTensor(inspection.tensorValues, join(named.name, parameter.name), "parameter", parameter.value));
+            info.parameters += parameter.value.numel();
+            info.bytes += tensorBytes(parameter.value);
+        }
+        for (const auto& buffer : named.value.named_buffers(false)) {
+            report.tensors.push_back(
+                describeTensor(inspection.tensorValues, join(named.name, buffer.name), "buffer", buffer.value));
+            info.bytes += tensorBytes(buffer.value);
+        }
+        for (const PackedWeight& packed : packedWeightsOf(named.value)) {
+            report.tensors.push_back(describeTensor(inspection.tensorValues, join(named.name, packed.attribute + ".weight"),
+                                                    "packed", packed.weight));
+            info.parameters += packed.weight.numel();
+            info.bytes += tensorBytes(packed.weight);
+            if (packed.bias && packed.bias->defined()) {
+                report.tensors.push_back(describeTensor(inspection.tensorValues, join(named.name, packed.attribute + ".bias"),
+                                                        "packed", *packed.bias));
+                info.parameters += packed.bias->numel();
+                info.bytes += tensorBytes(*packed.bias);
+            }
+        }
+        report.modules.push_back(std::move(info));
+    }
+    totalModuleSizes(report.modules);
+}
+
+
+}  // namespace ptl::detail

@@ -1,0 +1,300 @@
+// Turns each method's TorchScript graph into the report's plain graph: inlined, with nested
+// If/Loop blocks, module paths from the inlined call stacks and Python source locations from
+// the debug info. Also decides whether a method was scripted or traced.
+#include "inspect/inspection.h"
+
+#include "common/torch_text.h"
+#include "session/scope.h"
+
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <regex>
+#include <sstream>
+
+namespace ptl::detail {
+
+namespace {
+
+using torch::jit::Node;
+
+
+// The tracer records the Python stack of each op as "file.py(12): forward" lines instead of
+// source text; scripted code records the function's text.
+const std::regex& tracerFrame() {
+    static const std::regex frame(R"(^(.+)\((\d+)\): ([A-Za-z_][A-Za-z0-9_]*)$)");
+    return frame;
+}
+
+std::string constantText(const Node* node) {
+    if (!node->hasAttribute(c10::attr::value)) return "None";
+    const auto value = torch::jit::toIValue(node->output());
+    if (!value) return "?";
+    if (value->isTensor()) {
+        const at::Tensor& tensor = value->toTensor();
+        std::ostringstream text;
+        text << "tensor(" << tensor.sizes() << ", " << dtypeName(tensor.scalar_type()) << ")";
+        if (tensor.numel() == 1 && !tensor.is_quantized()) text << " = " << tensor.item().toDouble();
+        return text.str();
+    }
+    std::ostringstream text;
+    text << *value;
+    std::string result = text.str();
+    if (result.size() > 200) result = result.substr(0, 197) + "...";
+    return result;
+}
+
+std::vector<std::pair<std::string, std::string>> attributesOf(const Node* node) {
+    std::vector<std::pair<std::string, std::string>> attributes;
+    if (node->kind() == c10::prim::Constant) {
+        attributes.emplace_back("value", constantText(node));
+        return attributes;
+    }
+    for (const c10::Symbol name : node->attributeNames()) {
+        std::ostringstream text;
+        switch (node->kindOf(name)) {
+        case torch::jit::AttributeKind::s: text << node->s(name); break;
+        case torch::jit::AttributeKind::i: text << node->i(name); break;
+        case torch::jit::AttributeKind::f: text << node->f(name); break;
+        case torch::jit::AttributeKind::ty: text << node->ty(name)->annotation_str(); break;
+        default: text << "<" << toString(node->kindOf(name)) << ">"; break;
+        }
+        attributes.emplace_back(name.toUnqualString(), text.str());
+    }
+    return attributes;
+}
+
+class GraphBuilder {
+public:
+    GraphBuilder(Inspection& inspection, MethodGraph& target, Graph& out)
+        : inspection_(inspection), target_(target), out_(out),
+          scopeOf_(inspection.module()) {}
+
+    void build() {
+        const torch::jit::Graph& graph = *target_.graph;
+        for (const torch::jit::Value* input : graph.inputs()) out_.inputs.push_back(valueId(input, -1));
+        out_.topNodes = addNodes(graph.block(), -1, -1);
+        for (const torch::jit::Value* output : graph.outputs()) out_.outputs.push_back(valueId(output, -1));
+    }
+
+private:
+    Inspection& inspection_;
+    MethodGraph& target_;
+    Graph& out_;
+    ScopeResolver scopeOf_;
+
+    int valueId(const torch::jit::Value* value, int producer) {
+        const auto found = target_.valueIds.find(value);
+        if (found != target_.valueIds.end()) return found->second;
+        Value info;
+        info.id = static_cast<int>(out_.values.size());
+        info.name = value->debugName();
+        info.type = value->type()->annotation_str();
+        info.producer = producer;
+        if (const auto tensor = value->type()->cast<c10::TensorType>()) {
+            if (const auto sizes = tensor->sizes().concrete_sizes()) {
+                info.shapeKnown = true;
+                info.shape = *sizes;
+            }
+            if (const auto type = tensor->scalarType()) info.dtype = dtypeName(*type);
+        }
+        target_.valueIds.emplace(value, info.id);
+        out_.values.push_back(std::move(info));
+        return out_.values.back().id;
+    }
+
+    std::vector<int> addNodes(const torch::jit::Block* block, int parent, int parentBlock) {
+        std::vector<int> ids;
+        for (const Node* node : block->nodes()) ids.push_back(addNode(node, parent, parentBlock));
+        return ids;
+    }
+
+    int addNode(const Node* node, int parent, int parentBlock) {
+        const int id = static_cast<int>(out_.nodes.size());
+        target_.nodeIds.emplace(node, id);
+        {
+            ptl::Node info;
+            info.id = id;
+            info.kind = node->kind().toQualString();
+            if (const c10::FunctionSchema* schema = node->maybeSchema()) {
+                std::ostringstream text;
+                text << *schema;
+                info.schema = text.str();
+            }
+            for (const torch::jit::Value* input : node->inputs()) info.inputs.push_back(valueId(input, -1));
+            for (const torch::jit::Value* output : node->outputs()) info.outputs.push_back(valueId(output, id));
+            info.attributes = attributesOf(node);
+            info.scope = scopeOf_(node);
+            info.source = inspection_.sourceOf(node);
+            info.parent = parent;
+            info.parentBlock = parentBlock;
+            out_.nodes.push_back(std::move(info));
+        }
+        int blockIndex = 0;
+        for (const torch::jit::Block* block : node->blocks()) {
+            Block info;
+            for (const torch::jit::Value* input : block->inputs()) info.inputs.push_back(valueId(input, -1));
+            info.nodes = addNodes(block, id, blockIndex);
+            for (const torch::jit::Value* output : block->outputs()) info.outputs.push_back(valueId(output, -1));
+            out_.nodes[id].blocks.push_back(std::move(info));
+            ++blockIndex;
+        }
+        return id;
+    }
+};
+
+// Traced when every node with a recorded origin was recorded by the tracer. A scripted method
+// that calls a traced submodule stays scripted; analyzeTracing reports the submodule.
+bool isTraced(const torch::jit::Graph& graph) {
+    bool traced = false;
+    for (const Node* node : graph.nodes()) {
+        const auto original = node->sourceRange().findSourceRangeThatGenerated();
+        if (!original || !original->source()) continue;
+        const std::string text = original->source()->text_str().str();
+        if (!std::regex_match(text.substr(0, text.find('\n')), tracerFrame())) return false;
+        traced = true;
+    }
+    return traced;
+}
+
+// LibTorch 1.13 drops the inlined call stack of some nodes (If nodes and what their blocks hold,
+// in particular). Those get their module path from the enclosing If/Loop, else from the module
+// attributes they read (self.stem[1].training belongs to stem.1). Data inputs are no guide: the
+// top module's own code reads tensors that submodules computed.
+class ScopeRepair {
+public:
+    ScopeRepair(const MethodGraph& target, Graph& out) : target_(target), out_(out) {}
+
+    void run(const torch::jit::Block* block, const std::string& enclosing) {
+        for (const Node* node : block->nodes()) {
+            ptl::Node& info = out_.nodes[target_.nodeIds.at(node)];
+            if (node->kind() == c10::prim::GetAttr) {
+                objectPath_[node] = modulePath(node->input());
+                if (info.scope.empty()) info.scope = objectPath_[node];
+            }
+            if (info.scope.empty()) {
+                info.scope = enclosing;
+                if (info.scope.empty()) info.scope = fromAttributes(node, 4);
+            }
+            for (const torch::jit::Block* inner : node->blocks()) run(inner, info.scope);
+        }
+    }
+
+private:
+    const MethodGraph& target_;
+    Graph& out_;
+    std::unordered_map<const Node*, std::string> objectPath_;
+
+    // "stem.1" for the value self.stem[1]; "" for self or values that are not modules.
+    std::string modulePath(const torch::jit::Value* value) const {
+        const Node* producer = value->node();
+        const auto type = value->type()->cast<c10::ClassType>();
+        if (producer->kind() != c10::prim::GetAttr || !type || !type->is_module()) return {};
+        const std::string parent = modulePath(producer->input());
+        const std::string name = producer->s(c10::attr::name);
+        return parent.empty() ? name : parent + "." + name;
+    }
+
+    std::string fromAttributes(const Node* node, int depth) const {
+        for (const torch::jit::Value* input : node->inputs()) {
+            const Node* producer = input->node();
+            const auto read = objectPath_.find(producer);
+            if (read != objectPath_.end() && !read->second.empty()) return read->second;
+            if (depth > 0) {
+                const std::string found = fromAttributes(producer, depth - 1);
+                if (!found.empty()) return found;
+            }
+        }
+        return {};
+    }
+};
+
+// Bundled-input helpers and private methods are plumbing, not model logic to analyse.
+bool isModelLogic(const std::string& name) {
+    return name.rfind("_", 0) != 0 && name.find("bundled_input") == std::string::npos;
+}
+
+}  // namespace
+
+
+
+
+
+
+SourceLocation Inspection::sourceOf(const Node* node) {
+    SourceLocation location;
+    const auto original = node->sourceRange().findSourceRangeThatGenerated();
+    if (!original || !original->source()) return location;
+    const auto source = original->source();
+    const std::string text = source->text_str().str();
+
+    std::smatch frame;
+    const std::string first = text.substr(0, text.find('\n'));
+    if (std::regex_match(first, frame, tracerFrame())) {
+        location.file = frame[1];
+        location.line = std::stoi(frame[2]);
+        location.text = text;  // the traced call stack, innermost frame first
+        location.traced = true;
+        return location;
+    }
+    const auto fileLineColumn = original->file_line_col();
+    if (!fileLineColumn) return location;
+    location.file = std::get<0>(*fileLineColumn);
+    location.line = static_cast<int>(std::get<1>(*fileLineColumn));
+    location.column = static_cast<int>(std::get<2>(*fileLineColumn)) + 1;
+    const size_t lineInSource = source->lineno_for_offset(original->start());
+    location.text = trim(source->get_line(lineInSource).str());
+
+    const int firstLineNo = static_cast<int>(source->lineno_to_source_lineno(0));
+    const std::string key = location.file + ":" + std::to_string(firstLineNo);
+    if (snippetIndex.emplace(key, report.sources.size()).second)
+        report.sources.push_back({location.file, firstLineNo, text});
+    return location;
+}
+
+namespace {
+
+// An inlined copy of a method's graph (forward's is the session's), with the method's entry in
+// the report.
+MethodGraph addMethod(Inspection& inspection, const torch::jit::Method& method) {
+    MethodGraph target;
+    target.name = method.name();
+    if (target.name == "forward" && inspection.session.forwardGraph) {
+        target.graph = inspection.session.forwardGraph;
+    } else {
+        target.graph = method.graph()->copy();
+        torch::jit::Inline(*target.graph);
+    }
+    target.methodIndex = inspection.report.methods.size();
+    Method info;
+    info.name = method.name();
+    inspection.report.methods.push_back(std::move(info));
+    return target;
+}
+
+}  // namespace
+
+void extractGraphs(Inspection& inspection) {
+    if (!inspection.module()) return;
+    std::vector<torch::jit::Method> methods;
+    for (const torch::jit::Method& method : inspection.module()->get_methods()) {
+        if (method.name() == "forward")
+            methods.insert(methods.begin(), method);
+        else
+            methods.push_back(method);
+    }
+
+    for (const torch::jit::Method& method : methods) {
+        inspection.job.checkCancelled();
+        MethodGraph target = addMethod(inspection, method);
+        Method& info = inspection.method(target);
+        std::ostringstream signature;
+        signature << method.function().getSchema();
+        info.signature = signature.str();
+        info.origin = isTraced(*target.graph) ? "traced" : "scripted";
+        GraphBuilder(inspection, target, info.graph).build();
+        ScopeRepair(target, info.graph).run(target.graph->block(), "");
+        if (isModelLogic(target.name) || target.name == "forward") inspection.graphs.push_back(std::move(target));
+    }
+}
+
+}  // namespace ptl::detail

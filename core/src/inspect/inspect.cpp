@@ -1,0 +1,92 @@
+// inspectModel: opens a session (full JIT when the file carries TorchScript code, the Lite
+// Interpreter otherwise), describes the model, extracts its graphs and runs the analyses in order.
+#include "ptl/inspect.h"
+
+#include "analysis/analyses.h"
+#include "common/torch_text.h"
+#include "inspect/inspection.h"
+#include "load/torch_loader.h"
+#include "ptl/errors.h"
+
+namespace ptl {
+
+namespace {
+
+using detail::Inspection;
+
+void describeFile(Report& report, const ModelFile& file) {
+    report.tool = toolVersion();
+    report.file = file.path;
+    report.fileBytes = static_cast<int64_t>(file.bytes);
+    report.format = file.format;
+    report.container = file.container;
+    report.fileFormatVersion = file.fileFormatVersion;
+    report.extraFiles = file.extraFiles;
+}
+
+// Bytecode without TorchScript code: what the Lite Interpreter loads is all there is to describe.
+void describeBytecode(Inspection& inspection) {
+    const std::string& path = inspection.session.file.path;
+    try {
+        const torch::jit::mobile::Module mobile = detail::loadLiteModule(path);
+        inspection.report.bytecodeVersion = static_cast<int64_t>(mobile.bytecode_version());
+        detail::describeMobileModule(inspection, mobile);
+    } catch (const std::exception& error) {
+        throw ModelError(path, "LibTorch cannot load it: " + detail::errorText(error));
+    }
+    detail::measureTensors(inspection);
+}
+
+void findSampleInputs(Session& session, Inspection& inspection, const std::vector<std::string>& specs) {
+    session.prepareInputs(specs, ValueRecording::On);
+    inspection.report.inputs = session.inputs();
+    detail::applyRecordedValues(inspection);
+    if (session.inputProblem().empty()) return;
+    inspection.addFinding(Severity::Warning, "input.unknown", session.inputProblem(),
+                          "Pass one --input per forward argument, e.g. --input 1x3x224x224:float or --input "
+                          "1x128:int64, or bundle inputs with torch.utils.bundled_inputs. Without sample inputs "
+                          "the round trip and shape recording are skipped.")
+        .method = "forward";
+}
+
+}  // namespace
+
+Report inspectModel(const std::string& path, const InspectOptions& options, const JobControl& job) {
+    job.report("Reading " + path, 0.0);
+    Session session(path);
+    Report report;
+    describeFile(report, session.file());
+    Inspection inspection{session.state(), report, job, {}, {}, {}, {}};
+    job.checkCancelled();
+
+    torch::NoGradGuard noGrad;
+    job.report("Loading", 0.1);
+    if (!session.file().hasCode) {
+        describeBytecode(inspection);
+        return report;
+    }
+    session.load();
+
+    job.report("Describing modules", 0.2);
+    detail::describeModule(inspection);
+    job.checkCancelled();
+    job.report("Extracting graphs", 0.3);
+    detail::extractGraphs(inspection);
+    if (job.graphReady) job.graphReady(report);
+    detail::measureTensors(inspection);
+    job.report("Running the model on sample inputs", 0.45);
+    findSampleInputs(session, inspection, options.inputSpecs);
+    job.checkCancelled();
+    job.report("Analysing control flow", 0.6);
+    detail::analyzeControlFlow(inspection);
+    detail::analyzeTracing(inspection);
+    detail::analyzeQuantization(inspection);
+    job.checkCancelled();
+    job.report("Checking Lite Interpreter compatibility", 0.7);
+    detail::analyzeLiteCompatibility(inspection, options.roundTrip);
+    detail::orderFindings(report);
+    job.report("Done", 1.0);
+    return report;
+}
+
+}  // namespace ptl

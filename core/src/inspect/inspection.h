@@ -1,0 +1,58 @@
+// Internal to core: one inspection's report under construction, over an opened Session. The
+// graph extraction fills the report's graphs and remembers which report ids the TorchScript
+// nodes and values got; the analyses (analysis/analyses.h) add findings that point at them.
+#pragma once
+
+#include "ptl/job.h"
+#include "ptl/report.h"
+#include "session/session_state.h"
+
+#include <torch/csrc/jit/mobile/module.h>
+#include <torch/script.h>
+
+#include <memory>
+#include <unordered_map>
+
+namespace ptl::detail {
+
+// The inlined TorchScript graph of one method and the ids its nodes and values got in the report.
+struct MethodGraph {
+    std::string name;
+    std::shared_ptr<torch::jit::Graph> graph;
+    std::unordered_map<const torch::jit::Node*, int> nodeIds;
+    std::unordered_map<const torch::jit::Value*, int> valueIds;
+    size_t methodIndex = 0;  // into Report::methods
+};
+
+struct Inspection {
+    Session::State& session;
+    Report& report;
+    const JobControl& job;
+    std::vector<MethodGraph> graphs;           // forward first
+    std::unordered_map<int, int64_t> quantizedActivationP99;  // forward value id -> 99th percentile integer
+    std::unordered_map<std::string, size_t> snippetIndex;  // "file:firstLine" -> report.sources
+    std::vector<at::Tensor> tensorValues;      // report.tensors' data, until their statistics are taken
+
+    const torch::jit::Module* module() const { return session.module ? &*session.module : nullptr; }
+    Method& method(const MethodGraph& graph) { return report.methods[graph.methodIndex]; }
+    const MethodGraph* forward() const { return graphs.empty() ? nullptr : &graphs.front(); }
+    // Where the model author wrote this node, from the debug info; records the surrounding
+    // source in report.sources once.
+    SourceLocation sourceOf(const torch::jit::Node* node);
+
+    // Adds a finding; its id is assigned when the report is complete (orderFindings).
+    Finding& addFinding(Severity severity, std::string category, std::string message, std::string advice);
+    Finding& addNodeFinding(const MethodGraph& graph, const torch::jit::Node* node, Severity severity,
+                            std::string category, std::string message, std::string advice);
+};
+
+// Stages, in the order inspectModel runs them.
+void describeModule(Inspection& inspection);        // modules and tensors of the TorchScript module
+void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Module& mobile);
+void extractGraphs(Inspection& inspection);         // inlined graphs, origins
+void measureTensors(Inspection& inspection);        // statistics of report.tensors
+// The sample run's shapes and dtypes on forward's report values, and quantized activations' ranges.
+void applyRecordedValues(Inspection& inspection);
+void orderFindings(Report& report);                 // most severe first; ids F1, F2, ...
+
+}  // namespace ptl::detail

@@ -1,0 +1,34 @@
+// loadTorchScript and loadLiteModule; see torch_loader.h.
+#include "load/torch_loader.h"
+
+#include "common/torch_text.h"
+#include "ptl/errors.h"
+
+#include <torch/csrc/jit/mobile/import.h>
+
+namespace ptl::detail {
+
+namespace {
+
+// Quantized weights are repacked for the current engine while loading: use the phone's.
+void usePhoneEngine() { at::globalContext().setQEngine(at::QEngine::QNNPACK); }
+
+}  // namespace
+
+torch::jit::Module loadTorchScript(const std::string& path) {
+    usePhoneEngine();
+    try {
+        torch::jit::Module module = torch::jit::load(path);
+        module.eval();
+        return module;
+    } catch (const std::exception& error) {
+        throw ModelError(path, "LibTorch cannot load it: " + errorText(error));
+    }
+}
+
+torch::jit::mobile::Module loadLiteModule(const std::string& path) {
+    usePhoneEngine();
+    return torch::jit::_load_for_mobile(path);
+}
+
+}  // namespace ptl::detail

@@ -1,0 +1,19 @@
+// Loading with LibTorch, after the file passed openModelFile's checks: the full JIT for files
+// that carry TorchScript code, the Lite Interpreter for bytecode.
+#pragma once
+
+#include <torch/csrc/jit/mobile/module.h>
+#include <torch/script.h>
+
+#include <string>
+
+namespace ptl::detail {
+
+// In eval mode, with the phone's quantized engine; throws ModelError naming the file.
+torch::jit::Module loadTorchScript(const std::string& path);
+
+// Bytecode in the Lite Interpreter, with the phone's quantized engine. LibTorch's errors pass
+// through: callers word them for their stage.
+torch::jit::mobile::Module loadLiteModule(const std::string& path);
+
+}  // namespace ptl::detail

@@ -1,0 +1,44 @@
+// The LibTorch side of a Session (ptl/session.h), for core's stages.
+#pragma once
+
+#include "ptl/session.h"
+
+#include <torch/script.h>
+
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+namespace ptl::detail {
+class ForwardRecorder;
+}  // namespace ptl::detail
+
+namespace ptl {
+
+// What the sample run recorded of one value of forward.
+struct RecordedValue {
+    std::vector<int64_t> shape;
+    c10::ScalarType dtype = c10::ScalarType::Undefined;
+    std::optional<int64_t> quantizedP99;  // 99th percentile of a quantized activation's integers
+};
+
+struct Session::State {
+    ModelFile file;
+    std::optional<torch::jit::Module> module;          // absent for bytecode-only Lite files
+    std::shared_ptr<torch::jit::Graph> forwardGraph;   // forward inlined (a copy); null without forward
+
+    std::vector<InputInfo> inputs;
+    std::optional<std::vector<c10::IValue>> sampleInputs;  // forward's arguments, without self
+    std::string inputProblem;
+    std::optional<c10::IValue> forwardOutput;          // forward's output on the sample inputs
+    // Keyed by forwardGraph's values; filled by a run with ValueRecording::On.
+    std::unordered_map<const torch::jit::Value*, RecordedValue> recorded;
+    bool recordValues = false;
+    std::shared_ptr<detail::ForwardRecorder> recorder;  // forward instrumented, compiled once
+
+    // Drops the TorchScript module and what was built from it (bench measures a Lite model in a
+    // heap not shaped by the full JIT's allocations).
+    void releaseTorchScript();
+};
+
+}  // namespace ptl
