@@ -140,6 +140,130 @@ void printBench(const ptl::BenchResult& result) {
     std::printf("  measured   %s\n", ptl::describeEnvironment(result.environment).c_str());
 }
 
+// Every option of every subcommand, filled by CLI11.
+struct Arguments {
+    std::string model;
+    std::vector<std::string> inputs;
+    bool json = false;
+    std::string failOn;
+    std::string progressMode = "auto";
+    ptl::ConvertOptions convert;
+    std::string quantize = "none", backend = "qnnpack", observer = "minmax", calibration = "random:8";
+    bool noOptimize = false;
+    ptl::BenchOptions bench;
+};
+
+CLI::App* addInspect(CLI::App& app, Arguments& args) {
+    CLI::App* inspect = app.add_subcommand(
+        "inspect", "Describe a model, its graph and its findings (control flow, tracing, Lite Interpreter "
+                   "compatibility, quantization settings)");
+    inspect->add_option("MODEL", args.model, "TorchScript .pt or Lite Interpreter .ptl file")->required();
+    inspect->add_option("--input", args.inputs,
+                        "Sample input for one forward argument, e.g. 1x3x224x224:float or 1x128:int64 "
+                        "(repeat once per argument)");
+    inspect->add_flag("--json", args.json, "Print the whole report as JSON (schema: docs/report-schema.md)");
+    inspect->add_option("--fail-on", args.failOn, "Exit 1 when a finding of this severity or worse is reported")
+        ->check(CLI::IsMember({"info", "warning", "error"}));
+    return inspect;
+}
+
+CLI::App* addConvert(CLI::App& app, Arguments& args) {
+    ptl::ConvertOptions& options = args.convert;
+    CLI::App* convert = app.add_subcommand(
+        "convert", "Optimize for mobile and export a Lite Interpreter .ptl, verified by reloading it in the Lite "
+                   "Interpreter and comparing outputs with the source model");
+    convert->add_option("MODEL", args.model, "TorchScript .pt (or .ptl with TorchScript code)")->required();
+    convert->add_option("-o,--output", options.output, "The .ptl to write (atomically; never the input)")->required();
+    convert->add_option("--input", args.inputs, "Sample input for one forward argument (repeat once per argument)");
+    convert->add_flag("--no-optimize", args.noOptimize, "Export without optimize_for_mobile");
+    convert->add_option("--quantize", args.quantize,
+                        "none; dynamic: int8 Linear, LSTM and GRU layers (activations quantized at run time) and 8-bit "
+                        "weight-only embeddings; static: post-training int8 with calibration")
+        ->check(CLI::IsMember({"none", "dynamic", "static"}));
+    convert->add_option("--backend", args.backend,
+                        "Static quantization target: qnnpack (phones: per-tensor weights, full-range activations) or "
+                        "x86 (per-channel weights, reduced range; not the phone's engine)")
+        ->check(CLI::IsMember({"qnnpack", "x86"}));
+    convert->add_option("--observer", args.observer,
+                        "Static quantization's activation observer: minmax, or histogram (searches the clipping "
+                        "range with the least quantization error)")
+        ->check(CLI::IsMember({"minmax", "histogram"}));
+    convert->add_option("--calib", args.calibration,
+                        "Calibration data for static quantization: random:N batches shaped like the inputs "
+                        "(default random:8), a folder of PNG/JPEG images (resized, center-cropped, normalized by "
+                        "--mean/--std), or a file saved with torch.save holding one tensor (split into batches) or a "
+                        "list of tensors (one per batch)");
+    convert->add_option("--keep-float", options.keepFloat,
+                        "Static quantization: leave this module (a path such as features.3) and its children in "
+                        "float (repeatable)");
+    convert->add_option("--optimize-skip", options.skipOptimizations,
+                        "Skip one optimize_for_mobile pass: conv-bn-fusion, insert-fold-prepack-ops, remove-dropout, "
+                        "fuse-add-relu, hoist-conv-packed-params, conv1d-to-conv2d (repeatable)");
+    convert->add_option("--mean", options.mean,
+                        "Per-channel mean for calibration images, as TensorImageUtils (default 0.485,0.456,0.406)")
+        ->delimiter(',')
+        ->expected(3);
+    convert->add_option("--std", options.std, "Per-channel std for calibration images (default 0.229,0.224,0.225)")
+        ->delimiter(',')
+        ->expected(3);
+    convert->add_option("--preserve-method", options.preservedMethods, "Keep this method besides forward (repeatable)");
+    convert->add_option("--bytecode-version", options.bytecodeVersion,
+                        "Backport the bytecode to this version, for older PyTorch Mobile runtimes (PyTorch's v8 to v7 "
+                        "backport writes the tensors twice: expect a file about twice as large)");
+    convert->add_option("--ops-yaml", options.opsYaml,
+                        "Also write the root operator list (YAML) for a selective mobile build");
+    convert->add_flag("--json", args.json, "Print the result as JSON");
+    convert->add_option("--progress", args.progressMode, "Progress on stderr: auto (a bar on a terminal), bar, json, none")
+        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+    return convert;
+}
+
+CLI::App* addBench(CLI::App& app, Arguments& args) {
+    ptl::BenchOptions& options = args.bench;
+    CLI::App* bench = app.add_subcommand(
+        "bench", "Measure forward latency on this computer (host latency, not phone latency; the output says "
+                 "where and how it was measured)");
+    bench->add_option("MODEL", args.model, "TorchScript .pt or Lite Interpreter .ptl")->required();
+    bench->add_option("--input", args.inputs, "Sample input for one forward argument (repeat once per argument)");
+    bench->add_option("--threads", options.threads, "Intra-op threads (default 1, as on most phones' big core)")
+        ->check(CLI::Range(1, 256));
+    bench->add_option("--iters", options.iterations, "Measured runs (default 50)")->check(CLI::Range(1, 1000000));
+    bench->add_option("--warmup", options.warmup, "Runs before measuring (default 10)")->check(CLI::Range(0, 1000000));
+    bench->add_flag("--lite", options.lite, "Run in the Lite Interpreter (a .pt is exported in memory first)");
+    bench->add_flag("--json", args.json, "Print the result, with every sample, as JSON");
+    bench->add_option("--progress", args.progressMode, "Progress on stderr: auto, bar, json, none")
+        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+    return bench;
+}
+
+int runConvert(Arguments& args) {
+    ptl::ConvertOptions& options = args.convert;
+    options.inputSpecs = args.inputs;
+    options.optimize = !args.noOptimize;
+    return runJob(args.model, args.progressMode, [&](const ptl::JobControl& control) {
+        // Typed and checked before the model is read: a bad option costs milliseconds.
+        options.quantize = ptl::parseQuantization(args.quantize);
+        options.backend = ptl::parseBackend(args.backend);
+        options.observer = ptl::parseObserver(args.observer);
+        if (options.quantize == ptl::Quantization::Static) options.calibration = ptl::parseCalibrationSource(args.calibration);
+        ptl::checkConvertOptions(args.model, options);
+        const ptl::ConvertResult result = ptl::convertModel(args.model, options, control);
+        if (args.json) std::cout << ptl::toJson(result).dump(2) << "\n";
+        else printConversion(result);
+        return kOk;
+    });
+}
+
+int runBench(Arguments& args) {
+    args.bench.inputSpecs = args.inputs;
+    return runJob(args.model, args.progressMode, [&](const ptl::JobControl& control) {
+        const ptl::BenchResult result = ptl::benchModel(args.model, args.bench, control);
+        if (args.json) std::cout << ptl::toJson(result).dump(2) << "\n";
+        else printBench(result);
+        return kOk;
+    });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,88 +282,10 @@ int main(int argc, char** argv) {
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Log diagnostics to stderr");
 
-    std::string model;
-    std::vector<std::string> inputs;
-    bool json = false;
-    std::string failOn;
-    CLI::App* inspect = app.add_subcommand(
-        "inspect", "Describe a model, its graph and its findings (control flow, tracing, Lite Interpreter "
-                   "compatibility, quantization settings)");
-    inspect->add_option("MODEL", model, "TorchScript .pt or Lite Interpreter .ptl file")->required();
-    inspect->add_option("--input", inputs,
-                        "Sample input for one forward argument, e.g. 1x3x224x224:float or 1x128:int64 "
-                        "(repeat once per argument)");
-    inspect->add_flag("--json", json, "Print the whole report as JSON (schema: docs/report-schema.md)");
-    inspect->add_option("--fail-on", failOn, "Exit 1 when a finding of this severity or worse is reported")
-        ->check(CLI::IsMember({"info", "warning", "error"}));
-
-    // convert
-    ptl::ConvertOptions convertOptions;
-    std::string quantize = "none", backend = "qnnpack", observer = "minmax", calibration = "random:8";
-    bool noOptimize = false;
-    std::string progressMode = "auto";
-    CLI::App* convert = app.add_subcommand(
-        "convert", "Optimize for mobile and export a Lite Interpreter .ptl, verified by reloading it in the Lite "
-                   "Interpreter and comparing outputs with the source model");
-    convert->add_option("MODEL", model, "TorchScript .pt (or .ptl with TorchScript code)")->required();
-    convert->add_option("-o,--output", convertOptions.output, "The .ptl to write (atomically; never the input)")
-        ->required();
-    convert->add_option("--input", inputs, "Sample input for one forward argument (repeat once per argument)");
-    convert->add_flag("--no-optimize", noOptimize, "Export without optimize_for_mobile");
-    convert->add_option("--quantize", quantize,
-                        "none; dynamic: int8 Linear, LSTM and GRU layers (activations quantized at run time) and 8-bit "
-                        "weight-only embeddings; static: post-training int8 with calibration")
-        ->check(CLI::IsMember({"none", "dynamic", "static"}));
-    convert->add_option("--backend", backend,
-                        "Static quantization target: qnnpack (phones: per-tensor weights, full-range activations) or "
-                        "x86 (per-channel weights, reduced range; not the phone's engine)")
-        ->check(CLI::IsMember({"qnnpack", "x86"}));
-    convert->add_option("--observer", observer,
-                        "Static quantization's activation observer: minmax, or histogram (searches the clipping "
-                        "range with the least quantization error)")
-        ->check(CLI::IsMember({"minmax", "histogram"}));
-    convert->add_option("--calib", calibration,
-                        "Calibration data for static quantization: random:N batches shaped like the inputs "
-                        "(default random:8), a folder of PNG/JPEG images (resized, center-cropped, normalized by "
-                        "--mean/--std), or a file saved with torch.save holding one tensor (split into batches) or a "
-                        "list of tensors (one per batch)");
-    convert->add_option("--optimize-skip", convertOptions.skipOptimizations,
-                        "Skip one optimize_for_mobile pass: conv-bn-fusion, insert-fold-prepack-ops, remove-dropout, "
-                        "fuse-add-relu, hoist-conv-packed-params, conv1d-to-conv2d (repeatable)");
-    convert->add_option("--mean", convertOptions.mean,
-                        "Per-channel mean for calibration images, as TensorImageUtils (default 0.485,0.456,0.406)")
-        ->delimiter(',')
-        ->expected(3);
-    convert->add_option("--std", convertOptions.std,
-                        "Per-channel std for calibration images (default 0.229,0.224,0.225)")
-        ->delimiter(',')
-        ->expected(3);
-    convert->add_option("--preserve-method", convertOptions.preservedMethods,
-                        "Keep this method besides forward (repeatable)");
-    convert->add_option("--bytecode-version", convertOptions.bytecodeVersion,
-                        "Backport the bytecode to this version, for older PyTorch Mobile runtimes");
-    convert->add_option("--ops-yaml", convertOptions.opsYaml,
-                        "Also write the root operator list (YAML) for a selective mobile build");
-    convert->add_flag("--json", json, "Print the result as JSON");
-    convert->add_option("--progress", progressMode, "Progress on stderr: auto (a bar on a terminal), bar, json, none")
-        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
-
-    // bench
-    ptl::BenchOptions benchOptions;
-    CLI::App* bench = app.add_subcommand(
-        "bench", "Measure forward latency on this computer (host latency, not phone latency; the output says "
-                 "where and how it was measured)");
-    bench->add_option("MODEL", model, "TorchScript .pt or Lite Interpreter .ptl")->required();
-    bench->add_option("--input", inputs, "Sample input for one forward argument (repeat once per argument)");
-    bench->add_option("--threads", benchOptions.threads, "Intra-op threads (default 1, as on most phones' big core)")
-        ->check(CLI::Range(1, 256));
-    bench->add_option("--iters", benchOptions.iterations, "Measured runs (default 50)")->check(CLI::Range(1, 1000000));
-    bench->add_option("--warmup", benchOptions.warmup, "Runs before measuring (default 10)")->check(CLI::Range(0, 1000000));
-    bench->add_flag("--lite", benchOptions.lite, "Run in the Lite Interpreter (a .pt is exported in memory first)");
-    bench->add_flag("--json", json, "Print the result, with every sample, as JSON");
-    bench->add_option("--progress", progressMode, "Progress on stderr: auto, bar, json, none")
-        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
-
+    Arguments args;
+    CLI::App* inspect = addInspect(app, args);
+    CLI::App* convert = addConvert(app, args);
+    CLI::App* bench = addBench(app, args);
     CLI::App* worker = app.add_subcommand(
         "worker", "Used by the GUI: run one job in this process, a JSON request on stdin, JSON Lines events "
                   "on stdout (docs/worker-protocol.md)");
@@ -252,37 +298,9 @@ int main(int argc, char** argv) {
     }
     if (verbose) spdlog::set_level(spdlog::level::info);
 
-    if (*inspect) {
-        const int code = runInspect(model, inputs, json, failOn);
-        spdlog::info("finished");
-        return code;
-    }
-    if (*convert) {
-        convertOptions.inputSpecs = inputs;
-        convertOptions.optimize = !noOptimize;
-        return runJob(model, progressMode, [&](const ptl::JobControl& control) {
-            // Typed and checked before the model is read: a bad option costs milliseconds.
-            convertOptions.quantize = ptl::parseQuantization(quantize);
-            convertOptions.backend = ptl::parseBackend(backend);
-            convertOptions.observer = ptl::parseObserver(observer);
-            if (convertOptions.quantize == ptl::Quantization::Static)
-                convertOptions.calibration = ptl::parseCalibrationSource(calibration);
-            ptl::checkConvertOptions(model, convertOptions);
-            const ptl::ConvertResult result = ptl::convertModel(model, convertOptions, control);
-            if (json) std::cout << ptl::toJson(result).dump(2) << "\n";
-            else printConversion(result);
-            return kOk;
-        });
-    }
-    if (*bench) {
-        benchOptions.inputSpecs = inputs;
-        return runJob(model, progressMode, [&](const ptl::JobControl& control) {
-            const ptl::BenchResult result = ptl::benchModel(model, benchOptions, control);
-            if (json) std::cout << ptl::toJson(result).dump(2) << "\n";
-            else printBench(result);
-            return kOk;
-        });
-    }
+    if (*inspect) return runInspect(args.model, args.inputs, args.json, args.failOn);
+    if (*convert) return runConvert(args);
+    if (*bench) return runBench(args);
     if (*worker) return runWorker();
     return kOk;
 }

@@ -197,6 +197,29 @@ private Q_SLOTS:
         for (const ptl::OpError& error : digits.verification.opErrors) QVERIFY2(error.sqnrDb > 20, error.module.c_str());
         QCOMPARE(digits.verification.opErrors.front().module, std::string("conv1"));
 
+        // Keep in float: the named module stays a float convolution, the others are quantized and
+        // still matched layer by layer.
+        auto quantizedConvs = [](const ptl::ConvertResult& result) {
+            int64_t count = 0;
+            for (const ptl::OpCountChange& change : result.opChanges)
+                if (change.op.rfind("quantized::conv2d", 0) == 0) count += change.after;
+            return count;
+        };
+        ptl::ConvertOptions keep = saved;
+        keep.output = out("digits_keep_conv2.ptl");
+        keep.keepFloat = {"conv2"};
+        const ptl::ConvertResult kept = ptl::convertModel(fixture("digits_cnn.pt"), keep);
+        QCOMPARE(kept.keptFloat, std::vector<std::string>{"conv2"});
+        QCOMPARE(quantizedConvs(digits), int64_t(2));
+        QCOMPARE(quantizedConvs(kept), int64_t(1));
+        QCOMPARE(kept.verification.opErrors.size(), size_t(2));  // conv1, fc
+        QCOMPARE(kept.verification.opErrors.back().module, std::string("fc"));
+        QVERIFY(kept.verification.top1Agreement > 0.95);
+        keep.keepFloat = {"conv9"};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("digits_cnn.pt"), keep));
+        keep.quantize = ptl::Quantization::Dynamic;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::checkConvertOptions(fixture("digits_cnn.pt"), keep));
+
         ptl::ConvertOptions histogram = saved;
         histogram.output = out("digits_histogram.ptl");
         histogram.observer = ptl::ActivationObserver::Histogram;

@@ -55,6 +55,7 @@ CalibrationSource parseCalibrationSource(const std::string& text);
 const char* quantizationName(Quantization quantization);
 const char* backendName(QuantizedBackend backend);
 const char* observerName(ActivationObserver observer);
+std::string calibrationText(const CalibrationSource& source);  // as parseCalibrationSource reads it
 
 struct ConvertOptions {
     std::string output;                          // the .ptl to write
@@ -67,6 +68,8 @@ struct ConvertOptions {
     QuantizedBackend backend = QuantizedBackend::Qnnpack;     // static quantization's target engine
     ActivationObserver observer = ActivationObserver::MinMax;  // static quantization's activations
     CalibrationSource calibration;               // static quantization; random:8 by default
+    // Static quantization: module paths ("features.3") left in float with everything below them.
+    std::vector<std::string> keepFloat;
     // Image normalization; the defaults are Android's TensorImageUtils (torchvision's ImageNet).
     std::vector<float> mean{0.485f, 0.456f, 0.406f};
     std::vector<float> std{0.229f, 0.224f, 0.225f};
@@ -126,6 +129,7 @@ struct ConvertResult {
     std::string backend;                         // static quantization's target engine
     std::string observer;                        // and its activation observer
     int calibrationBatches = 0;
+    std::vector<std::string> keptFloat;          // modules static quantization left in float
     std::vector<std::string> warnings;
     std::vector<std::string> optimizations;      // passes applied
     std::vector<OpCountChange> opChanges;        // forward's ops whose count changed

@@ -18,5 +18,14 @@ bool sameReport(const Report& a, const Report& b);
 // The CLI's --json output of convert and bench.
 nlohmann::json toJson(const ConvertResult& result);
 nlohmann::json toJson(const BenchResult& result);
+ConvertResult convertResultFromJson(const nlohmann::json& json);  // throws nlohmann::json::exception
+BenchResult benchResultFromJson(const nlohmann::json& json);
+
+// The worker's convert and bench requests (docs/worker-protocol.md). Reading throws
+// std::invalid_argument for unknown names and nlohmann::json::exception for wrong types.
+nlohmann::json toJson(const ConvertOptions& options);
+ConvertOptions convertOptionsFromJson(const nlohmann::json& json);
+nlohmann::json toJson(const BenchOptions& options);
+BenchOptions benchOptionsFromJson(const nlohmann::json& json);
 
 }  // namespace ptl

@@ -71,7 +71,7 @@ private:
         }
         if (oneOf(kind, {"aten::Bool", "aten::Int", "aten::Float", "aten::item", "aten::is_nonzero",
                          "aten::ScalarImplicit", "aten::tolist", "aten::equal", "aten::allclose"}))
-            return ((inputs & kInputData) ? kValue : 0) | (inputs & (kShape | kValue));
+            return ((inputs & kInputData) ? unsigned(kValue) : 0u) | (inputs & (kShape | kValue));
         if (node->kind() == c10::prim::If) {
             unsigned flags = of(node->input(0));
             for (const torch::jit::Block* block : node->blocks())

@@ -85,16 +85,12 @@ void findScrambledClamps(Inspection& inspection, const MethodGraph& forward) {
     finding.nodes = nodes;
 }
 
-}  // namespace
-
-void analyzeQuantization(Inspection& inspection) {
-    if (!inspection.module()) return;
-    if (const MethodGraph* forward = inspection.forward()) findScrambledClamps(inspection, *forward);
-    Report& report = inspection.report;
+// Quantized modules that keep their packed weights as attributes. Linear keeps them one level
+// down, in LinearPackedParams: the layer is the module above.
+void listModuleLayers(Inspection& inspection) {
     for (const auto& named : inspection.module()->named_modules()) {
         for (const PackedWeight& packed : packedWeightsOf(named.value)) {
             QuantizedLayer layer;
-            // Linear keeps its packed weights one level down, in LinearPackedParams.
             layer.module = named.name;
             torch::jit::Module owner = named.value;
             const std::string suffix = "._packed_params";
@@ -116,104 +112,124 @@ void analyzeQuantization(Inspection& inspection) {
                 if (owner.hasattr("zero_point") && owner.attr("zero_point").isInt())
                     layer.outputZeroPoint = owner.attr("zero_point").toInt();
             }
-            report.quantizedLayers.push_back(layer);
+            inspection.report.quantizedLayers.push_back(layer);
         }
     }
+}
 
-    // Frozen models (what optimize_for_mobile and exported .ptl files hold) keep packed weights as
-    // graph constants of the quantized ops instead of module attributes.
-    const MethodGraph* forward = inspection.forward();
-    std::unordered_map<size_t, int> frozenLayerNodes;  // layer index -> its op node
-    if (report.quantizedLayers.empty() && forward) {
-        for (const torch::jit::Node* node : forward->graph->nodes()) {
-            const std::string kind = node->kind().toQualString();
-            if (kind.rfind("quantized::", 0) != 0 || node->inputs().size() < 2 ||
-                node->input(1)->node()->kind() != c10::prim::Constant ||
-                node->input(1)->type()->str().find("PackedParams") == std::string::npos)
-                continue;
-            const auto value = torch::jit::toIValue(node->input(1));
-            const auto packed = value ? unpackPacked(*value, "") : std::nullopt;
-            if (!packed) continue;
-            const int id = forward->nodeIds.at(node);
-            QuantizedLayer layer;
-            const std::string scope = inspection.method(*forward).graph.nodes[id].scope;
-            layer.module = scope.empty() ? kind + " (node " + std::to_string(id) + ")" : scope;
-            layer.kind = kind.substr(kind.find("::") + 2);
-            describeWeight(layer, packed->weight);
-            layer.outputScale = -1;
-            if (node->inputs().size() >= 4) {
-                if (const auto scale = torch::jit::constant_as<double>(node->input(2))) layer.outputScale = *scale;
-                if (const auto zero = torch::jit::constant_as<int64_t>(node->input(3))) layer.outputZeroPoint = *zero;
+// Frozen models (what optimize_for_mobile and exported .ptl files hold) keep packed weights as
+// graph constants of the quantized ops instead of module attributes. Returns layer index -> node.
+std::unordered_map<size_t, int> listFrozenLayers(Inspection& inspection, const MethodGraph& forward) {
+    std::unordered_map<size_t, int> frozenLayerNodes;
+    for (const torch::jit::Node* node : forward.graph->nodes()) {
+        const std::string kind = node->kind().toQualString();
+        if (kind.rfind("quantized::", 0) != 0 || node->inputs().size() < 2 ||
+            node->input(1)->node()->kind() != c10::prim::Constant ||
+            node->input(1)->type()->str().find("PackedParams") == std::string::npos)
+            continue;
+        const auto value = torch::jit::toIValue(node->input(1));
+        const auto packed = value ? unpackPacked(*value, "") : std::nullopt;
+        if (!packed) continue;
+        const int id = forward.nodeIds.at(node);
+        QuantizedLayer layer;
+        const std::string scope = inspection.method(forward).graph.nodes[id].scope;
+        layer.module = scope.empty() ? kind + " (node " + std::to_string(id) + ")" : scope;
+        layer.kind = kind.substr(kind.find("::") + 2);
+        describeWeight(layer, packed->weight);
+        layer.outputScale = -1;
+        if (node->inputs().size() >= 4) {
+            if (const auto scale = torch::jit::constant_as<double>(node->input(2))) layer.outputScale = *scale;
+            if (const auto zero = torch::jit::constant_as<int64_t>(node->input(3))) layer.outputZeroPoint = *zero;
+        }
+        frozenLayerNodes[inspection.report.quantizedLayers.size()] = id;
+        inspection.report.quantizedLayers.push_back(layer);
+    }
+    return frozenLayerNodes;
+}
+
+// Each layer's quantized op nodes, and the integers its output reached on the sample inputs.
+struct LayerNodes {
+    std::vector<int> all, perChannel;
+};
+
+LayerNodes matchLayerNodes(Inspection& inspection, const MethodGraph& forward,
+                           const std::unordered_map<size_t, int>& frozenLayerNodes) {
+    LayerNodes nodes;
+    const Graph& graph = inspection.method(forward).graph;
+    for (size_t index = 0; index < inspection.report.quantizedLayers.size(); ++index) {
+        QuantizedLayer& layer = inspection.report.quantizedLayers[index];
+        const auto frozen = frozenLayerNodes.find(index);
+        for (const ptl::Node& node : graph.nodes) {
+            const bool mine = frozen != frozenLayerNodes.end() ? node.id == frozen->second : node.scope == layer.module;
+            if (!mine || node.kind.rfind("quantized::", 0) != 0) continue;
+            nodes.all.push_back(node.id);
+            if (perChannel(layer.weightQScheme)) nodes.perChannel.push_back(node.id);
+            for (const int output : node.outputs) {
+                const auto seen = inspection.quantizedActivationP99.find(output);
+                if (seen != inspection.quantizedActivationP99.end())
+                    layer.activationP99 = std::max(layer.activationP99, seen->second);
             }
-            frozenLayerNodes[report.quantizedLayers.size()] = id;
-            report.quantizedLayers.push_back(layer);
         }
     }
-    if (report.quantizedLayers.empty()) return;
+    return nodes;
+}
 
-    // The integers each layer's output reached on the sample inputs.
-    std::vector<int> layerNodes;
-    std::vector<int> perChannelNodes;
-    if (forward) {
-        const Graph& graph = inspection.method(*forward).graph;
-        for (size_t index = 0; index < report.quantizedLayers.size(); ++index) {
-            QuantizedLayer& layer = report.quantizedLayers[index];
-            const auto frozen = frozenLayerNodes.find(index);
-            for (const ptl::Node& node : graph.nodes) {
-                const bool mine = frozen != frozenLayerNodes.end() ? node.id == frozen->second
-                                                                   : node.scope == layer.module;
-                if (!mine || node.kind.rfind("quantized::", 0) != 0) continue;
-                layerNodes.push_back(node.id);
-                if (perChannel(layer.weightQScheme)) perChannelNodes.push_back(node.id);
-                for (const int output : node.outputs) {
-                    const auto seen = inspection.quantizedActivationP99.find(output);
-                    if (seen != inspection.quantizedActivationP99.end())
-                        layer.activationP99 = std::max(layer.activationP99, seen->second);
-                }
-            }
-        }
-    }
+const char* const kQnnpackAdvice =
+    "PyTorch Mobile runs quantized models with qnnpack on ARM, which is fastest with per-tensor "
+    "weights and full-range (0..255) activations. Quantize with "
+    "torch.ao.quantization.get_default_qconfig('qnnpack') under torch.backends.quantized.engine = "
+    "'qnnpack', and select qnnpack in the app as well.";
 
-    std::vector<std::string> perChannelLayers;
+void findPerChannelWeights(Inspection& inspection, const std::vector<int>& perChannelNodes) {
+    const Report& report = inspection.report;
+    std::vector<std::string> layers;
     for (const QuantizedLayer& layer : report.quantizedLayers)
-        if (perChannel(layer.weightQScheme)) perChannelLayers.push_back(layer.module);
-    const std::string advice =
-        "PyTorch Mobile runs quantized models with qnnpack on ARM, which is fastest with per-tensor "
-        "weights and full-range (0..255) activations. Quantize with "
-        "torch.ao.quantization.get_default_qconfig('qnnpack') under torch.backends.quantized.engine = "
-        "'qnnpack', and select qnnpack in the app as well.";
-    auto listed = [](const std::vector<std::string>& names) {
-        std::string text;
-        for (size_t i = 0; i < names.size() && i < 6; ++i) text += (i ? ", " : "") + (names[i].empty() ? "<root>" : names[i]);
-        if (names.size() > 6) text += ", ...";
-        return text;
-    };
-    if (!perChannelLayers.empty()) {
-        Finding& finding = inspection.addFinding(
-            Severity::Warning, "quant.x86-settings",
-            std::to_string(perChannelLayers.size()) + " of " + std::to_string(report.quantizedLayers.size()) +
-                " quantized layers use per-channel weights, an x86 (fbgemm/onednn) setting: " + listed(perChannelLayers),
-            advice);
-        finding.method = "forward";
-        finding.nodes = perChannelNodes;
-    }
-    // Reduced range: the activations of every static layer stay within 0..127.
+        if (perChannel(layer.weightQScheme)) layers.push_back(layer.module);
+    if (layers.empty()) return;
+    std::string listed;
+    for (size_t i = 0; i < layers.size() && i < 6; ++i) listed += (i ? ", " : "") + (layers[i].empty() ? "<root>" : layers[i]);
+    if (layers.size() > 6) listed += ", ...";
+    Finding& finding = inspection.addFinding(
+        Severity::Warning, "quant.x86-settings",
+        std::to_string(layers.size()) + " of " + std::to_string(report.quantizedLayers.size()) +
+            " quantized layers use per-channel weights, an x86 (fbgemm/onednn) setting: " + listed,
+        kQnnpackAdvice);
+    finding.method = "forward";
+    finding.nodes = perChannelNodes;
+}
+
+// Reduced range: the activations of every static layer stay within 0..127.
+void findReducedRange(Inspection& inspection, const std::vector<int>& layerNodes) {
     int64_t measured = 0, reduced = 0;
-    for (const QuantizedLayer& layer : report.quantizedLayers) {
+    for (const QuantizedLayer& layer : inspection.report.quantizedLayers) {
         if (layer.activationP99 <= 0) continue;  // no signal in an all-zero output
         ++measured;
         if (layer.activationP99 <= 127) ++reduced;
     }
-    if (measured > 0 && reduced == measured) {
-        Finding& finding = inspection.addFinding(
-            Severity::Warning, "quant.x86-settings",
-            "quantized activations stay within 0..127 (99th percentile) on the sample inputs in all " + std::to_string(measured) +
-                " layers: the model was likely calibrated with reduce_range=True, an x86 setting that "
-                "wastes half of the 8-bit range on qnnpack",
-            advice);
-        finding.method = "forward";
-        finding.nodes = layerNodes;
-    }
+    if (measured == 0 || reduced != measured) return;
+    Finding& finding = inspection.addFinding(
+        Severity::Warning, "quant.x86-settings",
+        "quantized activations stay within 0..127 (99th percentile) on the sample inputs in all " + std::to_string(measured) +
+            " layers: the model was likely calibrated with reduce_range=True, an x86 setting that "
+            "wastes half of the 8-bit range on qnnpack",
+        kQnnpackAdvice);
+    finding.method = "forward";
+    finding.nodes = layerNodes;
+}
+
+}  // namespace
+
+void analyzeQuantization(Inspection& inspection) {
+    if (!inspection.module()) return;
+    const MethodGraph* forward = inspection.forward();
+    if (forward) findScrambledClamps(inspection, *forward);
+    listModuleLayers(inspection);
+    std::unordered_map<size_t, int> frozenLayerNodes;
+    if (inspection.report.quantizedLayers.empty() && forward) frozenLayerNodes = listFrozenLayers(inspection, *forward);
+    if (inspection.report.quantizedLayers.empty()) return;
+    const LayerNodes nodes = forward ? matchLayerNodes(inspection, *forward, frozenLayerNodes) : LayerNodes{};
+    findPerChannelWeights(inspection, nodes.perChannel);
+    findReducedRange(inspection, nodes.all);
 }
 
 }  // namespace ptl::detail

@@ -138,11 +138,12 @@ private:
         if (!state_.sampleInputs)
             throw ConversionError(path() + ": static quantization needs sample inputs to calibrate: pass --input (" +
                                   state_.inputProblem + ")");
+        checkKeptModules();
         calibration_ = detail::calibrationBatches(options_, session_.inputs(), *state_.sampleInputs);
         torch::jit::Module quantized;
         try {
             quantized = detail::quantizeStatic(reference_.folded ? *reference_.folded : torch::jit::FoldConvBatchNorm(module),
-                                               options_.backend, options_.observer, calibration_, job_);
+                                               options_.backend, options_.observer, options_.keepFloat, calibration_, job_);
             if (const int repaired = detail::repairQuantizedClamps(quantized))
                 result_.warnings.push_back(std::to_string(repaired) + " quantized ReLU6/hardtanh/clamp op(s) rewritten: LibTorch "
                                            "1.13's qnnpack clamp misreads channels-last tensors (PyTorch's own quantize_jit "
@@ -162,11 +163,21 @@ private:
         result_.backend = backendName(options_.backend);
         result_.observer = observerName(options_.observer);
         result_.calibrationBatches = static_cast<int>(calibration_.size());
+        result_.keptFloat = options_.keepFloat;
         if (options_.backend == QuantizedBackend::X86)
             result_.warnings.push_back("x86 settings (per-channel weights, activations reduced to 0..127) fit "
                                        "fbgemm/onednn on laptops, not qnnpack on phones: expect a larger error and no "
                                        "speed-up on ARM");
         return quantized;
+    }
+
+    // Every --keep-float path must name a module of the model.
+    void checkKeptModules() const {
+        for (const std::string& path : options_.keepFloat) {
+            bool found = false;
+            for (const auto& named : source_.named_modules()) found = found || named.name == path;
+            if (!found) throw std::invalid_argument("--keep-float " + path + ": the model has no module at that path");
+        }
     }
 
     torch::jit::Module optimize(const torch::jit::Module& module, const std::map<std::string, int64_t>& before) {
@@ -187,7 +198,7 @@ private:
     void measureError(const torch::jit::Module& converted) {
         job_.report("Measuring the quantization error", 0.8);
         try {
-            detail::measureQuantizationError(*reference_.frozen, source_, converted,
+            detail::measureQuantizationError(*reference_.frozen, source_, converted, options_.keepFloat,
                                              calibration_.empty() ? std::vector<std::vector<c10::IValue>>{*state_.sampleInputs}
                                                                   : detail::errorBatches(calibration_),
                                              result_.verification, job_);

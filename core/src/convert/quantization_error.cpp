@@ -16,6 +16,12 @@ namespace ptl::detail {
 
 namespace {
 
+bool isKeptFloat(const std::string& module, const std::vector<std::string>& keepFloat) {
+    for (const std::string& kept : keepFloat)
+        if (module == kept || module.rfind(kept + ".", 0) == 0) return true;
+    return false;
+}
+
 // Accumulates what quantization cost on the error batches: forward's output against the float
 // model's (max abs error, cosine similarity, top-1 agreement for [N, classes] outputs), and the
 // SQNR of each matched op's output.
@@ -65,13 +71,15 @@ struct ErrorTotals {
 // float one (the passes do not reorder).
 // Each batch runs once per model; only one batch's intermediates are held at a time.
 void measureQuantizationError(const torch::jit::Module& folded, const torch::jit::Module& source,
-                              const torch::jit::Module& quantized, const std::vector<std::vector<c10::IValue>>& batches,
-                              Verification& verification, const JobControl& job) {
+                              const torch::jit::Module& quantized, const std::vector<std::string>& keepFloat,
+                              const std::vector<std::vector<c10::IValue>>& batches, Verification& verification,
+                              const JobControl& job) {
     const auto floatGraph = inlinedForward(folded);
     const auto quantGraph = inlinedForward(quantized);
     std::vector<const torch::jit::Node*> floatOps, quantOps;
     for (const torch::jit::Node* node : floatGraph->nodes())
-        if (isFloatWeightedOp(node->kind().toQualString())) floatOps.push_back(node);
+        if (isFloatWeightedOp(node->kind().toQualString()) && !isKeptFloat(scopeOf(node, &source), keepFloat))
+            floatOps.push_back(node);
     for (const torch::jit::Node* node : quantGraph->nodes())
         if (isQuantizedWeightedOp(node->kind().toQualString())) quantOps.push_back(node);
     std::vector<const torch::jit::Value*> floatValues, quantValues;

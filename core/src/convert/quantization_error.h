@@ -13,8 +13,9 @@ namespace ptl::detail {
 
 // folded: the float model as the conversion left its structure (conv-bn folded, frozen); source:
 // the loaded model, for module paths. Fills the quantization figures of verification.
+// keepFloat: modules left in float, whose float ops have no quantized counterpart.
 void measureQuantizationError(const torch::jit::Module& folded, const torch::jit::Module& source,
-                              const torch::jit::Module& quantized, const std::vector<std::vector<c10::IValue>>& batches,
+                              const torch::jit::Module& quantized, const std::vector<std::string>& keepFloat, const std::vector<std::vector<c10::IValue>>& batches,
                               Verification& verification, const JobControl& job);
 
 // The calibration batches the error is measured on: up to 64, and no more than about 320k input

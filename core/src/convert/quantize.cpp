@@ -19,7 +19,7 @@ namespace {
 // Dynamic quantization of Linear layers with the graph-mode passes: int8 weights, activations
 // quantized at run time.
 torch::jit::Module quantizeLinearDynamic(torch::jit::Module module) {
-    const torch::jit::QConfigDict qconfig{{"", std::make_tuple(minMaxObserver({"DynamicActivation", 13, 0, 0, 255}),
+    torch::jit::QConfigDict qconfig{{"", std::make_tuple(minMaxObserver({"DynamicActivation", 13, 0, 0, 255}),
                                                                minMaxObserver({"Weight", 12, 2, -128, 127}))}};
     torch::jit::Module observed =
         torch::jit::InsertObservers(module, "forward", qconfig, false, torch::jit::QuantType::DYNAMIC);
@@ -42,13 +42,16 @@ torch::jit::Module quantizeDynamic(const torch::jit::Module& module) {
 }
 
 torch::jit::Module quantizeStatic(torch::jit::Module folded, QuantizedBackend backend, ActivationObserver observer,
+                                  const std::vector<std::string>& keepFloat,
                                   const std::vector<std::vector<c10::IValue>>& batches, const JobControl& job) {
     const bool x86 = backend == QuantizedBackend::X86;
-    const torch::jit::QConfigDict qconfig{
+    torch::jit::QConfigDict qconfig{
         {"", std::make_tuple(observer == ActivationObserver::Histogram ? histogramObserver(x86 ? 127 : 255)
-                                                     : minMaxObserver({"Activation", 13, 0, 0, x86 ? 127 : 255}),
+                                                                       : minMaxObserver({"Activation", 13, 0, 0, x86 ? 127 : 255}),
                              x86 ? minMaxObserver({"ChannelWeight", 12, 3, -128, 127, true})
                                  : minMaxObserver({"Weight", 12, 2, -128, 127}))}};
+    // The passes give a module its parent's qconfig unless its own path is in the dictionary.
+    for (const std::string& path : keepFloat) qconfig[path] = c10::nullopt;
     job.report("Inserting observers", 0.1);
     // In place: the folded copy is this function's to change.
     torch::jit::Module observed =

@@ -19,7 +19,9 @@ torch::jit::Module quantizeDynamic(const torch::jit::Module& module);
 // and weights on calibration batches, then quantize. qnnpack (phones): per-tensor symmetric int8
 // weights, full-range activations; x86: per-channel weights and activations reduced to 0..127
 // (fbgemm's habit). The folded copy is changed in place.
+// Modules named in keepFloat (paths such as "features.3") stay float with all they contain.
 torch::jit::Module quantizeStatic(torch::jit::Module folded, QuantizedBackend backend, ActivationObserver observer,
+                                  const std::vector<std::string>& keepFloat,
                                   const std::vector<std::vector<c10::IValue>>& batches, const JobControl& job);
 
 }  // namespace ptl::detail

@@ -96,6 +96,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verification, compared, maxAbsDi
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VariantSize, variant, bytes, moduleBytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, input, output, opsYaml, inputBytes, outputBytes,
                                                 bytecodeVersion, quantization, backend, observer, calibrationBatches,
+                                                keptFloat,
                                                 warnings,
                                                 optimizations, opChanges, operators, sizes, verification)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BenchEnvironment, cpu, engine, quantizedEngine, threads)
@@ -114,6 +115,8 @@ nlohmann::json toJson(const BenchResult& result) {
     json["measuredOn"] = describeEnvironment(result.environment);
     return json;
 }
+ConvertResult convertResultFromJson(const nlohmann::json& json) { return json.get<ConvertResult>(); }
+BenchResult benchResultFromJson(const nlohmann::json& json) { return json.get<BenchResult>(); }
 
 std::string humanBytes(uint64_t bytes) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

@@ -18,6 +18,11 @@ int repairQuantizedClamps(torch::jit::Module& module) {
         if (!constant || !(constant->isDouble() || constant->isInt())) return std::nullopt;
         return constant->isDouble() ? constant->toDouble() : double(constant->toInt());
     };
+    auto readDouble = [&](const torch::jit::Value* value, double& out) {
+        const auto constant = constantDouble(value);
+        if (constant) out = *constant;
+        return constant.has_value();
+    };
     std::vector<torch::jit::Node*> clamps;
     for (torch::jit::Node* node : graph->nodes()) {
         const std::string kind = node->kind().toQualString();
@@ -45,12 +50,15 @@ int repairQuantizedClamps(torch::jit::Module& module) {
                                 (producerKind.rfind("quantized::linear", 0) == 0 && producerKind.find("dynamic") == std::string::npos) ||
                                 producerKind.rfind("quantized::add", 0) == 0) &&
                                producer->inputs().size() >= 4 && input->uses().size() == 1;
-        const auto scale = ownsRange ? constantDouble(producer->input(producer->inputs().size() - 2)) : std::nullopt;
-        const auto zeroPoint = ownsRange ? constantDouble(producer->input(producer->inputs().size() - 1)) : std::nullopt;
-        if (low && high && scale && zeroPoint && *scale > 0) {
+        // Plain doubles rather than optionals: GCC 12 misreads the optionals as maybe uninitialized.
+        double scale = 0, zeroPoint = 0;
+        const bool rangeKnown = ownsRange && low && high &&
+                                readDouble(producer->input(producer->inputs().size() - 2), scale) &&
+                                readDouble(producer->input(producer->inputs().size() - 1), zeroPoint) && scale > 0;
+        if (rangeKnown) {
             // quint8 activations: 0..255.
-            const double lowest = std::max(*low, (0 - *zeroPoint) * *scale);
-            const double highest = std::min(*high, (255 - *zeroPoint) * *scale);
+            const double lowest = std::max(*low, (0 - zeroPoint) * scale);
+            const double highest = std::min(*high, (255 - zeroPoint) * scale);
             if (lowest <= 0 && highest > 0) {
                 const double newScale = (highest - lowest) / 255.0;
                 const int64_t newZeroPoint = std::clamp<int64_t>(std::llround(-lowest / newScale), 0, 255);
