@@ -55,7 +55,7 @@ private Q_SLOTS:
             << "a torch.save() checkpoint (weights only), not a TorchScript model: export it with torch.jit.script "
                "or torch.jit.trace";
         QTest::newRow("broken code") << "bad/broken_code.pt"
-                                     << "LibTorch cannot load it: expected ident but found 'return' here:";
+                                     << "LibTorch cannot load it: expected ident but found 'return' at code/__torch__.py line 2: return ((";
         QTest::newRow("directory") << "bad" << "is a directory, not a model file";
         QTest::newRow("missing path") << "bad/does-not-exist.pt" << "no such file";
     }

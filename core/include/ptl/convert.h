@@ -138,6 +138,9 @@ struct ConvertResult {
     Verification verification;
 };
 
+// The root operator list as YAML for a selective PyTorch Mobile build (--ops-yaml, the window's export).
+std::string operatorsYaml(const std::vector<std::string>& operators);
+
 // Throws ModelError (input unreadable), std::invalid_argument (bad options), ConversionError
 // (conversion, export or verification failed; nothing is left at the destination), Cancelled.
 ConvertResult convertModel(const std::string& path, const ConvertOptions& options, const JobControl& job = {});

@@ -3,8 +3,10 @@
 
 #include <c10/util/Exception.h>
 
-#include <regex>
+#include <algorithm>
+#include <cctype>
 #include <sstream>
+#include <vector>
 
 namespace ptl::detail {
 
@@ -34,29 +36,69 @@ std::string dtypeName(c10::ScalarType type) {
     }
 }
 
+namespace {
+
+// "RuntimeError: ..." and its kind. Written out by hand: std::regex recurses per character and
+// overflows the stack on the megabyte-long lines a damaged model can produce.
+bool isErrorLine(const std::string& line) {
+    size_t letters = 0;
+    while (letters < line.size() && std::isalpha(static_cast<unsigned char>(line[letters]))) ++letters;
+    // The letters end with "Error", then ": " follows.
+    return letters >= 5 && line.compare(letters - 5, 7, "Error: ") == 0;
+}
+
+std::vector<std::string> linesOf(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream stream(text);
+    for (std::string line; std::getline(stream, line);) lines.push_back(line);
+    return lines;
+}
+
+// TorchScript's compiler ends its first line with "here:" and shows the place on the lines
+// below: 'File "code/__torch__.py", line 2', the source, and a "~~~ <--- HERE" marker.
+std::string withPlace(std::string first, const std::vector<std::string>& lines) {
+    std::string file, line, code;
+    for (size_t i = 1; i < lines.size(); ++i) {
+        const size_t quote = lines[i].find("File \"");
+        const size_t lineAt = lines[i].find("\", line ");
+        if (file.empty() && quote != std::string::npos && lineAt != std::string::npos && lineAt > quote) {
+            file = lines[i].substr(quote + 6, lineAt - quote - 6);
+            line = trim(lines[i].substr(lineAt + 7));
+        }
+        if (lines[i].find("<--- HERE") != std::string::npos && i > 0) code = trim(lines[i - 1]);
+    }
+    first = trim(first.substr(0, first.size() - 5));  // without "here:"
+    if (file.empty()) return first;
+    return first + " at " + file + " line " + line + (code.empty() ? "" : ": " + code);
+}
+
+}  // namespace
+
 std::string firstLine(const std::string& message) {
+    const std::vector<std::string> lines = linesOf(message);
     // Interpreter errors start with "The following operation failed..." and a TorchScript
-    // traceback; the cause is on the last line.
+    // traceback; the cause is the last "SomethingError: ..." line (a backend list may follow
+    // it), else the last line.
     if (message.find("Traceback of TorchScript") != std::string::npos) {
-        // The cause is the last "SomethingError: ..." line (a backend list may follow it), else
-        // the last line.
-        static const std::regex errorLine(R"(^[A-Za-z]*Error: .*)");
         std::string last, cause;
-        std::istringstream lines(message);
-        for (std::string line; std::getline(lines, line);) {
-            line = trim(line);
+        for (const std::string& raw : lines) {
+            const std::string line = trim(raw);
             if (line.empty()) continue;
             last = line;
-            if (std::regex_match(line, errorLine)) cause = line;
+            if (isErrorLine(line)) cause = line;
         }
         return cause.empty() ? last : cause;
     }
-    std::string line = trim(message.substr(0, message.find('\n')));
+    // Some messages start with a newline: the first line with text is the message.
+    std::string line;
+    for (const std::string& raw : lines)
+        if (!(line = trim(raw)).empty()) break;
     // c10 appends " (most recent call first):" or "Exception raised from ..." to the first line.
     for (const char* tail : {" Exception raised from", "(most recent call first)"}) {
         const size_t at = line.find(tail);
         if (at != std::string::npos) line = trim(line.substr(0, at));
     }
+    if (line.size() >= 5 && line.compare(line.size() - 5, 5, "here:") == 0) return withPlace(line, lines);
     return line;
 }
 

@@ -17,6 +17,29 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string dimsText(c10::IntArrayRef dims) {
+    std::string text;
+    for (const int64_t dim : dims) text += (text.empty() ? "" : "x") + std::to_string(dim);
+    return text;
+}
+
+// Saved tensors must fit forward's first input in all but the batch dimension: a mismatch would
+// otherwise surface as an error deep inside the quantization passes.
+void checkBatchShapes(const std::vector<std::vector<c10::IValue>>& batches, const std::vector<InputInfo>& inputs,
+                      const std::string& path) {
+    if (inputs.empty() || inputs.front().shape.empty()) return;
+    const std::vector<int64_t>& expected = inputs.front().shape;
+    for (const auto& batch : batches) {
+        const at::Tensor& tensor = batch.front().toTensor();
+        const bool fits = tensor.dim() == int64_t(expected.size()) &&
+                          std::equal(expected.begin() + 1, expected.end(), tensor.sizes().begin() + 1);
+        if (!fits)
+            throw std::invalid_argument("the calibration file " + path + " holds tensors of shape " + dimsText(tensor.sizes()) +
+                                        ", but forward's input " + inputs.front().argument + " is " + dimsText(expected) +
+                                        " (all but the first dimension must match)");
+    }
+}
+
 // Calibration batches from a file saved with torch.save: one tensor (split along its first
 // dimension into batches the size of the sample input's) or a list of tensors (one per batch).
 std::vector<std::vector<c10::IValue>> savedBatches(const std::string& path, const std::vector<InputInfo>& inputs) {
@@ -46,6 +69,7 @@ std::vector<std::vector<c10::IValue>> savedBatches(const std::string& path, cons
         throw std::invalid_argument("the calibration file " + path + " holds neither a tensor nor a list of tensors");
     }
     if (batches.empty()) throw std::invalid_argument("the calibration file " + path + " is empty");
+    checkBatchShapes(batches, inputs, path);
     return batches;
 }
 

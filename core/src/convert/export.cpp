@@ -3,7 +3,6 @@
 
 #include "common/torch_text.h"
 #include "load/mobile_compat.h"
-#include "ptl/version.h"
 #include "session/compare.h"
 #include "session/plain_run.h"
 #include "session/sample_values.h"
@@ -125,10 +124,5 @@ void verifyExport(const std::string& bytes, const torch::jit::Module& converted,
     }
 }
 
-std::string operatorsYaml(const std::vector<std::string>& operators) {
-    std::string yaml = "# Root operators for a selective PyTorch Mobile build (written by " + toolVersion() + ")\n";
-    for (const std::string& op : operators) yaml += "- " + op + "\n";
-    return yaml;
-}
 
 }  // namespace ptl::detail

@@ -28,7 +28,4 @@ std::string exportBytecode(const torch::jit::Module& converted, int64_t bytecode
 void verifyExport(const std::string& bytes, const torch::jit::Module& converted, const Session& session,
                   ConvertResult& result);
 
-// The root operator list as YAML for a selective PyTorch Mobile build.
-std::string operatorsYaml(const std::vector<std::string>& operators);
-
 }  // namespace ptl::detail

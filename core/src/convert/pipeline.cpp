@@ -219,7 +219,7 @@ private:
                                      ? result_.sizes.back().moduleBytes
                                      : detail::weightBytesByModule(converted, reference_.layers, source_)});
         if (!options_.opsYaml.empty()) {
-            detail::writeAtomically(options_.opsYaml, detail::operatorsYaml(result_.operators));
+            detail::writeAtomically(options_.opsYaml, operatorsYaml(result_.operators));
             result_.opsYaml = options_.opsYaml;
         }
     }

@@ -8,7 +8,9 @@
 
 #include <torch/csrc/jit/passes/inliner.h>
 
-#include <regex>
+#include <algorithm>
+#include <cctype>
+#include <optional>
 #include <sstream>
 
 namespace ptl::detail {
@@ -17,12 +19,27 @@ namespace {
 
 using torch::jit::Node;
 
+// One frame of a traced op's Python stack.
+struct TracerFrame {
+    std::string file;
+    int line = 0;
+};
 
 // The tracer records the Python stack of each op as "file.py(12): forward" lines instead of
-// source text; scripted code records the function's text.
-const std::regex& tracerFrame() {
-    static const std::regex frame(R"(^(.+)\((\d+)\): ([A-Za-z_][A-Za-z0-9_]*)$)");
-    return frame;
+// source text; scripted code records the function's text. Parsed by hand: std::regex recurses
+// per character and overflows the stack on the megabyte-long lines a damaged model can hold.
+std::optional<TracerFrame> tracerFrame(const std::string& line) {
+    const size_t colon = line.rfind("): ");
+    if (colon == std::string::npos || colon == 0) return std::nullopt;
+    const std::string function = line.substr(colon + 3);
+    if (function.empty() || std::isdigit(static_cast<unsigned char>(function.front()))) return std::nullopt;
+    for (const char c : function)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return std::nullopt;
+    const size_t open = line.rfind('(', colon);
+    if (open == std::string::npos || open == 0 || open + 1 == colon || colon - open - 1 > 9) return std::nullopt;
+    const std::string number = line.substr(open + 1, colon - open - 1);
+    if (!std::all_of(number.begin(), number.end(), [](unsigned char c) { return std::isdigit(c); })) return std::nullopt;
+    return TracerFrame{line.substr(0, open), std::stoi(number)};
 }
 
 std::string constantText(const Node* node) {
@@ -150,7 +167,7 @@ bool isTraced(const torch::jit::Graph& graph) {
         const auto original = node->sourceRange().findSourceRangeThatGenerated();
         if (!original || !original->source()) continue;
         const std::string text = original->source()->text_str().str();
-        if (!std::regex_match(text.substr(0, text.find('\n')), tracerFrame())) return false;
+        if (!tracerFrame(text.substr(0, text.find('\n')))) return false;
         traced = true;
     }
     return traced;
@@ -227,11 +244,9 @@ SourceLocation Inspection::sourceOf(const Node* node) {
     const auto source = original->source();
     const std::string text = source->text_str().str();
 
-    std::smatch frame;
-    const std::string first = text.substr(0, text.find('\n'));
-    if (std::regex_match(first, frame, tracerFrame())) {
-        location.file = frame[1];
-        location.line = std::stoi(frame[2]);
+    if (const auto frame = tracerFrame(text.substr(0, text.find('\n')))) {
+        location.file = frame->file;
+        location.line = frame->line;
         location.text = text;  // the traced call stack, innermost frame first
         location.traced = true;
         return location;

@@ -2,6 +2,7 @@
 // form (the worker's convert and bench requests).
 #include "ptl/convert.h"
 #include "ptl/report_json.h"
+#include "ptl/version.h"
 
 #include <filesystem>
 #include <stdexcept>
@@ -73,6 +74,12 @@ CalibrationSource parseCalibrationSource(const std::string& text) {
 
 std::string calibrationText(const CalibrationSource& source) {
     return source.kind == CalibrationSource::Kind::Random ? "random:" + std::to_string(source.batches) : source.path;
+}
+
+std::string operatorsYaml(const std::vector<std::string>& operators) {
+    std::string yaml = "# Root operators for a selective PyTorch Mobile build (written by " + toolVersion() + ")\n";
+    for (const std::string& op : operators) yaml += "- " + op + "\n";
+    return yaml;
 }
 
 nlohmann::json toJson(const ConvertOptions& options) {
