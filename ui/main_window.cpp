@@ -1,5 +1,9 @@
 #include "main_window.h"
 
+#include "convert/convert_controller.h"
+#include "convert/convert_panel.h"
+#include "convert/convert_workflow.h"
+#include "dialogs/inputs_editor.h"
 #include "docks/inspector.h"
 #include "graph/graph_widget.h"
 #include "models/report_models.h"
@@ -85,7 +89,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     worker_ = new WorkerClient(WorkerClient::defaultWorkerPath(), this);
 
     buildDocks();
+    workflow_ = new ConvertWorkflow(this, graph_);
+    arrangeConvertDocks();
     buildActions();
+    connect(workflow_, &ConvertWorkflow::logLine, this, &MainWindow::appendLog);
+    connect(workflow_, &ConvertWorkflow::editInputsRequested, this, &MainWindow::editInputs);
+    connect(workflow_, &ConvertWorkflow::layerSelected, this, &MainWindow::revealModule);
+    connect(workflow_->controller(), &ConvertController::busyChanged, this, [this](bool busy) {
+        if (!busy && !screenshotPath_.isEmpty()) QTimer::singleShot(800, this, &MainWindow::takeScreenshot);
+    });
 
     connect(worker_, &WorkerClient::progress, this, [this](quint64 job, const QString& stage, double fraction) {
         if (job != job_) return;
@@ -232,6 +244,9 @@ void MainWindow::buildDocks() {
     inspector_->setObjectName(QStringLiteral("inspector"));
     inspector_->setOpenLinks(false);
     inspector_->setPlaceholderText(tr("Select a node, a module or a finding."));
+    connect(inspector_, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
+        if (url.toString() == QLatin1String("ptl:edit-inputs")) editInputs();
+    });
     auto* inspectorDock = dock(tr("Inspector"), QStringLiteral("InspectorDock"), inspector_, Qt::RightDockWidgetArea);
 
     modules_ = new ModulesModel(this);
@@ -244,15 +259,7 @@ void MainWindow::buildDocks() {
         const ModuleInfo* module = modules_->module(index);
         if (!module || !report_) return;
         inspector_->setHtml(moduleHtml(*report_, module->path));
-        if (const GraphStructure* structure = graph_->structure()) {
-            for (const Group& group : structure->groups()) {
-                if (group.kind == GroupKind::Module && group.path == module->path) {
-                    graph_->expandGroup(group.id, true);
-                    graph_->revealGroup(group.id);
-                    break;
-                }
-            }
-        }
+        revealModule(QString::fromStdString(module->path));
     });
     auto* modulesDock = dock(tr("Modules"), QStringLiteral("ModulesDock"), modulesView_, Qt::LeftDockWidgetArea);
 
@@ -320,11 +327,22 @@ void MainWindow::buildActions() {
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     file->addAction(tr("Open &Demo Model"), this, &MainWindow::openDemo);
     file->addSeparator();
+    QAction* exportModel = file->addAction(tr("Export &Mobile Model..."), workflow_, &ConvertWorkflow::exportMobileModel);
+    exportModel->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+S")));
+    exportModel->setObjectName(QStringLiteral("exportMobileModel"));
     QAction* exportImage = file->addAction(tr("&Export Graph Image..."), this, &MainWindow::exportGraph);
     exportImage->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* model = menuBar()->addMenu(tr("&Model"));
+    QAction* inputs = model->addAction(tr("Sample &Inputs..."), this, &MainWindow::editInputs);
+    inputs->setShortcut(QKeySequence(QStringLiteral("Ctrl+I")));
+    model->addAction(tr("&Convert..."), this, [this] {
+        workflow_->convertDock()->show();
+        workflow_->convertDock()->raise();
+    });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to Window"), graph_, &GraphWidget::fitToView);
@@ -407,7 +425,9 @@ void MainWindow::openModel(const QString& path, const QString& displayName) {
     setLoading(true);
     statusBar()->showMessage(tr("Opening %1...").arg(loadingName_));
     appendLog(tr("Opening %1").arg(loadingPath_));
-    job_ = worker_->inspect(loadingPath_, {});
+    inputSpecs_ = InputsEditor::storedSpecs(loadingPath_);
+    QStringList specs = inputSpecs_;
+    job_ = worker_->inspect(loadingPath_, specs);
 }
 
 void MainWindow::setLoading(bool loading) {
@@ -438,7 +458,15 @@ void MainWindow::showReport(std::shared_ptr<const Report> report) {
                           .arg(counts[1])
                           .arg(counts[0]));
     appendLog(tr("%1: %2 findings").arg(shownName_).arg(report_->findings.size()));
+    workflow_->setModel(loadingPath_, shownName_, report_, inputSpecs_);
     Q_EMIT reportShown();
+    if (!convertOnShow_.isEmpty()) {
+        workflow_->panel()->quantizationBox()->setCurrentIndex(workflow_->panel()->quantizationBox()->findData(convertOnShow_));
+        convertOnShow_.clear();
+        workflow_->variantsDock()->raise();
+        workflow_->convertDock()->raise();
+        workflow_->convert();
+    }
 }
 
 void MainWindow::showFailure(const QString& message) {
@@ -466,7 +494,10 @@ void MainWindow::showFinding(const QModelIndex& proxyIndex) {
         }
     }
     // After revealNode: selecting the node shows the node; the finding's own view wins.
-    inspector_->setHtml(findingHtml(*report_, *finding));
+    QString html = findingHtml(*report_, *finding);
+    if (finding->category == "input.unknown")
+        html += tr("<p><a href=\"ptl:edit-inputs\">Set the sample inputs…</a> (Model &gt; Sample Inputs, Ctrl+I)</p>");
+    inspector_->setHtml(html);
 }
 
 void MainWindow::showTensor(const QModelIndex& proxyIndex) {
@@ -530,8 +561,9 @@ void MainWindow::appendLog(const QString& line) {
 void MainWindow::screenshotWhenReady(const QString& path) { screenshotPath_ = path; }
 
 void MainWindow::takeScreenshot() {
-    // The finished report, laid out: not the early graph.
+    // The finished report, laid out: not the early graph; with --convert, the variant measured.
     if (screenshotPath_.isEmpty() || graph_->layoutPending() || progress_->isVisible()) return;
+    if (!convertOnShow_.isEmpty() || workflow_->controller()->busy()) return;
     const QString path = screenshotPath_;
     screenshotPath_.clear();
     QApplication::processEvents();
@@ -555,5 +587,65 @@ void MainWindow::dropEvent(QDropEvent* event) {
     const auto urls = event->mimeData()->urls();
     if (!urls.isEmpty() && urls.front().isLocalFile()) openModel(urls.front().toLocalFile());
 }
+
+void MainWindow::revealModule(const QString& path) {
+    const GraphStructure* structure = graph_->structure();
+    if (!structure) return;
+    for (const Group& group : structure->groups()) {
+        if (group.kind == GroupKind::Module && QString::fromStdString(group.path) == path) {
+            graph_->expandGroup(group.id, true);
+            graph_->revealGroup(group.id);
+            return;
+        }
+    }
+}
+
+void MainWindow::arrangeConvertDocks() {
+    // Convert beside the Inspector; Variants and Plots beside Findings.
+    auto* inspectorDock = findChild<QDockWidget*>(QStringLiteral("InspectorDock"));
+    auto* findingsDock = findChild<QDockWidget*>(QStringLiteral("FindingsDock"));
+    if (inspectorDock) tabifyDockWidget(inspectorDock, workflow_->convertDock());
+    if (findingsDock) {
+        // Plots stay beside the tabs (the table and its plots side by side), not among them.
+        tabifyDockWidget(findingsDock, workflow_->variantsDock());
+        findingsDock->raise();
+        resizeDocks({findingsDock, workflow_->plotsDock()}, {760, 640}, Qt::Horizontal);
+    }
+    if (inspectorDock) inspectorDock->raise();
+}
+
+std::vector<InputInfo> MainWindow::forwardInputs() const {
+    if (!report_) return {};
+    if (!report_->inputs.empty()) return report_->inputs;
+    std::vector<InputInfo> arguments;
+    if (report_->methods.empty()) return arguments;
+    const Graph& graph = report_->methods.front().graph;
+    for (size_t i = 1; i < graph.inputs.size(); ++i) {  // self first
+        const Value& value = graph.values[size_t(graph.inputs[i])];
+        InputInfo input;
+        input.argument = value.name.substr(0, value.name.find('.'));
+        input.type = value.type;
+        input.dtype = "float32";
+        input.source = "unknown";
+        arguments.push_back(input);
+    }
+    return arguments;
+}
+
+void MainWindow::editInputs() {
+    if (!report_) return;
+    InputsEditor editor(forwardInputs(), inputSpecs_, this);
+    if (editor.exec() != QDialog::Accepted) return;
+    setInputSpecs(editor.specs());
+}
+
+void MainWindow::setInputSpecs(const QStringList& specs) {
+    const QString path = loadingPath_;
+    InputsEditor::storeSpecs(path, specs);
+    appendLog(tr("Sample inputs for %1: %2").arg(shownName_, specs.join(QStringLiteral(", "))));
+    openModel(path, shownName_);  // inspect again: shapes, round trip and findings on these inputs
+}
+
+void MainWindow::convertWhenShown(const QString& mode) { convertOnShow_ = mode; }
 
 }  // namespace ptl::ui

@@ -27,6 +27,7 @@ class QTreeView;
 namespace ptl::ui {
 
 class WorkerClient;
+class ConvertWorkflow;
 class FindingsFilter;
 class FindingsModel;
 class GraphWidget;
@@ -56,6 +57,17 @@ public:
     ModulesModel* modulesModel() const { return modules_; }
     TensorsModel* tensorsModel() const { return tensors_; }
 
+    ConvertWorkflow* convertWorkflow() const { return workflow_; }
+    // forward's arguments with the shapes last used: the inspection's inputs, or the arguments
+    // from the graph when none could be made.
+    std::vector<InputInfo> forwardInputs() const;
+    void editInputs();
+    void setInputSpecs(const QStringList& specs);  // remembered for this model; inspects again
+    QStringList inputSpecs() const { return inputSpecs_; }
+    // --convert MODE: once the model is shown, convert it (none, dynamic or static) and, with a
+    // screenshot pending, take it when the variant's latency is in.
+    void convertWhenShown(const QString& mode);
+
     void setWorkerFaultForTests(const QString& fault);
     void setWorkerWatchdogForTests(int seconds);
 
@@ -71,7 +83,10 @@ protected:
 private:
     GraphWidget* graph_ = nullptr;
     WorkerClient* worker_ = nullptr;
+    ConvertWorkflow* workflow_ = nullptr;
     quint64 job_ = 0;
+    QStringList inputSpecs_;
+    QString convertOnShow_;
     QString loadingPath_, loadingName_, shownName_;
     std::shared_ptr<const Report> report_;
     QString lastError_;
@@ -109,6 +124,8 @@ private:
     void exportGraph();
     void appendLog(const QString& line);
     void takeScreenshot();
+    void revealModule(const QString& path);
+    void arrangeConvertDocks();
 };
 
 }  // namespace ptl::ui

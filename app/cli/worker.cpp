@@ -1,7 +1,7 @@
 #include "worker.h"
 
+#include "ptl/bench.h"
 #include "ptl/convert.h"
-
 #include "ptl/errors.h"
 #include "ptl/inspect.h"
 #include "ptl/report_json.h"
@@ -17,8 +17,10 @@
 #include <fstream>
 #include <memory>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -42,7 +44,7 @@ JobFailure classifyFailure(const std::string& model, std::exception_ptr error) {
     } catch (const std::exception& failure) {
         return {"failed", model + ": " + failure.what(), kFailed};
     } catch (...) {
-        return {"failed", model + ": an unknown error stopped the inspection", kFailed};
+        return {"failed", model + ": an unknown error stopped the job", kFailed};
     }
 }
 
@@ -155,29 +157,60 @@ private:
     std::thread thread_;
 };
 
+enum class JobKind { Inspect, Convert, Bench };
+
 struct Request {
+    JobKind kind = JobKind::Inspect;
     std::string model;
-    std::vector<std::string> inputs;
+    std::vector<std::string> inputs;                      // inspect's sample-input specs
+    nlohmann::json options = nlohmann::json::object();  // convert's and bench's, read by the job
 };
 
-// Throws std::invalid_argument saying what is wrong with the request.
+JobKind parseJob(const nlohmann::json& json) {
+    static const std::pair<const char*, JobKind> kJobs[] = {
+        {"inspect", JobKind::Inspect}, {"convert", JobKind::Convert}, {"bench", JobKind::Bench}};
+    const auto job = json.find("job");
+    if (job == json.end() || !job->is_string()) throw std::invalid_argument("the request names no \"job\"");
+    for (const auto& [name, kind] : kJobs)
+        if (*job == name) return kind;
+    throw std::invalid_argument("unknown job '" + job->get<std::string>() + "'");
+}
+
+std::vector<std::string> parseInputs(const nlohmann::json& inputs) {
+    if (!inputs.is_array()) throw std::invalid_argument("\"inputs\" must be an array of strings");
+    std::vector<std::string> specs;
+    for (const nlohmann::json& input : inputs) {
+        if (!input.is_string()) throw std::invalid_argument("\"inputs\" must be an array of strings");
+        specs.push_back(input.get<std::string>());
+    }
+    return specs;
+}
+
+// Throws std::invalid_argument saying what is wrong with the request. Only its shape is checked
+// here; the options' values are the job's to check, so a bad value reads "<model>: <problem>"
+// as it does from the CLI.
 Request parseRequest(const std::string& line) {
     const nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
     if (!json.is_object()) throw std::invalid_argument("the request is not a JSON object");
-    const auto job = json.find("job");
-    if (job == json.end() || !job->is_string()) throw std::invalid_argument("the request names no \"job\"");
-    if (*job != "inspect") throw std::invalid_argument("unknown job '" + job->get<std::string>() + "'");
     Request request;
+    request.kind = parseJob(json);
     const auto model = json.find("model");
     if (model == json.end() || !model->is_string() || model->get<std::string>().empty())
         throw std::invalid_argument("the request names no \"model\" file");
     request.model = model->get<std::string>();
-    if (const auto inputs = json.find("inputs"); inputs != json.end()) {
-        if (!inputs->is_array()) throw std::invalid_argument("\"inputs\" must be an array of strings");
-        for (const nlohmann::json& input : *inputs) {
-            if (!input.is_string()) throw std::invalid_argument("\"inputs\" must be an array of strings");
-            request.inputs.push_back(input.get<std::string>());
-        }
+    const auto inputs = json.find("inputs");
+    const auto options = json.find("options");
+    if (request.kind == JobKind::Inspect) {
+        if (inputs != json.end()) request.inputs = parseInputs(*inputs);
+        if (options != json.end()) throw std::invalid_argument("an inspect job takes no \"options\"");
+        return request;
+    }
+    // Inputs are one of the options, so that toJson(ConvertOptions) is the whole request's body.
+    if (inputs != json.end())
+        throw std::invalid_argument("\"inputs\" of a " + json.at("job").get<std::string>() + " job belong inside \"options\"");
+    if (options != json.end()) {
+        if (!options->is_object()) throw std::invalid_argument("\"options\" must be an object");
+        request.options = *options;
     }
     return request;
 }
@@ -245,49 +278,88 @@ void injectFault(Fault fault) {
     }
 }
 
+// The request line; a missing or malformed one ends the worker with a usage error.
+std::optional<Request> readRequest(StdinLines& input, EventStream& events) {
+    std::string line;
+    StdinLines::Status status;
+    while ((status = input.next(line, -1)) == StdinLines::Status::Line && line.empty()) {}
+    try {
+        if (status != StdinLines::Status::Line) throw std::invalid_argument("no request on stdin");
+        return parseRequest(line);
+    } catch (const std::invalid_argument& problem) {
+        events.write(errorEvent({"usage", std::string("worker request: ") + problem.what(), kUnreadable}));
+        return std::nullopt;
+    }
+}
+
+// Progress and graph events go out as they happen; cancel is whatever the watcher has seen.
+JobControl jobControl(EventStream& events, const CancelWatcher& watcher, Fault fault) {
+    JobControl job;
+    job.progress = [&events, fault, first = true](const std::string& stage, double fraction) mutable {
+        events.write({{"event", "progress"}, {"stage", stage}, {"fraction", fraction}});
+        if (first) {
+            first = false;
+            injectFault(fault);
+        }
+    };
+    job.cancelled = [&watcher] { return watcher.cancelled(); };
+    job.graphReady = [&events](const Report& partial) { events.write({{"event", "graph"}, {"report", toJson(partial)}}); };
+    return job;
+}
+
+// A request's options are the GUI's making: a value of the wrong JSON type is a usage error
+// like an unknown name, not a failure of the job.
+template <typename Options>
+Options readOptions(Options (*read)(const nlohmann::json&), const nlohmann::json& json) {
+    try {
+        return read(json);
+    } catch (const nlohmann::json::exception& problem) {
+        throw std::invalid_argument(std::string("\"options\": ") + problem.what());
+    }
+}
+
+// Runs the job; returns its terminal "result" event. Throws what the job throws.
+nlohmann::json runJob(const Request& request, const JobControl& job) {
+    switch (request.kind) {
+    case JobKind::Inspect: {
+        InspectOptions options;
+        options.inputSpecs = request.inputs;
+        return {{"event", "result"}, {"report", toJson(inspectModel(request.model, options, job))}};
+    }
+    case JobKind::Convert: {
+        const ConvertOptions options = readOptions(convertOptionsFromJson, request.options);
+        // As the CLI does: a bad destination or an empty calibration folder fails before
+        // LibTorch reads the model.
+        checkConvertOptions(request.model, options);
+        return {{"event", "result"}, {"convert", toJson(convertModel(request.model, options, job))}};
+    }
+    case JobKind::Bench: {
+        const BenchOptions options = readOptions(benchOptionsFromJson, request.options);
+        return {{"event", "result"}, {"bench", toJson(benchModel(request.model, options, job))}};
+    }
+    }
+    throw std::logic_error("unhandled job kind");
+}
+
 }  // namespace
 
 int runWorker() {
     EventStream events;  // first, before anything else can print to stdout
     StdinLines input;
-
-    std::string line;
-    StdinLines::Status status;
-    while ((status = input.next(line, -1)) == StdinLines::Status::Line && line.empty()) {}
-    Request request;
-    try {
-        if (status != StdinLines::Status::Line) throw std::invalid_argument("no request on stdin");
-        request = parseRequest(line);
-    } catch (const std::invalid_argument& problem) {
-        events.write(errorEvent({"usage", std::string("worker request: ") + problem.what(), kUnreadable}));
-        return kUnreadable;
-    }
+    const std::optional<Request> request = readRequest(input, events);
+    if (!request) return kUnreadable;
 
     const Fault fault = faultFromEnvironment();
     CancelWatcher watcher(input);
-    JobControl job;
-    bool firstEvent = true;
-    job.progress = [&](const std::string& stage, double fraction) {
-        events.write({{"event", "progress"}, {"stage", stage}, {"fraction", fraction}});
-        if (firstEvent) {
-            firstEvent = false;
-            injectFault(fault);
-        }
-    };
-    job.cancelled = [&watcher] { return watcher.cancelled(); };
-    job.graphReady = [&](const Report& partial) { events.write({{"event", "graph"}, {"report", toJson(partial)}}); };
-
-    InspectOptions options;
-    options.inputSpecs = request.inputs;
+    const JobControl job = jobControl(events, watcher, fault);
     try {
-        const Report report = inspectModel(request.model, options, job);
-        events.write({{"event", "result"}, {"report", toJson(report)}});
+        events.write(runJob(*request, job));
         return kOk;
     } catch (const Cancelled&) {
         events.write({{"event", "cancelled"}});
         return kCancelled;
     } catch (...) {
-        const JobFailure failure = classifyFailure(request.model, std::current_exception());
+        const JobFailure failure = classifyFailure(request->model, std::current_exception());
         events.write(errorEvent(failure));
         return failure.exitCode;
     }

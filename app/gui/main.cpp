@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Inspect TorchScript (.pt) and Lite Interpreter (.ptl) models: graph, findings, weights."));
+        "Inspect TorchScript (.pt) and Lite Interpreter (.ptl) models (graph, findings, weights), convert "
+        "them for PyTorch Mobile and export a verified .ptl."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model to open (default: the demo model)"),
@@ -25,6 +26,11 @@ int main(int argc, char** argv) {
                                   QStringLiteral("Render the window once the model is shown, save it and exit."),
                                   QStringLiteral("FILE.png"));
     parser.addOption(screenshot);
+    QCommandLineOption convert(QStringLiteral("convert"),
+                               QStringLiteral("Once the model is shown, convert it (none, dynamic or static) as the "
+                                              "Convert dock would; with --screenshot, the picture shows the variant."),
+                               QStringLiteral("MODE"));
+    parser.addOption(convert);
     parser.process(app);
 
     ptl::ui::MainWindow window;
@@ -34,6 +40,7 @@ int main(int argc, char** argv) {
         // A model that never shows must not leave a headless run hanging.
         QTimer::singleShot(120000, &app, [] { QApplication::exit(2); });
     }
+    if (parser.isSet(convert)) window.convertWhenShown(parser.value(convert));
     window.show();
     const QStringList models = parser.positionalArguments();
     if (models.isEmpty())

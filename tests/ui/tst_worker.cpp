@@ -1,9 +1,12 @@
-// The GUI's worker client against the real ptl-studio-cli: results, clear errors, and recovery
-// from a worker that aborts, hangs or runs out of memory (PTL_WORKER_FAULT, test only).
+// The GUI's worker client against the real ptl-studio-cli: inspect, convert and bench results,
+// clear errors, cancel, and recovery from a worker that aborts, hangs or runs out of memory
+// (PTL_WORKER_FAULT, test only).
 #include "worker/worker_client.h"
 
 #include "ptl/report_json.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -36,6 +39,8 @@ struct Recorder {
         std::shared_ptr<const ptl::Report> report;
     };
     QList<Emission> emissions;
+    QList<std::shared_ptr<const ptl::ConvertResult>> conversions;  // one per "converted" emission
+    QList<std::shared_ptr<const ptl::BenchResult>> benchmarks;     // one per "benchmarked" emission
     QStringList log;
 
     explicit Recorder(WorkerClient& client) {
@@ -45,6 +50,16 @@ struct Recorder {
         QObject::connect(&client, &WorkerClient::finished, [this](quint64 job, std::shared_ptr<const ptl::Report> report) {
             emissions.append({QStringLiteral("finished"), job, {}, std::move(report)});
         });
+        QObject::connect(&client, &WorkerClient::converted,
+                         [this](quint64 job, std::shared_ptr<const ptl::ConvertResult> result) {
+                             emissions.append({QStringLiteral("converted"), job, {}, {}});
+                             conversions.append(std::move(result));
+                         });
+        QObject::connect(&client, &WorkerClient::benchmarked,
+                         [this](quint64 job, std::shared_ptr<const ptl::BenchResult> result) {
+                             emissions.append({QStringLiteral("benchmarked"), job, {}, {}});
+                             benchmarks.append(std::move(result));
+                         });
         QObject::connect(&client, &WorkerClient::failed, [this](quint64 job, const QString& message) {
             emissions.append({QStringLiteral("failed"), job, message, {}});
         });
@@ -61,11 +76,40 @@ struct Recorder {
         return found;
     }
     int ends() const {
-        return int(named(QStringLiteral("finished")).size() + named(QStringLiteral("failed")).size() +
+        return int(named(QStringLiteral("finished")).size() + named(QStringLiteral("converted")).size() +
+                   named(QStringLiteral("benchmarked")).size() + named(QStringLiteral("failed")).size() +
                    named(QStringLiteral("cancelled")).size());
     }
     QString last() const { return emissions.isEmpty() ? QString() : emissions.last().name + QLatin1Char(' ') + emissions.last().text; }
+
+    QStringList stages() const {
+        QStringList found;
+        for (const Emission& emission : named(QStringLiteral("progress"))) found.append(emission.text);
+        return found;
+    }
+    bool hasStageStarting(const QString& prefix) const {
+        for (const QString& stage : stages())
+            if (stage.startsWith(prefix)) return true;
+        return false;
+    }
 };
+
+// Everything in a folder, hidden files included: what a conversion left behind, temporary
+// files (".name.ptl.tmp-XXXXXX") too.
+QStringList folderEntries(const QTemporaryDir& dir) {
+    return QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+}
+
+// Static quantization of digits_cnn.pt into `out`, calibrated as `calibration` says.
+ptl::ConvertOptions staticQuantization(const QTemporaryDir& out, const QString& calibration) {
+    ptl::ConvertOptions options;
+    options.output = out.filePath(QStringLiteral("digits.ptl")).toStdString();
+    options.quantize = ptl::Quantization::Static;
+    options.calibration = ptl::parseCalibrationSource(calibration.toStdString());
+    options.mean = {0, 0, 0};  // the fixture's images are the training pixels in [0, 1]
+    options.std = {1, 1, 1};
+    return options;
+}
 
 // Workers the client still holds; retired ones are deleted once they have exited.
 int liveWorkers(const WorkerClient& client) { return int(client.findChildren<QProcess*>().size()); }
@@ -274,6 +318,165 @@ private Q_SLOTS:
         QCOMPARE(recorder.last(), QStringLiteral("failed The worker process ended without a result while inspecting "
                                                  "model.pt (exit code 7). PTL Studio is still running; the log has "
                                                  "the worker's messages."));
+    }
+
+    void convertsWithStaticQuantization() {
+        QTemporaryDir out;
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        QSignalSpy converted(&client, &WorkerClient::converted);  // also proves the result's metatype
+        QVERIFY(converted.isValid());
+        const ptl::ConvertOptions options = staticQuantization(out, fixture(QStringLiteral("digits_images")));
+        const quint64 job = client.convert(fixture(QStringLiteral("digits_cnn.pt")), options);
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.last(), QStringLiteral("converted "));
+        QCOMPARE(converted.size(), 1);
+        for (const Recorder::Emission& emission : recorder.emissions) QCOMPARE(emission.job, job);
+        const ptl::ConvertResult& result = *recorder.conversions.first();
+        QVERIFY(qvariant_cast<std::shared_ptr<const ptl::ConvertResult>>(converted.first().at(1)) ==
+                recorder.conversions.first());
+
+        QCOMPARE(result.input, fixture(QStringLiteral("digits_cnn.pt")).toStdString());
+        QCOMPARE(result.output, options.output);
+        QCOMPARE(result.quantization, std::string("static"));
+        QCOMPARE(result.backend, std::string("qnnpack"));
+        QCOMPARE(result.calibrationBatches, 16);  // the folder's 16 PNGs; its README.txt is skipped
+        QVERIFY(result.verification.compared);
+        QVERIFY2(result.verification.maxAbsDiff <= result.verification.tolerance,
+                 qPrintable(QString::number(result.verification.maxAbsDiff)));
+        QCOMPARE(result.verification.opErrors.size(), size_t(3));  // conv1, conv2, fc
+        for (const ptl::OpError& error : result.verification.opErrors) {
+            QVERIFY2(error.op.rfind("quantized::", 0) == 0, error.op.c_str());
+            QVERIFY2(error.sqnrDb > 20, qPrintable(QString::number(error.sqnrDb)));  // int8 keeps ~6 dB a bit
+        }
+        const QFileInfo file(QString::fromStdString(result.output));
+        QVERIFY(file.isFile());
+        QCOMPARE(file.size(), qint64(result.outputBytes));
+        QVERIFY(result.outputBytes < result.inputBytes / 2);  // int8 weights
+        QCOMPARE(folderEntries(out), QStringList{QStringLiteral("digits.ptl")});  // no temporary left
+
+        const QStringList stages = recorder.stages();
+        QCOMPARE(stages.first(), QStringLiteral("Loading ") + fixture(QStringLiteral("digits_cnn.pt")));
+        QVERIFY2(stages.contains(QStringLiteral("Calibrating: batch 16 of 16")), qPrintable(stages.join(QLatin1Char('|'))));
+        QVERIFY(stages.contains(QStringLiteral("Verifying in the Lite Interpreter")));
+        QCOMPARE(stages.last(), QStringLiteral("Done"));
+        QVERIFY(!client.isRunning());
+        QTRY_COMPARE(liveWorkers(client), 0);
+    }
+
+    void cancelsConversionDuringCalibration() {
+        QTemporaryDir out;
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        // Longer than the whole conversion (~3 s): a worker that ignored the request to stop would
+        // finish and write its file before the grace period ended it.
+        client.setGracePeriod(60s);
+        const ptl::ConvertOptions options = staticQuantization(out, QStringLiteral("random:20000"));
+        const quint64 job = client.convert(fixture(QStringLiteral("digits_cnn.pt")), options);
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.hasStageStarting(QStringLiteral("Calibrating")), kJobTimeoutMs);
+        const QList<QProcess*> workers = client.findChildren<QProcess*>();
+        QCOMPARE(workers.size(), 1);
+        QSignalSpy exited(workers.first(), &QProcess::finished);
+        client.cancel();
+        QCOMPARE(recorder.ends(), 1);
+        QCOMPARE(recorder.last(), QStringLiteral("cancelled "));
+        QCOMPARE(recorder.emissions.last().job, job);
+        QVERIFY2(recorder.stages().last().startsWith(QStringLiteral("Calibrating: batch ")),
+                 qPrintable(recorder.stages().last()));
+
+        // The worker stopped on its own between two batches: exit code 130, not a kill.
+        QVERIFY(exited.wait(30000));
+        QCOMPARE(exited.first().at(1).value<QProcess::ExitStatus>(), QProcess::NormalExit);
+        QCOMPARE(exited.first().at(0).toInt(), 130);
+        QTRY_COMPARE(liveWorkers(client), 0);
+        QCOMPARE(folderEntries(out), QStringList());
+        QCOMPARE(recorder.ends(), 1);
+    }
+
+    void convertFailsWithoutCalibrationImages() {
+        QTemporaryDir out, calibration;
+        QFile notAnImage(calibration.filePath(QStringLiteral("README.txt")));
+        QVERIFY(notAnImage.open(QIODevice::WriteOnly) && notAnImage.write("no images here\n") > 0);
+        notAnImage.close();
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.convert(fixture(QStringLiteral("digits_cnn.pt")), staticQuantization(out, calibration.path()));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.last(), QStringLiteral("failed ") + fixture(QStringLiteral("digits_cnn.pt")) +
+                                      QStringLiteral(": the calibration folder ") + calibration.path() +
+                                      QStringLiteral(" has no PNG or JPEG images"));
+        QVERIFY(recorder.stages().isEmpty());  // checked before the model is read
+        QCOMPARE(folderEntries(out), QStringList());
+    }
+
+    void convertRecoversFromAbort() {
+        QTemporaryDir out;
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.setExtraEnvironment(fault(QStringLiteral("abort")));
+        client.convert(fixture(QStringLiteral("digits_cnn.pt")), staticQuantization(out, QStringLiteral("random:8")));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("failed"));
+        QVERIFY2(recorder.last().contains(QStringLiteral("The worker process crashed while converting ")) &&
+                     recorder.last().contains(QStringLiteral("digits_cnn.pt (signal 6, SIGABRT)")),
+                 qPrintable(recorder.last()));
+        QTRY_COMPARE(liveWorkers(client), 0);
+        QCOMPARE(folderEntries(out), QStringList());
+
+        expectRecovery(client, recorder);
+    }
+
+    void benchmarksLiteModel() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        QSignalSpy benchmarked(&client, &WorkerClient::benchmarked);
+        QVERIFY(benchmarked.isValid());
+        ptl::BenchOptions options;
+        options.iterations = 5;
+        options.warmup = 2;
+        const quint64 job = client.bench(fixture(QStringLiteral("clean_conv.ptl")), options);
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(recorder.last(), QStringLiteral("benchmarked "));
+        QCOMPARE(benchmarked.size(), 1);
+        QCOMPARE(recorder.emissions.last().job, job);
+        const ptl::BenchResult& result = *recorder.benchmarks.first();
+        QCOMPARE(result.model, fixture(QStringLiteral("clean_conv.ptl")).toStdString());
+        QCOMPARE(result.samplesMs.size(), size_t(5));
+        for (const double sample : result.samplesMs) QVERIFY(sample > 0);
+        QVERIFY(result.p50 > 0);
+        QVERIFY(result.min <= result.p50 && result.p50 <= result.max);
+        QCOMPARE(result.warmup, 2);
+        QCOMPARE(result.environment.engine, std::string("Lite Interpreter"));  // a .ptl has no TorchScript
+        QCOMPARE(result.environment.threads, 1);
+        QVERIFY(recorder.stages().contains(QStringLiteral("Measuring")));
+        QTRY_COMPARE(liveWorkers(client), 0);
+    }
+
+    void protocolConvertBadOptions() {
+        const QByteArray model = fixture(QStringLiteral("digits_cnn.pt")).toUtf8();
+        // Options of the wrong JSON type are a usage error (exit 2), like an unknown name.
+        Run run = runWorker("{\"job\":\"convert\",\"model\":\"" + model +
+                                "\",\"options\":{\"output\":\"/tmp/x.ptl\",\"optimize\":\"yes\"}}\n",
+                            false);
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.events.size(), 1);
+        QCOMPARE(run.events.first().value(QStringLiteral("kind")).toString(), QStringLiteral("usage"));
+        const QString message = run.events.first().value(QStringLiteral("message")).toString();
+        QVERIFY2(message.startsWith(QString::fromUtf8(model) + QStringLiteral(": \"options\": ")) &&
+                     message.contains(QStringLiteral("type must be boolean")),
+                 qPrintable(message));
+
+        run = runWorker("{\"job\":\"convert\",\"model\":\"" + model +
+                            "\",\"options\":{\"output\":\"/tmp/x.ptl\",\"quantize\":\"int4\"}}\n",
+                        false);
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.events.last().value(QStringLiteral("message")).toString(),
+                 QString::fromUtf8(model) + QStringLiteral(": unknown quantization 'int4' (none, dynamic, static)"));
+
+        run = runWorker("{\"job\":\"bench\",\"model\":\"" + model + "\",\"inputs\":[\"1x1x8x8:float\"]}\n", false);
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.events.last().value(QStringLiteral("message")).toString(),
+                 QStringLiteral("worker request: \"inputs\" of a bench job belong inside \"options\""));
     }
 
 private:

@@ -4,7 +4,9 @@
 #include <QFileInfo>
 #include <QGraphicsItem>
 #include <QGraphicsSceneMouseEvent>
+#include <QContextMenuEvent>
 #include <QImage>
+#include <QMenu>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 #include <QSvgGenerator>
@@ -105,6 +107,7 @@ public:
         const QColor border = borderFor(highlight_, QColor(0x64, 0x74, 0x8b));
         const bool highlighted = border != QColor(0x64, 0x74, 0x8b);
         QColor fill = highlighted ? border.lighter(185) : QColor(0xf8, 0xfa, 0xfc);
+        if (const QColor tint = owner_->nodeTint(unit_); tint.isValid()) fill = tint;
         painter->setPen(QPen(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() || highlighted ? 2.5 : 1));
         painter->setBrush(fill);
         painter->drawRoundedRect(rect_, 5, 5);
@@ -312,6 +315,11 @@ void GraphView::wheelEvent(QWheelEvent* event) {
     event->accept();
 }
 
+void GraphView::contextMenuEvent(QContextMenuEvent* event) {
+    Q_EMIT contextMenuAt(event->pos(), event->globalPos());
+    event->accept();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Widget
 
@@ -322,6 +330,7 @@ GraphWidget::GraphWidget(QWidget* parent) : QWidget(parent) {
     scene_ = new GraphScene(this);
     view_->setScene(scene_);
     layout->addWidget(view_);
+    connect(view_, &GraphView::contextMenuAt, this, &GraphWidget::showContextMenu);
     connect(scene_, &QGraphicsScene::selectionChanged, this, [this] {
         const auto selected = scene_->selectedItems();
         if (selected.size() != 1) return;
@@ -698,6 +707,34 @@ bool GraphWidget::exportImage(const QString& path, QString* error) {
         return false;
     }
     return true;
+}
+
+void GraphWidget::showContextMenu(const QPoint& viewPosition, const QPoint& globalPosition) {
+    if (!contextMenu_ || !structure_) return;
+    for (QGraphicsItem* item : view_->items(viewPosition)) {
+        const auto* unitItem = dynamic_cast<const UnitItem*>(item);
+        if (!unitItem) continue;
+        const Unit unit = unitItem->unit();
+        QString path;
+        int node = -1;
+        if (isGroupUnit(unit)) {
+            const Group& group = structure_->groups()[groupOfUnit(unit)];
+            if (group.kind != GroupKind::Module) continue;  // a block's module is its enclosing group's
+            path = QString::fromStdString(group.path);
+        } else {
+            node = int(unit);
+            path = QString::fromStdString(structure_->graph().nodes[unit].scope);
+        }
+        QMenu menu(this);
+        contextMenu_(menu, path, node);
+        if (!menu.isEmpty()) menu.exec(globalPosition);
+        return;
+    }
+}
+
+void GraphWidget::setNodeTints(QHash<int, QColor> tints) {
+    tints_ = std::move(tints);
+    scene_->update();
 }
 
 }  // namespace ptl::ui

@@ -29,6 +29,12 @@ QColor highlightColor(HighlightGroup group);  // invalid when the palette lacks 
 
 class GraphScene;
 
+}  // namespace ptl::ui
+
+class QMenu;
+
+namespace ptl::ui {
+
 class GraphView : public QGraphicsView {
     Q_OBJECT
 public:
@@ -37,9 +43,11 @@ public:
 
 Q_SIGNALS:
     void zoomChanged(double scale);
+    void contextMenuAt(const QPoint& viewPosition, const QPoint& globalPosition);
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
 };
 
 class GraphWidget : public QWidget {
@@ -68,6 +76,15 @@ public:
     void setHighlightEnabled(HighlightGroup group, bool enabled);
     bool highlightEnabled(HighlightGroup group) const { return highlightEnabled_[size_t(group)]; }
     QSet<int> highlightedNodes(HighlightGroup group) const { return highlights_[int(group)]; }
+
+    // Fills the context menu of a node or module group: the module path under the mouse ("" for
+    // the top module) and the node (-1 for a group). Nothing shows when it adds no action.
+    using ContextMenuProvider = std::function<void(QMenu& menu, const QString& modulePath, int node)>;
+    void setContextMenuProvider(ContextMenuProvider provider) { contextMenu_ = std::move(provider); }
+    // Fill colours for chosen op nodes (e.g. a variant's quantization error per layer), drawn over
+    // the highlights; empty clears them.
+    void setNodeTints(QHash<int, QColor> tints);
+    QColor nodeTint(int node) const { return tints_.value(node); }
 
     void fitToView();
     void showStart();  // the first view of a graph
@@ -118,6 +135,9 @@ private:
     int searchCursor_ = -1;
     QString lastSearch_;
     LayoutStats lastStats_;
+    ContextMenuProvider contextMenu_;
+    QHash<int, QColor> tints_;
+    void showContextMenu(const QPoint& viewPosition, const QPoint& globalPosition);
     qint64 layoutStartedAt_ = 0;
     bool layoutRunning_ = false;
     bool fitPending_ = false;        // fit the first layout of a report to the window

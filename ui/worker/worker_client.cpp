@@ -49,11 +49,7 @@ QString describeSignal(int signal) {
     return QStringLiteral("signal %1").arg(signal);
 }
 
-QByteArray requestLine(const QString& model, const QStringList& inputs) {
-    nlohmann::json request{{"job", "inspect"}, {"model", model.toStdString()}, {"inputs", nlohmann::json::array()}};
-    for (const QString& input : inputs) request["inputs"].push_back(input.toStdString());
-    return QByteArray::fromStdString(request.dump()) + '\n';
-}
+QByteArray requestLine(const nlohmann::json& request) { return QByteArray::fromStdString(request.dump()) + '\n'; }
 
 }  // namespace
 
@@ -63,31 +59,18 @@ struct WorkerClient::Event {
     Type type = Type::Unexpected;
     QString stage;
     double fraction = 0;
-    std::shared_ptr<const ptl::Report> report;  // Result; null when its report cannot be read
-    QString message;  // Error: for the user; Result without report and Unexpected: what is wrong
+    // Result: the one its job produces (Graph: the report); all null when it cannot be read.
+    std::shared_ptr<const ptl::Report> report;
+    std::shared_ptr<const ptl::ConvertResult> convert;
+    std::shared_ptr<const ptl::BenchResult> bench;
+    QString message;  // Error: for the user; Result without payload and Unexpected: what is wrong
 
     static Event decode(const QByteArray& line) {
         Event event;
         nlohmann::json json;
         try {
             json = nlohmann::json::parse(line.cbegin(), line.cend());
-            const std::string type = json.at("event").get<std::string>();
-            if (type == "progress") {
-                event.type = Type::Progress;
-                event.stage = QString::fromStdString(json.at("stage").get<std::string>());
-                event.fraction = json.at("fraction").get<double>();
-            } else if (type == "error") {
-                event.type = Type::Error;
-                event.message = QString::fromStdString(json.at("message").get<std::string>());
-            } else if (type == "cancelled") {
-                event.type = Type::Cancelled;
-            } else if (type == "result") {
-                event.type = Type::Result;
-            } else if (type == "graph") {
-                event.type = Type::Graph;
-            } else {
-                event.message = QStringLiteral("unknown event");
-            }
+            event.readHeader(json);
         } catch (const std::exception& error) {
             event.type = Type::Unexpected;
             event.message = QString::fromUtf8(error.what());
@@ -96,12 +79,43 @@ struct WorkerClient::Event {
             event.message += QStringLiteral(": ") + QString::fromUtf8(line.left(200));
         if (event.type == Type::Result || event.type == Type::Graph) {
             try {
-                event.report = std::make_shared<const ptl::Report>(ptl::reportFromJson(json.at("report")));
+                event.readPayload(json);
             } catch (const std::exception& error) {  // an exception must not escape the thread pool
                 event.message = QString::fromUtf8(error.what());
             }
         }
         return event;
+    }
+
+private:
+    void readHeader(const nlohmann::json& json) {
+        const std::string name = json.at("event").get<std::string>();
+        if (name == "progress") {
+            type = Type::Progress;
+            stage = QString::fromStdString(json.at("stage").get<std::string>());
+            fraction = json.at("fraction").get<double>();
+        } else if (name == "error") {
+            type = Type::Error;
+            message = QString::fromStdString(json.at("message").get<std::string>());
+        } else if (name == "cancelled") {
+            type = Type::Cancelled;
+        } else if (name == "result") {
+            type = Type::Result;
+        } else if (name == "graph") {
+            type = Type::Graph;
+        } else {
+            message = QStringLiteral("unknown event");
+        }
+    }
+
+    // A result carries one of "report" (inspect), "convert" or "bench".
+    void readPayload(const nlohmann::json& json) {
+        if (json.contains("convert"))
+            convert = std::make_shared<const ptl::ConvertResult>(ptl::convertResultFromJson(json.at("convert")));
+        else if (json.contains("bench"))
+            bench = std::make_shared<const ptl::BenchResult>(ptl::benchResultFromJson(json.at("bench")));
+        else
+            report = std::make_shared<const ptl::Report>(ptl::reportFromJson(json.at("report")));
     }
 };
 
@@ -167,10 +181,27 @@ QString WorkerClient::defaultWorkerPath() {
 }
 
 quint64 WorkerClient::inspect(const QString& model, const QStringList& inputs) {
+    nlohmann::json request{{"job", "inspect"}, {"model", model.toStdString()}, {"inputs", nlohmann::json::array()}};
+    for (const QString& input : inputs) request["inputs"].push_back(input.toStdString());
+    return start(JobKind::Inspect, model, requestLine(request));
+}
+
+quint64 WorkerClient::convert(const QString& model, const ptl::ConvertOptions& options) {
+    const nlohmann::json request{{"job", "convert"}, {"model", model.toStdString()}, {"options", ptl::toJson(options)}};
+    return start(JobKind::Convert, model, requestLine(request));
+}
+
+quint64 WorkerClient::bench(const QString& model, const ptl::BenchOptions& options) {
+    const nlohmann::json request{{"job", "bench"}, {"model", model.toStdString()}, {"options", ptl::toJson(options)}};
+    return start(JobKind::Bench, model, requestLine(request));
+}
+
+quint64 WorkerClient::start(JobKind kind, const QString& model, const QByteArray& request) {
     if (active_) endJob(0ms);  // superseded: nobody wants its result, so do not wait for it
     const quint64 job = ++generation_;
     active_ = job;
     model_ = model;
+    kind_ = kind;
 
     if (workerPath_.isEmpty()) {
         failLater(job, tr("PTL Studio cannot find its worker program, %1. Install it next to PTL Studio or set "
@@ -193,7 +224,7 @@ quint64 WorkerClient::inspect(const QString& model, const QStringList& inputs) {
     });
     // A spare, or a launch that failed at once, reported its error before anyone listened.
     if (process_->state() == QProcess::NotRunning && process_->error() == QProcess::FailedToStart) startFailed();
-    process_->write(requestLine(model, inputs));  // stdin stays open: closing it means cancel
+    process_->write(request);  // stdin stays open: closing it means cancel
     watchdog_->start(watchdogTimeout_);
     return job;
 }
@@ -252,21 +283,42 @@ void WorkerClient::dispatch(const Event& event) {
         endJob(gracePeriod_);
         Q_EMIT cancelled(job);
         return;
-    case Event::Type::Result:
-        if (!event.report) {
-            fail(tr("The worker's report on %1 cannot be read (%2). PTL Studio and its worker may be from different "
-                    "versions.")
-                     .arg(QDir::toNativeSeparators(model_), event.message),
-                 gracePeriod_);
-            return;
-        }
-        endJob(gracePeriod_);
-        Q_EMIT finished(job, event.report);
-        return;
+    case Event::Type::Result: deliver(event); return;
     case Event::Type::Unexpected:
         Q_EMIT logLine(tr("worker: ignoring a line of its output (%1)").arg(event.message));
         return;
     }
+}
+
+void WorkerClient::deliver(const Event& event) {
+    const quint64 job = active_;
+    // The payload must be the one this job produces: another means a worker of another version.
+    const bool readable = (kind_ == JobKind::Inspect && event.report) || (kind_ == JobKind::Convert && event.convert) ||
+                          (kind_ == JobKind::Bench && event.bench);
+    if (!readable) {
+        fail(tr("The worker's result on %1 cannot be read (%2). PTL Studio and its worker may be from different "
+                "versions.")
+                 .arg(QDir::toNativeSeparators(model_),
+                      event.message.isEmpty() ? tr("it is not the result of this job") : event.message),
+             gracePeriod_);
+        return;
+    }
+    endJob(gracePeriod_);
+    switch (kind_) {
+    case JobKind::Inspect: Q_EMIT finished(job, event.report); return;
+    case JobKind::Convert: Q_EMIT converted(job, event.convert); return;
+    case JobKind::Bench: Q_EMIT benchmarked(job, event.bench); return;
+    }
+}
+
+QString WorkerClient::activity() const {
+    const QString file = QDir::toNativeSeparators(model_);
+    switch (kind_) {
+    case JobKind::Inspect: return tr("inspecting %1").arg(file);
+    case JobKind::Convert: return tr("converting %1").arg(file);
+    case JobKind::Bench: return tr("measuring the latency of %1").arg(file);
+    }
+    return file;
 }
 
 void WorkerClient::readLog() {
@@ -280,31 +332,29 @@ void WorkerClient::readLog() {
 }
 
 void WorkerClient::onWatchdog() {
-    fail(tr("The worker process did not respond for %1 s while inspecting %2 and was stopped. PTL Studio is still "
-            "running; the model may be too large for this computer, or LibTorch hung on it.")
-             .arg(watchdogTimeout_.count())
-             .arg(QDir::toNativeSeparators(model_)),
+    fail(tr("The worker process did not respond for %1 s while %2 and was stopped. PTL Studio is still running; "
+            "the model may be too large for this computer, or LibTorch hung on it.")
+             .arg(QString::number(watchdogTimeout_.count()), activity()),
          0ms);
 }
 
 QString WorkerClient::exitMessage() const {
-    const QString file = QDir::toNativeSeparators(model_);
+    const QString doing = activity();
     if (process_->exitStatus() == QProcess::CrashExit) {
         const int signal = process_->exitCode();  // on Unix, the signal that ended it
 #ifdef Q_OS_UNIX
         if (signal == SIGKILL)
-            return tr("The worker process was killed (%1) while inspecting %2, most likely by the system because "
-                      "memory ran out. PTL Studio is still running.")
-                .arg(describeSignal(signal), file);
+            return tr("The worker process was killed (%1) while %2, most likely by the system because memory ran "
+                      "out. PTL Studio is still running.")
+                .arg(describeSignal(signal), doing);
 #endif
-        return tr("The worker process crashed while inspecting %1 (%2). PTL Studio is still running; the model may "
-                  "be malformed or need more memory.")
-            .arg(file, describeSignal(signal));
+        return tr("The worker process crashed while %1 (%2). PTL Studio is still running; the model may be "
+                  "malformed or need more memory.")
+            .arg(doing, describeSignal(signal));
     }
-    return tr("The worker process ended without a result while inspecting %1 (exit code %2). PTL Studio is still "
-              "running; the log has the worker's messages.")
-        .arg(file)
-        .arg(process_->exitCode());
+    return tr("The worker process ended without a result while %1 (exit code %2). PTL Studio is still running; "
+              "the log has the worker's messages.")
+        .arg(doing, QString::number(process_->exitCode()));
 }
 
 void WorkerClient::fail(const QString& message, std::chrono::milliseconds grace) {
@@ -314,7 +364,7 @@ void WorkerClient::fail(const QString& message, std::chrono::milliseconds grace)
 }
 
 void WorkerClient::failLater(quint64 job, const QString& message) {
-    // Not from inside inspect(): the caller does not know the job's id yet.
+    // Not from inside inspect() or its kin: the caller does not know the job's id yet.
     QTimer::singleShot(0, this, [this, job, message] {
         if (active_ == job) fail(message, 0ms);
     });

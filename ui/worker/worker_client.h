@@ -3,6 +3,8 @@
 // blow-up ends that process and becomes a failed() with a message for the user.
 #pragma once
 
+#include "ptl/bench.h"
+#include "ptl/convert.h"
 #include "ptl/report.h"
 
 #include <QObject>
@@ -18,10 +20,12 @@ class QTimer;
 
 namespace ptl::ui {
 
-// Runs one job at a time. A newer request supersedes an older one: the older worker is killed
-// and its events are dropped, so every signal belongs to the job that inspect() returned last.
-// Each job ends with exactly one of finished(), failed() or cancelled(), always on the thread
-// that owns the client.
+// Runs one job at a time. A newer request supersedes an older one, whatever its kind: the older
+// worker is killed and its events are dropped, so every signal belongs to the job that
+// inspect(), convert() or bench() returned last. (A view that must not interrupt inspection
+// with a conversion uses a client of its own for each.) Each job ends with exactly one of its
+// result signal (finished(), converted() or benchmarked()), failed() or cancelled(), always on
+// the thread that owns the client.
 class WorkerClient : public QObject {
     Q_OBJECT
 
@@ -39,9 +43,17 @@ public:
     // Starts inspecting `model` with one sample-input spec per forward argument
     // ("1x3x224x224:float"); returns the job's id for the signals.
     quint64 inspect(const QString& model, const QStringList& inputs = {});
+    // Converts `model` to options.output (written by the worker, atomically; nothing is left
+    // there when the job fails or is cancelled). Options are checked by the worker, so a bad
+    // one arrives as failed().
+    quint64 convert(const QString& model, const ptl::ConvertOptions& options);
+    // Measures forward latency of `model` in the worker.
+    quint64 bench(const QString& model, const ptl::BenchOptions& options);
     bool isRunning() const { return active_ != 0; }  // a job has yet to end
 
-    // A worker that sends no event for this long is hung: it is killed and the job fails.
+    // A worker that sends no event for this long is hung: it is killed and the job fails. Every
+    // job reports progress at least per stage; static quantization also per calibration batch
+    // and bench every 8 runs, so the default is far above the longest legitimate silence.
     void setWatchdogTimeout(std::chrono::seconds timeout) { watchdogTimeout_ = timeout; }
     std::chrono::seconds watchdogTimeout() const { return watchdogTimeout_; }
     // How long a cancelled or finished worker may take to exit before it is killed.
@@ -59,14 +71,20 @@ Q_SIGNALS:
     void progress(quint64 job, const QString& stage, double fraction);
     // The graph and module tree, before the analyses finish: what the view can draw at once.
     void graphReady(quint64 job, std::shared_ptr<const ptl::Report> partial);
-    void finished(quint64 job, std::shared_ptr<const ptl::Report> report);
+    void finished(quint64 job, std::shared_ptr<const ptl::Report> report);  // inspect()
+    void converted(quint64 job, std::shared_ptr<const ptl::ConvertResult> result);
+    void benchmarked(quint64 job, std::shared_ptr<const ptl::BenchResult> result);
     void failed(quint64 job, const QString& message);
     void cancelled(quint64 job);
     void logLine(const QString& line);  // the worker's stderr, line by line
 
 private:
     struct Event;
+    enum class JobKind { Inspect, Convert, Bench };
 
+    quint64 start(JobKind kind, const QString& model, const QByteArray& request);
+    void deliver(const Event& event);  // the result event: the signal of the active job's kind
+    QString activity() const;          // "inspecting <model>", for messages
     void advance();  // reads the worker's events; ends the job if the worker died without one
     void decodeInBackground(const QByteArray& line);
     void dispatch(const Event& event);
@@ -88,6 +106,7 @@ private:
     quint64 active_ = 0;           // the job still owing its terminal signal, 0 when none
     QProcess* process_ = nullptr;  // the active job's worker (null when it could not start)
     QString model_;                // the active job's model, for messages
+    JobKind kind_ = JobKind::Inspect;  // and what it does
     bool parsing_ = false;         // a long line is being decoded off the UI thread
     QByteArray logPartial_;        // stderr after its last newline
     QTimer* watchdog_;

@@ -1,0 +1,293 @@
+// The window's convert workflow driven as a user would, offscreen, with the real worker and
+// LibTorch: open a model, quantize it statically from a folder of images through the Convert
+// dock, read the variants table and the plots, export through the save-dialog path, keep a layer
+// in float, cancel mid-calibration, and meet each kind of bad input with a message.
+#include "convert/convert_controller.h"
+#include "convert/convert_panel.h"
+#include "convert/convert_workflow.h"
+#include "convert/variants_model.h"
+#include "convert/variants_panel.h"
+#include "main_window.h"
+#include "plots/qcustomplot.h"
+#include "plots/variant_plots.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using ptl::ui::ConvertController;
+using ptl::ui::ConvertWorkflow;
+using ptl::ui::MainWindow;
+using ptl::ui::Variant;
+
+namespace {
+
+QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
+
+bool open(MainWindow& window, const QString& model) {
+    QSignalSpy shown(&window, &MainWindow::reportShown);
+    window.openModel(model);
+    return shown.wait(60000);
+}
+
+// Runs the Convert dock as it is set and waits for the new variant to end (and its latency).
+const Variant* runAndWait(ConvertWorkflow& workflow, bool waitForLatency = true) {
+    ConvertController* controller = workflow.controller();
+    QSignalSpy finished(controller, &ConvertController::variantFinished);
+    QSignalSpy measured(controller, &ConvertController::latencyMeasured);
+    const int before = controller->variants()->rowCount();
+    workflow.panel()->runButton()->click();
+    if (controller->variants()->rowCount() == before) return nullptr;  // refused before it started
+    if (!finished.wait(120000)) return nullptr;
+    const int id = finished.front().front().toInt();
+    const Variant* variant = controller->variants()->variant(id);
+    if (waitForLatency && variant && variant->state == Variant::State::Ready && !measured.wait(60000)) return nullptr;
+    return controller->variants()->variant(id);
+}
+
+void chooseImageFolder(ptl::ui::ConvertPanel* panel, const QString& folder, int normalization) {
+    panel->quantizationBox()->setCurrentIndex(panel->quantizationBox()->findData(QStringLiteral("static")));
+    panel->calibrationKindBox()->setCurrentIndex(1);
+    panel->imageFolderField()->setText(folder);
+    panel->normalizationBox()->setCurrentIndex(normalization);
+}
+
+nlohmann::json inspectJson(const QString& path) {
+    QProcess cli;
+    cli.start(QStringLiteral(PTL_CLI_PATH), {QStringLiteral("inspect"), path, QStringLiteral("--json")});
+    cli.waitForFinished(120000);
+    return nlohmann::json::parse(cli.readAllStandardOutput().toStdString(), nullptr, false);
+}
+
+int64_t quantizedConvs(const ptl::ConvertResult& result) {
+    int64_t count = 0;
+    for (const ptl::OpCountChange& change : result.opChanges)
+        if (change.op.rfind("quantized::conv2d", 0) == 0) count += change.after;
+    return count;
+}
+
+}  // namespace
+
+class ConvertWorkflowTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH);
+    }
+
+    void staticFromImagesToExport() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        ConvertWorkflow* workflow = window.convertWorkflow();
+        workflow->setQuiet(true);
+        QAbstractItemModelTester tester(workflow->controller()->variants(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("digits_cnn.pt"))));
+        chooseImageFolder(workflow->panel(), fixture(QStringLiteral("digits_images")), 1);  // [0, 1]
+        // The strip shows the first images as the model sees them (8x8 gray).
+        QVERIFY(workflow->panel()->imageStrip()->pixmap().width() > 0);
+        const std::vector<QImage> preview = ptl::ui::calibrationPreview(fixture(QStringLiteral("digits_images")), 8, 8, 1, 4);
+        QCOMPARE(int(preview.size()), 4);
+        QCOMPARE(preview.front().size(), QSize(8, 8));
+
+        const Variant* variant = runAndWait(*workflow);
+        QVERIFY(variant);
+        QVERIFY2(variant->state == Variant::State::Ready, qPrintable(variant->error));
+        QVERIFY(variant->verified());
+        const ptl::ConvertResult result = *variant->result;
+        QCOMPARE(result.quantization, std::string("static"));
+        QCOMPARE(result.calibrationBatches, 16);
+        QCOMPARE(result.verification.opErrors.size(), size_t(3));
+        QVERIFY(result.verification.top1Agreement > 0.9);
+        QVERIFY(variant->latency && variant->latency->p50 > 0);
+        QCOMPARE(variant->latency->environment.engine, std::string("Lite Interpreter"));
+        QCOMPARE(QFileInfo(variant->filePath()).size(), qint64(result.outputBytes));
+
+        // The table holds the measured values.
+        ptl::ui::VariantsModel* model = workflow->controller()->variants();
+        const int row = model->rowOf(variant->id);
+        QCOMPARE(model->index(row, ptl::ui::VariantsModel::VerifiedColumn).data().toString(), QStringLiteral("yes"));
+        QCOMPARE(model->index(row, ptl::ui::VariantsModel::CosineColumn).data().toString(),
+                 QString::number(result.verification.quantizationCosine, 'f', 5));
+        QVERIFY(model->index(row, ptl::ui::VariantsModel::LatencyColumn).data().toString().endsWith(QLatin1String(" ms")));
+
+        // The plots hold them too: the SQNR chart one bar per quantized layer, lowest first.
+        QCustomPlot* sqnr = workflow->plots()->plot(2);
+        QVERIFY(sqnr);
+        std::vector<double> plotted;
+        for (int i = 0; i < sqnr->plottableCount(); ++i)
+            if (auto* bars = qobject_cast<QCPBars*>(sqnr->plottable(i)))
+                for (auto point = bars->data()->constBegin(); point != bars->data()->constEnd(); ++point) plotted.push_back(point->value);
+        std::vector<double> expected;
+        for (const ptl::OpError& error : result.verification.opErrors) expected.push_back(error.sqnrDb);
+        std::sort(plotted.begin(), plotted.end());
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(plotted.size(), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i) QVERIFY(std::abs(plotted[i] - expected[i]) < 1e-6);
+
+        // Export through the dialog path: a name without suffix gets ".ptl"; the file is the
+        // variant's, and the Lite Interpreter loads it.
+        QTemporaryDir out;
+        QString suggested;
+        workflow->setSaveFileChooser([&](const QString& path) {
+            suggested = path;
+            return out.filePath(QStringLiteral("app-model"));
+        });
+        workflow->setWriteOpsYaml(true);
+        workflow->exportMobileModel();
+        QVERIFY(suggested.endsWith(QLatin1String("digits_cnn-static-qnnpack.ptl")));
+        const QString exported = out.filePath(QStringLiteral("app-model.ptl"));
+        QVERIFY2(QFileInfo::exists(exported), qPrintable(workflow->lastMessage()));
+        QFile written(exported), original(variant->filePath());
+        QVERIFY(written.open(QIODevice::ReadOnly) && original.open(QIODevice::ReadOnly));
+        QCOMPARE(written.readAll(), original.readAll());
+        QVERIFY(QFileInfo::exists(out.filePath(QStringLiteral("app-model.yaml"))));
+        const nlohmann::json report = inspectJson(exported);
+        QCOMPARE(report["format"], "lite");
+        QCOMPARE(report["roundTrip"]["reloaded"], true);
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 2);  // no temporary file left
+
+        // Never over the input model; a folder that cannot be written: a message, nothing written.
+        const ptl::ui::ExportOutcome overInput = workflow->exportVariantTo(variant->id, fixture(QStringLiteral("digits_cnn.pt")));
+        QVERIFY(!overInput.ok);
+        QVERIFY(overInput.message.contains(QLatin1String("input model")));
+        const ptl::ui::ExportOutcome unwritable = workflow->exportVariantTo(variant->id, QStringLiteral("/proc/app.ptl"));
+        QVERIFY(!unwritable.ok);
+        QVERIFY(unwritable.message.startsWith(QLatin1String("/proc/app.ptl: cannot write it")));
+        const ptl::ui::ExportOutcome device = workflow->exportVariantTo(variant->id, QStringLiteral("/dev/full"));
+        QVERIFY(!device.ok);
+
+        // Keep in float: conv2 stays float, one quantized convolution fewer, a new variant.
+        const int before = model->rowCount();
+        QSignalSpy finished(workflow->controller(), &ConvertController::variantFinished);
+        workflow->keepInFloat(QStringLiteral("conv2"));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(model->rowCount(), before + 1);
+        const Variant* kept = model->variant(finished.front().front().toInt());
+        QVERIFY(kept && kept->result);
+        QCOMPARE(quantizedConvs(result), int64_t(2));
+        QCOMPARE(quantizedConvs(*kept->result), int64_t(1));
+        QCOMPARE(kept->result->keptFloat, std::vector<std::string>{"conv2"});
+
+        // Closing the model (opening another) removes the private files.
+        const QString folder = workflow->controller()->privateFolder();
+        QVERIFY(QFileInfo::exists(folder));
+        QVERIFY(QTest::qWaitFor([&] { return !workflow->controller()->busy(); }, 60000));
+        QVERIFY(open(window, fixture(QStringLiteral("clean_conv.pt"))));
+        QVERIFY(!QFileInfo::exists(folder));
+        QCOMPARE(model->rowCount(), 0);
+    }
+
+    void cancelDuringCalibrationLeavesNothing() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        ConvertWorkflow* workflow = window.convertWorkflow();
+        workflow->setQuiet(true);
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("digits_cnn.pt"))));
+        ptl::ui::ConvertPanel* panel = workflow->panel();
+        panel->quantizationBox()->setCurrentIndex(panel->quantizationBox()->findData(QStringLiteral("static")));
+        panel->calibrationKindBox()->setCurrentIndex(0);
+        panel->randomBatchesBox()->setValue(20000);
+        QSignalSpy finished(workflow->controller(), &ConvertController::variantFinished);
+        bool calibrating = false;
+        connect(workflow->controller(), &ConvertController::progress, this, [&](const QString& stage) {
+            if (stage.startsWith(QLatin1String("Calibrating")) && !calibrating) {
+                calibrating = true;
+                panel->cancelButton()->click();
+            }
+        });
+        panel->runButton()->click();
+        QVERIFY(finished.wait(120000));
+        QVERIFY(calibrating);
+        const Variant* variant = workflow->controller()->variants()->variant(finished.front().front().toInt());
+        QVERIFY(variant && variant->state == Variant::State::Cancelled);
+        QVERIFY(!variant->result);
+        QCOMPARE(QDir(workflow->controller()->privateFolder()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+        // The window stays usable: the next conversion runs.
+        panel->randomBatchesBox()->setValue(2);
+        const Variant* next = runAndWait(*workflow, false);
+        QVERIFY(next && next->state == Variant::State::Ready);
+    }
+
+    void badInputsSayWhatIsWrong_data() {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("quantize");
+        QTest::addColumn<QString>("calibration");  // "folder:NAME", "file:NAME", "empty-folder" or ""
+        QTest::addColumn<QString>("message");
+        QTest::newRow("folder without images") << "digits_cnn.pt" << "static" << "empty-folder" << "has no PNG or JPEG images";
+        QTest::newRow("unreadable image") << "digits_cnn.pt" << "static" << "folder:bad/broken_images" << "not_really.png";
+        QTest::newRow("tensor file of the wrong shape") << "clean_conv.pt" << "static" << "file:digits_calibration.pt"
+                                                    << "holds tensors of shape 1x1x8x8, but forward's input x is 1x3x16x16";
+        QTest::newRow("cannot be quantized") << "value_branch.pt" << "static" << "" << "static quantization failed";
+    }
+
+    void badInputsSayWhatIsWrong() {
+        QFETCH(QString, model);
+        QFETCH(QString, quantize);
+        QFETCH(QString, calibration);
+        QFETCH(QString, message);
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        ConvertWorkflow* workflow = window.convertWorkflow();
+        workflow->setQuiet(true);
+        window.show();
+        QVERIFY(open(window, fixture(model)));
+        ptl::ui::ConvertPanel* panel = workflow->panel();
+        panel->quantizationBox()->setCurrentIndex(panel->quantizationBox()->findData(quantize));
+        QTemporaryDir empty;
+        if (calibration == QLatin1String("empty-folder")) {
+            panel->calibrationKindBox()->setCurrentIndex(1);
+            panel->imageFolderField()->setText(empty.path());
+        } else if (calibration.startsWith(QLatin1String("folder:"))) {
+            panel->calibrationKindBox()->setCurrentIndex(1);
+            panel->imageFolderField()->setText(fixture(calibration.mid(7)));
+        } else if (calibration.startsWith(QLatin1String("file:"))) {
+            panel->calibrationKindBox()->setCurrentIndex(2);
+            panel->tensorFileField()->setText(fixture(calibration.mid(5)));
+        }
+        const Variant* variant = runAndWait(*workflow, false);
+        QVERIFY(variant);
+        QVERIFY(variant->state == Variant::State::Failed);
+        QVERIFY2(variant->error.contains(message), qPrintable(variant->error));
+        QCOMPARE(workflow->lastMessage(), variant->error);
+        QCOMPARE(QDir(workflow->controller()->privateFolder()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+        // Export of a failed variant is refused with its reason.
+        workflow->variantsPanel()->selectVariant(variant->id);
+        const ptl::ui::ExportOutcome refused = workflow->exportVariantTo(variant->id, empty.filePath(QStringLiteral("x.ptl")));
+        QVERIFY(!refused.ok);
+        QVERIFY(refused.message.contains(message));
+    }
+
+    void unverifiedVariantIsNotExported() {
+        // No sample inputs can be made for a Dict argument: the export reloads but is not compared.
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        ConvertWorkflow* workflow = window.convertWorkflow();
+        workflow->setQuiet(true);
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("dict_input.pt"))));
+        const Variant* variant = runAndWait(*workflow, false);
+        QVERIFY(variant && variant->state == Variant::State::Ready);
+        QVERIFY(!variant->verified());
+        QTemporaryDir out;
+        const ptl::ui::ExportOutcome refused = workflow->exportVariantTo(variant->id, out.filePath(QStringLiteral("d.ptl")));
+        QVERIFY(!refused.ok);
+        QVERIFY(refused.message.contains(QLatin1String("not verified")));
+        QVERIFY(!QFileInfo::exists(out.filePath(QStringLiteral("d.ptl"))));
+    }
+};
+
+QTEST_MAIN(ConvertWorkflowTest)
+#include "tst_convert_workflow.moc"
