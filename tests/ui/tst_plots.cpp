@@ -570,6 +570,8 @@ void TestPlots::snapshots() {
     plots.setVariants(busyVariants());
     plots.setSqnrVariant(11);
     save("busy");
+    plots.findChild<QTabWidget*>()->setCurrentIndex(VariantPlots::SqnrChart);
+    QVERIFY(plots.grab().save(directory + QStringLiteral("/widget-sqnr.png")));  // tabs, variant choice, Save as…
 }
 
 QTEST_MAIN(TestPlots)

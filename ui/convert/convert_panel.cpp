@@ -18,7 +18,6 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
-#include <QStackedWidget>
 #include <QVBoxLayout>
 
 #include <stdexcept>
@@ -111,10 +110,11 @@ ConvertPanel::ConvertPanel(QWidget* parent) : QWidget(parent) {
     inputsRow->addWidget(inputsLabel_, 1);
     inputsRow->addWidget(editInputs);
     layout->addLayout(inputsRow);
-    layout->addWidget(buildOptimizeGroup());
+    // The main decision first: how to quantize and on what data; then the passes and the file.
     layout->addWidget(buildQuantizeGroup());
     staticOnly_ = buildCalibrationGroup();
     layout->addWidget(staticOnly_);
+    layout->addWidget(buildOptimizeGroup());
     layout->addWidget(buildExportGroup());
     layout->addStretch(1);
 
@@ -189,14 +189,11 @@ QWidget* ConvertPanel::buildCalibrationGroup() {
     calibrationKind_->addItem(tr("A folder of images (PNG/JPEG)"));
     calibrationKind_->addItem(tr("Saved tensors (torch.save file)"));
     layout->addWidget(calibrationKind_);
-    calibrationPages_ = new QStackedWidget(group);
-    randomBatches_ = new QSpinBox;
+    randomBatches_ = new QSpinBox(group);
     randomBatches_->setRange(1, 100000);
     randomBatches_->setValue(8);
     randomBatches_->setSuffix(tr(" batches"));
-    calibrationPages_->addWidget(randomBatches_);
-
-    auto* folderPage = new QWidget;
+    auto* folderPage = new QWidget(group);
     auto* folderLayout = new QVBoxLayout(folderPage);
     folderLayout->setContentsMargins(0, 0, 0, 0);
     auto* folderRow = new QHBoxLayout;
@@ -235,19 +232,20 @@ QWidget* ConvertPanel::buildCalibrationGroup() {
     folderLayout->addLayout(values);
     folderLayout->addWidget(note(tr("Each image is scaled (shorter side to the input's), center-cropped and normalized "
                                     "per channel, as Android's TensorImageUtils does."), folderPage));
-    calibrationPages_->addWidget(folderPage);
-
-    auto* filePage = new QWidget;
+    auto* filePage = new QWidget(group);
     auto* fileRow = new QHBoxLayout(filePage);
     fileRow->setContentsMargins(0, 0, 0, 0);
     tensorFile_ = new QLineEdit(filePage);
     auto* browseFile = new QPushButton(tr("Browse…"), filePage);
     fileRow->addWidget(tensorFile_, 1);
     fileRow->addWidget(browseFile);
-    calibrationPages_->addWidget(filePage);
-    layout->addWidget(calibrationPages_);
-
-    connect(calibrationKind_, &QComboBox::currentIndexChanged, calibrationPages_, &QStackedWidget::setCurrentIndex);
+    calibrationPages_ = {randomBatches_, folderPage, filePage};
+    for (QWidget* page : calibrationPages_) layout->addWidget(page);
+    auto showPage = [this](int kind) {
+        for (size_t i = 0; i < calibrationPages_.size(); ++i) calibrationPages_[i]->setVisible(int(i) == kind);
+    };
+    showPage(0);
+    connect(calibrationKind_, &QComboBox::currentIndexChanged, this, showPage);
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString folder = QFileDialog::getExistingDirectory(this, tr("Calibration images"), folder_->text());
         if (!folder.isEmpty()) folder_->setText(folder);

@@ -20,7 +20,6 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class QStackedWidget;
 
 namespace ptl::ui {
 
@@ -66,7 +65,7 @@ private:
     QLabel* backendNote_ = nullptr;
     QComboBox* observer_ = nullptr;
     QComboBox* calibrationKind_ = nullptr;
-    QStackedWidget* calibrationPages_ = nullptr;
+    std::vector<QWidget*> calibrationPages_;  // one per kind; only the chosen one shows
     QSpinBox* randomBatches_ = nullptr;
     QLineEdit* folder_ = nullptr;
     QLineEdit* tensorFile_ = nullptr;

@@ -41,8 +41,8 @@ QString sqnrLegend() {
         return QStringLiteral("<span style='background:%1'>&nbsp;&nbsp;&nbsp;</span>&nbsp;%2").arg(color.name(), text);
     };
     return ConvertWorkflow::tr("Graph: quantized layers of the selected variant by SQNR %1 %2 %3")
-        .arg(swatch(sqnrColor(40), QStringLiteral("≥ 35 dB")), swatch(sqnrColor(25), QStringLiteral("20–35 dB")),
-             swatch(sqnrColor(10), QStringLiteral("< 20 dB")));
+        .arg(swatch(sqnrColor(40), QStringLiteral("&ge; 35 dB")), swatch(sqnrColor(25), QStringLiteral("20–35 dB")),
+             swatch(sqnrColor(10), QStringLiteral("&lt; 20 dB")));
 }
 
 bool isFloatLayer(const std::string& kind) {
@@ -102,8 +102,8 @@ void ConvertWorkflow::buildDocks() {
     legend->setTextFormat(Qt::RichText);
     options->addWidget(yaml);
     options->addStretch(1);
-    options->addWidget(legend);
     layout->addLayout(options);
+    layout->addWidget(legend);
     variantsDock_ = new QDockWidget(tr("Variants"), window_);
     variantsDock_->setObjectName(QStringLiteral("VariantsDock"));
     variantsDock_->setWidget(variants);

@@ -28,7 +28,6 @@ VariantsPanel::VariantsPanel(ConvertController* controller, QWidget* parent) : Q
     view_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     view_->verticalHeader()->hide();
     view_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    view_->horizontalHeader()->setSectionResizeMode(VariantsModel::SettingsColumn, QHeaderView::Stretch);
     view_->setWordWrap(false);
     layout->addWidget(view_, 1);
 

@@ -156,7 +156,8 @@ struct SizeBar {
 
 struct SizeLayer {
     QString name;
-    QBrush brush;
+    QColor fill;
+    bool outlined = false;       // translucent layers need an edge; solid ones get a gap instead
     std::vector<int64_t> bytes;  // per bar
 };
 
@@ -205,11 +206,12 @@ std::vector<std::string> largestModules(const std::vector<SizeBar>& bars) {
 std::vector<SizeLayer> sizeLayers(const std::vector<SizeBar>& bars) {
     const std::vector<std::string> top = largestModules(bars);
     std::vector<SizeLayer> layers;
-    for (size_t m = 0; m < top.size(); ++m) layers.push_back({moduleLabel(top[m]), QBrush(kModuleColors[m]), {}});
+    for (size_t m = 0; m < top.size(); ++m) layers.push_back({moduleLabel(top[m]), kModuleColors[m], false, {}});
     const size_t other = layers.size(), overhead = other + 1, whole = other + 2;
-    layers.push_back({QObject::tr("other modules"), QBrush(kGrey), {}});
-    layers.push_back({QObject::tr("file overhead"), QBrush(kGrey, Qt::BDiagPattern), {}});
-    layers.push_back({QObject::tr("not broken down by module"), QBrush(kGrey, Qt::Dense4Pattern), {}});
+    // Translucent, not hatched: pattern fills come out blank in some SVG viewers (Qt's own among them).
+    layers.push_back({QObject::tr("other modules"), kGrey, false, {}});
+    layers.push_back({QObject::tr("file overhead"), withAlpha(kGrey, 60), true, {}});
+    layers.push_back({QObject::tr("not broken down by module"), withAlpha(QColor(0x7F, 0x8C, 0xA8), 150), true, {}});
     for (SizeLayer& layer : layers) layer.bytes.assign(bars.size(), 0);
     for (size_t b = 0; b < bars.size(); ++b) {
         if (bars[b].modules.empty()) {
@@ -258,9 +260,9 @@ std::vector<double> addSizeStacks(QCustomPlot* plot, const std::vector<SizeBar>&
         segment->setName(layer.name);
         segment->setWidth(0.6);
         segment->setStackingGap(0);
-        segment->setBrush(layer.brush);
-        // A base-coloured outline separates solid segments; hatched ones need a visible edge.
-        segment->setPen(QPen(layer.brush.style() == Qt::SolidPattern ? base : kGrey, 1));
+        segment->setBrush(layer.fill);
+        // A base-coloured outline separates solid segments; translucent ones need a visible edge.
+        segment->setPen(QPen(layer.outlined ? kGrey : base, 1));
         QVector<double> values;
         for (size_t i = 0; i < bars.size(); ++i) {
             values << double(layer.bytes[i]) / unit.divisor;
