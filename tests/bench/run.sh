@@ -23,3 +23,18 @@ if [ -x "$build/tests/bench/bench_gui" ]; then
   done
   "$build/tests/bench/bench_gui" "$models/deep_20k.pt" --expand-all 2>/dev/null | tail -n 1
 fi
+
+if [ -x "$build/tests/bench/bench_convert_gui" ]; then
+  echo
+  echo "Convert through the window vs ptl-studio-cli convert (one process, 3 alternating rounds, medians;"
+  echo "targets: GUI <= 1.1x the CLI; longest UI-thread stall from the click to the plots redrawn <= 100 ms):"
+  export QT_QPA_PLATFORM=offscreen PTL_STUDIO_WORKER="$build/app/cli/ptl-studio-cli"
+  "$build/tests/bench/bench_convert_gui" "$models/mobilenet_v2.pt" 2>/dev/null | tail -n 2
+  "$build/tests/bench/bench_convert_gui" "$models/bert_lite.pt" --quantize dynamic 2>/dev/null | tail -n 1
+fi
+
+if [ -x "$build/tests/bench/bench_plots" ]; then
+  echo
+  echo "Variant plots (offscreen; target: redraw with 10 variants <= 50 ms):"
+  QT_QPA_PLATFORM=offscreen "$build/tests/bench/bench_plots" 2>/dev/null | tail -n 1
+fi

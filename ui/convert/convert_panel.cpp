@@ -206,6 +206,7 @@ QWidget* ConvertPanel::buildCalibrationGroup() {
     strip_ = new QLabel(folderPage);
     strip_->setObjectName(QStringLiteral("imageStrip"));
     strip_->setMinimumHeight(56);
+    strip_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);  // a long strip is cut, not the dock widened
     folderLayout->addWidget(strip_);
     auto* presets = new QHBoxLayout;
     normalization_ = compactCombo(folderPage);
