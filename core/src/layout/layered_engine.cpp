@@ -31,6 +31,7 @@
 //     own, segments between bands cross empty space: edges never cross nodes (save the straight
 //     ones past the budget). Edges from one node share their common part.
 #include "checked_request.h"
+#include "layered_support.h"
 
 #include <algorithm>
 #include <cmath>
@@ -44,6 +45,10 @@ namespace {
 
 using detail::CancelPoll;
 using detail::CheckedRequest;
+using detail::Adjacency;
+using detail::appendToPolyline;
+using detail::inversions;
+using detail::placeInOrder;
 
 struct Box {
     double left = std::numeric_limits<double>::infinity();
@@ -60,89 +65,6 @@ struct Box {
     double width() const { return right - left; }
     double height() const { return bottom - top; }
 };
-
-// Adjacency lists in one array: the neighbours of v are items[start[v]] .. items[start[v + 1]].
-struct Adjacency {
-    std::vector<int> start, items;
-
-    // pairs (from, to): the lists are indexed by `from`, in the pairs' order.
-    static Adjacency build(int nodeCount, const std::vector<std::pair<int, int>>& pairs) {
-        Adjacency adjacency;
-        adjacency.start.assign(nodeCount + 1, 0);
-        for (const auto& [from, to] : pairs) ++adjacency.start[from + 1];
-        std::partial_sum(adjacency.start.begin(), adjacency.start.end(), adjacency.start.begin());
-        adjacency.items.resize(pairs.size());
-        std::vector<int> next(adjacency.start.begin(), adjacency.start.end() - 1);
-        for (const auto& [from, to] : pairs) adjacency.items[next[from]++] = to;
-        return adjacency;
-    }
-    const int* begin(int v) const { return items.data() + start[v]; }
-    const int* end(int v) const { return items.data() + start[v + 1]; }
-    int count(int v) const { return start[v + 1] - start[v]; }
-};
-
-// Number of pairs i < j with values[i] > values[j]; values in [0, range).
-long long inversions(const std::vector<int>& values, int range, std::vector<int>& tree) {
-    tree.assign(range + 1, 0);
-    long long total = 0;
-    for (size_t i = 0; i < values.size(); ++i) {
-        long long notGreater = 0;
-        for (int k = values[i] + 1; k > 0; k -= k & -k) notGreater += tree[k];
-        total += static_cast<long long>(i) - notGreater;
-        for (int k = values[i] + 1; k <= range; k += k & -k) ++tree[k];
-    }
-    return total;
-}
-
-// Minimizes sum weight_i * (x_i - target_i)^2 subject to x_{i+1} - x_i >= gap_i, in place.
-// With y_i = x_i - (gap_0 + ... + gap_{i-1}) the constraints become y_i <= y_{i+1}: an isotonic
-// regression, solved by pooling adjacent violators.
-void placeInOrder(std::vector<double>& x, const std::vector<double>& target, const std::vector<double>& weight,
-                  const std::vector<double>& gap) {
-    struct Pool {
-        double weight, weightedSum;
-        size_t first;
-        double mean() const { return weightedSum / weight; }
-    };
-    std::vector<Pool> pools;
-    pools.reserve(x.size());
-    double offset = 0;
-    for (size_t i = 0; i < x.size(); ++i) {
-        if (i > 0) offset += gap[i - 1];
-        pools.push_back({weight[i], weight[i] * (target[i] - offset), i});
-        while (pools.size() > 1 && pools[pools.size() - 2].mean() > pools.back().mean()) {
-            const Pool last = pools.back();
-            pools.pop_back();
-            pools.back().weight += last.weight;
-            pools.back().weightedSum += last.weightedSum;
-        }
-    }
-    offset = 0;
-    for (size_t p = 0; p < pools.size(); ++p) {
-        const size_t end = p + 1 < pools.size() ? pools[p + 1].first : x.size();
-        for (size_t i = pools[p].first; i < end; ++i) {
-            if (i > 0) offset += gap[i - 1];
-            x[i] = pools[p].mean() + offset;
-        }
-    }
-}
-
-// Appends p, dropping repeated points and the middle of straight runs (a bus that goes straight
-// down thousands of ranks is one segment, not thousands).
-void appendToPolyline(std::vector<Point>& points, Point p) {
-    const size_t n = points.size();
-    if (n > 0 && points[n - 1].x == p.x && points[n - 1].y == p.y) return;
-    if (n > 1) {
-        const Point a = points[n - 2], b = points[n - 1];
-        const double cross = (b.x - a.x) * (p.y - b.y) - (b.y - a.y) * (p.x - b.x);
-        const double dot = (b.x - a.x) * (p.x - b.x) + (b.y - a.y) * (p.y - b.y);
-        if (std::abs(cross) <= 1e-9 * (std::abs(dot) + 1) && dot > 0) {
-            points[n - 1] = p;
-            return;
-        }
-    }
-    points.push_back(p);
-}
 
 struct Settings {
     double nodeSeparation, rankSeparation;
@@ -590,6 +512,71 @@ private:
     }
 };
 
+// The request's nodes and edges grouped by connected component (union-find), largest first.
+struct Components {
+    std::vector<int> componentOf, localIndex;           // by node
+    std::vector<std::vector<int>> nodes, edges;          // by component
+    std::vector<int> order;                              // components, largest first
+};
+
+Components splitComponents(const CheckedRequest& checked) {
+    const int nodeCount = int(checked.nodeIds.size());
+    std::vector<int> parent(nodeCount);
+    std::iota(parent.begin(), parent.end(), 0);
+    const auto root = [&](int v) {
+        while (parent[v] != v) v = parent[v] = parent[parent[v]];
+        return v;
+    };
+    for (const detail::CheckedEdge& edge : checked.edges) parent[root(edge.source)] = root(edge.target);
+    Components components;
+    components.componentOf.assign(nodeCount, -1);
+    components.localIndex.resize(nodeCount);
+    std::vector<int> rootComponent(nodeCount, -1);
+    for (int v = 0; v < nodeCount; ++v) {
+        int& component = rootComponent[root(v)];
+        if (component < 0) {
+            component = int(components.nodes.size());
+            components.nodes.emplace_back();
+            components.edges.emplace_back();
+        }
+        components.componentOf[v] = component;
+        components.localIndex[v] = int(components.nodes[component].size());
+        components.nodes[component].push_back(v);
+    }
+    for (size_t e = 0; e < checked.edges.size(); ++e)
+        components.edges[components.componentOf[checked.edges[e].source]].push_back(int(e));
+    components.order.resize(components.nodes.size());
+    std::iota(components.order.begin(), components.order.end(), 0);
+    std::stable_sort(components.order.begin(), components.order.end(),
+                     [&](int a, int b) { return components.nodes[a].size() > components.nodes[b].size(); });
+    return components;
+}
+
+// Shelf packing: rows of components, tops aligned, about as wide as the whole is tall. Returns
+// each component's shift.
+std::vector<Point> packShelves(const Components& components, const std::vector<Box>& bounds, const Settings& settings) {
+    double area = 0, widest = 0;
+    for (const Box& box : bounds) {
+        area += box.width() * box.height();
+        widest = std::max(widest, box.width());
+    }
+    const double gapX = 2 * settings.nodeSeparation, gapY = settings.rankSeparation;
+    const double rowWidth = std::max(widest, std::sqrt(2 * area));
+    std::vector<Point> shift(bounds.size());
+    double x = 0, y = 0, rowHeight = 0;
+    for (const int c : components.order) {
+        if (x > 0 && x + bounds[c].width() > rowWidth) {
+            x = 0;
+            y += rowHeight + gapY;
+            rowHeight = 0;
+        }
+        shift[c] = {x - bounds[c].left, y - bounds[c].top};
+        x += bounds[c].width() + gapX;
+        rowHeight = std::max(rowHeight, bounds[c].height());
+    }
+    return shift;
+}
+
 // Components, largest first, packed left to right in rows about as wide as the whole is tall.
 class LayeredEngine : public LayoutEngine {
 public:
@@ -599,89 +586,25 @@ public:
         const CancelPoll cancel(cancelled);
         cancel.now();
         const CheckedRequest checked = detail::checkRequest(request);
-        const int nodeCount = int(checked.nodeIds.size());
         const Settings settings{checked.nodeSeparation, checked.rankSeparation};
-
-        // Components by union-find, then nodes and edges grouped per component.
-        std::vector<int> parent(nodeCount);
-        std::iota(parent.begin(), parent.end(), 0);
-        const auto root = [&](int v) {
-            while (parent[v] != v) v = parent[v] = parent[parent[v]];
-            return v;
-        };
-        for (const detail::CheckedEdge& edge : checked.edges) parent[root(edge.source)] = root(edge.target);
-        std::vector<int> componentOf(nodeCount, -1), rootComponent(nodeCount, -1);
-        std::vector<std::vector<int>> componentNodes, componentEdges;
-        std::vector<int> localIndex(nodeCount);
-        for (int v = 0; v < nodeCount; ++v) {
-            int& component = rootComponent[root(v)];
-            if (component < 0) {
-                component = int(componentNodes.size());
-                componentNodes.emplace_back();
-                componentEdges.emplace_back();
-            }
-            componentOf[v] = component;
-            localIndex[v] = int(componentNodes[component].size());
-            componentNodes[component].push_back(v);
-        }
-        for (size_t e = 0; e < checked.edges.size(); ++e)
-            componentEdges[componentOf[checked.edges[e].source]].push_back(int(e));
-
-        std::vector<int> order(componentNodes.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](int a, int b) { return componentNodes[a].size() > componentNodes[b].size(); });
+        const Components components = splitComponents(checked);
 
         LayoutResult result;
         result.engine = name();
-        result.nodes.resize(nodeCount);
+        result.nodes.resize(checked.nodeIds.size());
         result.edges.resize(checked.edges.size());
-        std::vector<Size> sizes;
-        std::vector<std::pair<int, int>> edges;
-        std::vector<Box> bounds(componentNodes.size());
-        double area = 0, widest = 0;
-        for (const int c : order) {
+        std::vector<Box> bounds(components.nodes.size());
+        for (const int c : components.order) {
             cancel.now();
-            sizes.clear();
-            for (const int v : componentNodes[c]) sizes.push_back(checked.sizes[v]);
-            edges.clear();
-            for (const int e : componentEdges[c])
-                edges.emplace_back(localIndex[checked.edges[e].source], localIndex[checked.edges[e].target]);
-            ComponentLayout component(sizes, edges, settings, cancel);
-            for (size_t i = 0; i < componentNodes[c].size(); ++i) {
-                const int v = componentNodes[c][i];
-                result.nodes[v] = {checked.nodeIds[v], component.centers[i]};
-            }
-            for (size_t i = 0; i < componentEdges[c].size(); ++i) {
-                const int e = componentEdges[c][i];
-                result.edges[e] = {checked.edges[e].id, std::move(component.routes[i])};
-            }
-            bounds[c] = component.bounds;
-            area += bounds[c].width() * bounds[c].height();
-            widest = std::max(widest, bounds[c].width());
+            bounds[c] = layOutComponent(checked, components, c, settings, cancel, result);
         }
-
-        // Shelf packing: rows of components, tops aligned.
-        const double gapX = 2 * settings.nodeSeparation, gapY = settings.rankSeparation;
-        const double rowWidth = std::max(widest, std::sqrt(2 * area));
-        std::vector<Point> shift(componentNodes.size());
-        double x = 0, y = 0, rowHeight = 0;
-        for (const int c : order) {
-            if (x > 0 && x + bounds[c].width() > rowWidth) {
-                x = 0;
-                y += rowHeight + gapY;
-                rowHeight = 0;
-            }
-            shift[c] = {x - bounds[c].left, y - bounds[c].top};
-            x += bounds[c].width() + gapX;
-            rowHeight = std::max(rowHeight, bounds[c].height());
-        }
-        for (int v = 0; v < nodeCount; ++v) {
-            result.nodes[v].center.x += shift[componentOf[v]].x;
-            result.nodes[v].center.y += shift[componentOf[v]].y;
+        const std::vector<Point> shift = packShelves(components, bounds, settings);
+        for (size_t v = 0; v < result.nodes.size(); ++v) {
+            result.nodes[v].center.x += shift[components.componentOf[v]].x;
+            result.nodes[v].center.y += shift[components.componentOf[v]].y;
         }
         for (size_t e = 0; e < checked.edges.size(); ++e) {
-            const Point offset = shift[componentOf[checked.edges[e].source]];
+            const Point offset = shift[components.componentOf[checked.edges[e].source]];
             for (Point& p : result.edges[e].points) {
                 p.x += offset.x;
                 p.y += offset.y;
@@ -689,6 +612,27 @@ public:
         }
         detail::moveToOrigin(result, checked);
         return result;
+    }
+
+private:
+    // Lays out component c in its own coordinates into result; returns its bounds.
+    static Box layOutComponent(const CheckedRequest& checked, const Components& components, int c,
+                               const Settings& settings, const CancelPoll& cancel, LayoutResult& result) {
+        std::vector<Size> sizes;
+        for (const int v : components.nodes[c]) sizes.push_back(checked.sizes[v]);
+        std::vector<std::pair<int, int>> edges;
+        for (const int e : components.edges[c])
+            edges.emplace_back(components.localIndex[checked.edges[e].source], components.localIndex[checked.edges[e].target]);
+        ComponentLayout component(sizes, edges, settings, cancel);
+        for (size_t i = 0; i < components.nodes[c].size(); ++i) {
+            const int v = components.nodes[c][i];
+            result.nodes[v] = {checked.nodeIds[v], component.centers[i]};
+        }
+        for (size_t i = 0; i < components.edges[c].size(); ++i) {
+            const int e = components.edges[c][i];
+            result.edges[e] = {checked.edges[e].id, std::move(component.routes[i])};
+        }
+        return component.bounds;
     }
 };
 
