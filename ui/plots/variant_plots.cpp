@@ -562,10 +562,17 @@ VariantPlots::VariantPlots(QWidget* parent) : QWidget(parent) {
     tabs_->addTab(makeSqnrPage(), tr("Layer SQNR"));
     tabs_->addTab(makePlot(SizeLatencyChart), tr("Size vs latency"));
 
-    // The size chart's legend goes under the chart: inside, it would hide the tallest bars.
+    // The size chart's legend goes under the chart: inside, it would hide the tallest bars. It sits
+    // between two empty elements: alone in the column, its maximum width (its text's) would be the
+    // whole chart's, and the chart would stop growing with the window.
     QCustomPlot* sizes = charts_[SizeChart].plot;
     sizes->axisRect()->insetLayout()->take(sizes->legend);
-    sizes->plotLayout()->addElement(3, 0, sizes->legend);
+    auto* legendRow = new QCPLayoutGrid;
+    sizes->plotLayout()->addElement(3, 0, legendRow);
+    legendRow->addElement(0, 0, new QCPLayoutElement(sizes));
+    legendRow->addElement(0, 1, sizes->legend);
+    legendRow->addElement(0, 2, new QCPLayoutElement(sizes));
+    legendRow->setColumnSpacing(0);
     sizes->plotLayout()->setRowStretchFactor(3, 0.001);
     sizes->legend->setFillOrder(QCPLegend::foColumnsFirst);
     sizes->legend->setWrap(4);
