@@ -419,6 +419,9 @@ void MainWindow::buildActions() {
 void MainWindow::openDemo() { openModel(demoPath(), tr("Demo model")); }
 
 void MainWindow::openModel(const QString& path, const QString& displayName) {
+    const QString controllerPath = workflow_->controller()->modelPath();
+    if (!controllerPath.isEmpty() && QFileInfo(path).absoluteFilePath() != controllerPath && !workflow_->mayDiscardVariants())
+        return;
     loadingPath_ = QFileInfo(path).absoluteFilePath();
     loadingName_ = displayName.isEmpty() ? QFileInfo(path).fileName() : displayName;
     lastError_.clear();
@@ -558,7 +561,10 @@ void MainWindow::appendLog(const QString& line) {
     log_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + line);
 }
 
-void MainWindow::screenshotWhenReady(const QString& path) { screenshotPath_ = path; }
+void MainWindow::screenshotWhenReady(const QString& path) {
+    screenshotPath_ = path;
+    workflow_->setQuiet(true);  // no dialog may stop a headless run
+}
 
 void MainWindow::takeScreenshot() {
     // The finished report, laid out: not the early graph; with --convert, the variant measured.
@@ -572,6 +578,10 @@ void MainWindow::takeScreenshot() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!workflow_->mayDiscardVariants()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

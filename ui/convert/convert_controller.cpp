@@ -66,16 +66,36 @@ int ConvertController::removeStaleFolders() {
     return removed;
 }
 
+int ConvertController::unexportedVariants() const {
+    int count = 0;
+    for (const Variant& variant : variants_->variants())
+        if (variant.state == Variant::State::Ready && !exported_.count(variant.id)) ++count;
+    return count;
+}
+
 QString ConvertController::privateFolder() const { return folder_ ? folder_->path() : QString(); }
 
 void ConvertController::setModel(const QString& path, const QString& displayName) {
     cancel();
     variants_->clear();
+    exported_.clear();
     folder_.reset();  // removes the previous model's files
     modelPath_ = path;
     modelName_ = displayName;
     // A worker loads LibTorch while the user sets up the conversion: the click skips ~0.4 s.
     if (!path.isEmpty()) worker_->prestart();
+}
+
+// "static · qnnpack", then "static · qnnpack (2)": plots and the table tell runs apart.
+QString ConvertController::uniqueName(const QString& base) const {
+    auto taken = [&](const QString& name) {
+        for (const Variant& variant : variants_->variants())
+            if (variant.name == name) return true;
+        return false;
+    };
+    QString name = base;
+    for (int n = 2; taken(name); ++n) name = QStringLiteral("%1 (%2)").arg(base).arg(n);
+    return name;
 }
 
 int ConvertController::convert(ptl::ConvertOptions options, const QString& name, int replaces) {
@@ -85,7 +105,7 @@ int ConvertController::convert(ptl::ConvertOptions options, const QString& name,
                                                   QStringLiteral("-XXXXXX"));
     }
     Variant variant;
-    variant.name = name.isEmpty() ? describeSettings(options).section(QStringLiteral(" · "), 0, 1) : name;
+    variant.name = name.isEmpty() ? uniqueName(describeSettings(options).section(QStringLiteral(" · "), 0, 1)) : name;
     int id = replaces;
     if (const Variant* previous = replaces ? variants_->variant(replaces) : nullptr) {
         variant.id = replaces;
@@ -232,6 +252,7 @@ ExportOutcome ConvertController::exportVariant(int variantId, const QString& des
     if (!variant) return {false, tr("No such variant."), {}, {}};
     if (!variant->verified()) {
         outcome.message = variant->state == Variant::State::Failed ? tr("%1 failed and was not exported: %2").arg(variant->name, variant->error)
+                          : variant->state == Variant::State::Cancelled ? tr("%1 was cancelled before it was converted.").arg(variant->name)
                           : variant->state != Variant::State::Ready
                               ? tr("%1 is not converted yet.").arg(variant->name)
                               : tr("%1 was not verified: without sample inputs its outputs could not be compared with the "
@@ -258,6 +279,7 @@ ExportOutcome ConvertController::exportVariant(int variantId, const QString& des
         outcome.opsYamlPath = yaml;
     }
     outcome.ok = true;
+    exported_.insert(variantId);
     return outcome;
 }
 

@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <deque>
+#include <set>
 #include <memory>
 
 class QTemporaryDir;
@@ -47,6 +48,7 @@ public:
     void remove(int variantId);  // with its file
     void cancel();               // the running job and everything queued
     bool busy() const { return running_.kind != Job::Kind::None; }
+    int unexportedVariants() const;  // converted and not yet exported
 
     ptl::BenchOptions latencyOptions() const { return latency_; }
     void setLatencyOptions(const ptl::BenchOptions& options) { latency_ = options; }
@@ -80,7 +82,9 @@ private:
     std::deque<Job> queue_;
     Job running_;
     ptl::BenchOptions latency_;
+    mutable std::set<int> exported_;
 
+    QString uniqueName(const QString& base) const;
     void startNext();
     void finishJob();
     void onConverted(quint64 job, std::shared_ptr<const ptl::ConvertResult> result);

@@ -19,6 +19,9 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <QWheelEvent>
+
+#include <cmath>
 
 #include <stdexcept>
 
@@ -128,6 +131,12 @@ ConvertPanel::ConvertPanel(QWidget* parent) : QWidget(parent) {
     outer->addWidget(scroll, 1);
     outer->addWidget(buildRunRow());
     setMinimumWidth(300);
+    // In a scrolled form the wheel scrolls; it changes a spin box or a choice only once focused.
+    for (QWidget* field : content->findChildren<QWidget*>()) {
+        if (!qobject_cast<QAbstractSpinBox*>(field) && !qobject_cast<QComboBox*>(field)) continue;
+        field->setFocusPolicy(Qt::StrongFocus);
+        field->installEventFilter(this);
+    }
     updateVisibility();
     setBusy(false);
 }
@@ -304,6 +313,14 @@ QWidget* ConvertPanel::buildRunRow() {
     return row;
 }
 
+bool ConvertPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::Wheel && !static_cast<QWidget*>(watched)->hasFocus()) {
+        event->ignore();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 void ConvertPanel::applyPreset(int index) {
     const bool custom = index < 0 || index >= int(std::size(kPresets));
     for (int c = 0; c < 3; ++c) {
@@ -432,7 +449,15 @@ void ConvertPanel::setOptions(const ptl::ConvertOptions& options) {
     QStringList kept;
     for (const std::string& module : options.keepFloat) kept << QString::fromStdString(module);
     keepFloat_->setText(kept.join(QStringLiteral(", ")));
-    normalization_->setCurrentIndex(normalization_->count() - 1);  // custom: the values as they were
+    // The preset whose values these are, else Custom with the values as they were.
+    int preset = int(std::size(kPresets));
+    for (int p = 0; p < int(std::size(kPresets)) && options.mean.size() == 3 && options.std.size() == 3; ++p) {
+        bool same = true;
+        for (size_t c = 0; c < 3; ++c)
+            same = same && std::abs(kPresets[p].mean[c] - options.mean[c]) < 1e-6f && std::abs(kPresets[p].std[c] - options.std[c]) < 1e-6f;
+        if (same) preset = p;
+    }
+    normalization_->setCurrentIndex(preset);
     for (int c = 0; c < 3 && c < int(options.mean.size()) && c < int(options.std.size()); ++c) {
         mean_[c]->setValue(options.mean[size_t(c)]);
         std_[c]->setValue(options.std[size_t(c)]);

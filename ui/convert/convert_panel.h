@@ -52,6 +52,9 @@ public:
     QLabel* imageStrip() const { return strip_; }
     QLabel* inputsLabel() const { return inputsLabel_; }
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 Q_SIGNALS:
     void runRequested();
     void cancelRequested();

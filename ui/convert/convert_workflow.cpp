@@ -14,12 +14,14 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMainWindow>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -125,7 +127,9 @@ void ConvertWorkflow::connectController() {
     connect(controller_, &ConvertController::logLine, this, &ConvertWorkflow::logLine);
     connect(controller_, &ConvertController::variantFinished, this, [this](int id) {
         const Variant* variant = controller_->variants()->variant(id);
-        if (variant && variant->state == Variant::State::Failed) tell(tr("Conversion failed"), variant->error, true);
+        // After the job's bookkeeping (progress hidden, Cancel off): a modal box must not freeze it.
+        if (variant && variant->state == Variant::State::Failed)
+            QTimer::singleShot(0, this, [this, error = variant->error] { tell(tr("Conversion failed"), error, true); });
         if (variant && variant->state == Variant::State::Ready && variantsPanel_->currentVariant() == id) showErrorOnGraph(id);
     });
     VariantsModel* model = controller_->variants();
@@ -137,7 +141,19 @@ void ConvertWorkflow::connectController() {
         variantsPanel_->selectVariant(id);
         exportMobileModel();
     });
-    connect(variantsPanel_, &VariantsPanel::rerunRequested, this, [this](int id) { convert(id); });
+    connect(variantsPanel_, &VariantsPanel::rerunRequested, this, [this](int id) {
+        const Variant* variant = controller_->variants()->variant(id);
+        if (variant && confirm(tr("Re-run %1").arg(variant->name),
+                               tr("Replace %1 (its file and its figures) with a conversion using the Convert dock's "
+                                  "settings?").arg(variant->name)))
+            convert(id);
+    });
+    connect(variantsPanel_, &VariantsPanel::deleteRequested, this, [this](int id) {
+        const Variant* variant = controller_->variants()->variant(id);
+        if (variant && confirm(tr("Delete %1").arg(variant->name),
+                               tr("Delete %1 and its converted file?").arg(variant->name)))
+            controller_->remove(id);
+    });
     connect(variantsPanel_, &VariantsPanel::loadSettingsRequested, this, [this](int id) {
         if (const Variant* variant = controller_->variants()->variant(id)) panel_->setOptions(variant->options);
     });
@@ -153,6 +169,7 @@ void ConvertWorkflow::setModel(const QString& path, const QString& displayName, 
     if (path != controller_->modelPath()) {
         controller_->setModel(path, displayName);
         graph_->setNodeTints({});
+        panel_->keepFloatField()->clear();  // module paths belong to the previous model
     }
     report_ = std::move(report);
     panel_->setModelAvailable(report_ && report_->format == "torchscript");
@@ -215,6 +232,10 @@ void ConvertWorkflow::exportMobileModel() {
         tell(tr("Nothing to export"), tr("Convert the model first (Convert dock): each run adds a variant to export."), true);
         return;
     }
+    if (!variant->verified()) {  // say why before a file name is asked for
+        tell(tr("Export refused"), controller_->exportVariant(id, QString(), false).message, true);
+        return;
+    }
     QSettings settings;
     const QString folder = settings.value(QStringLiteral("export/lastDirectory"),
                                           QFileInfo(controller_->modelPath()).absolutePath()).toString();
@@ -248,18 +269,35 @@ void ConvertWorkflow::exportMobileModel() {
     lastMessage_ = summary;
     Q_EMIT logLine(tr("Exported %1 to %2").arg(variant->name, outcome.path));
     window_->statusBar()->showMessage(tr("Exported %1").arg(outcome.path), 8000);
-    if (quiet_) return;
+    if (quiet()) return;
     QMessageBox box(QMessageBox::Information, tr("Mobile model exported"), summary, QMessageBox::Ok, window_);
     QPushButton* show = box.addButton(tr("Show in Folder"), QMessageBox::ActionRole);
     box.exec();
     if (box.clickedButton() == show) QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(outcome.path).absolutePath()));
 }
 
+bool ConvertWorkflow::quiet() const { return quiet_ || window_->property("quietErrors").toBool(); }
+
+bool ConvertWorkflow::confirm(const QString& title, const QString& question) {
+    if (quiet()) return true;
+    return QMessageBox::question(window_, title, question) == QMessageBox::Yes;
+}
+
+bool ConvertWorkflow::mayDiscardVariants() {
+    const int unexported = controller_->unexportedVariants();
+    if (!controller_->busy() && unexported == 0) return true;
+    const QString question = controller_->busy()
+                                 ? tr("A conversion is running. Stop it and discard the variants of %1?").arg(controller_->modelName())
+                                 : tr("%n converted variant(s) of %1 were not exported and will be discarded.", nullptr, unexported)
+                                       .arg(controller_->modelName());
+    return confirm(tr("Discard variants"), question);
+}
+
 void ConvertWorkflow::tell(const QString& title, const QString& message, bool problem) {
     lastMessage_ = message;
     Q_EMIT logLine(message);
     window_->statusBar()->showMessage(message, 10000);
-    if (quiet_) return;
+    if (quiet()) return;
     if (problem) QMessageBox::warning(window_, title, message);
     else QMessageBox::information(window_, title, message);
 }

@@ -42,6 +42,9 @@ public:
     void keepInFloat(const QString& modulePath);  // static quantization without that module, as a new variant
     // File > Export Mobile Model: the chosen (or latest verified) variant through a save dialog.
     void exportMobileModel();
+    // Asks before variants that were not exported (or a running conversion) are thrown away;
+    // true when there is nothing to lose or the user agrees.
+    bool mayDiscardVariants();
     ExportOutcome exportVariantTo(int variantId, const QString& path);  // without dialogs
 
     // Tests replace the save dialog and the message boxes.
@@ -85,6 +88,8 @@ private:
     void refreshPlots();
     void showErrorOnGraph(int variantId);
     void tell(const QString& title, const QString& message, bool problem);
+    bool confirm(const QString& title, const QString& question);
+    bool quiet() const;  // tests and headless screenshots: no dialogs
     int exportCandidate() const;
 };
 

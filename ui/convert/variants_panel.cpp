@@ -48,7 +48,7 @@ VariantsPanel::VariantsPanel(ConvertController* controller, QWidget* parent) : Q
     connect(latency_, &QPushButton::clicked, this, [this] { controller_->measureLatency(currentVariant()); });
     connect(load_, &QPushButton::clicked, this, [this] { Q_EMIT loadSettingsRequested(currentVariant()); });
     connect(rerun_, &QPushButton::clicked, this, [this] { Q_EMIT rerunRequested(currentVariant()); });
-    connect(delete_, &QPushButton::clicked, this, [this] { controller_->remove(currentVariant()); });
+    connect(delete_, &QPushButton::clicked, this, [this] { Q_EMIT deleteRequested(currentVariant()); });
     connect(export_, &QPushButton::clicked, this, [this] { Q_EMIT exportRequested(currentVariant()); });
     connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
         updateButtons();
@@ -81,7 +81,11 @@ void VariantsPanel::updateButtons() {
     load_->setEnabled(variant != nullptr);
     rerun_->setEnabled(variant && variant->state != Variant::State::Running);
     delete_->setEnabled(variant != nullptr);
-    export_->setEnabled(variant != nullptr);  // an unverified one says why it is refused
+    export_->setEnabled(variant && variant->verified());
+    export_->setToolTip(!variant || variant->verified() ? tr("Save this variant's verified .ptl")
+                        : variant->state == Variant::State::Failed ? tr("This variant failed: %1").arg(variant->error)
+                        : variant->state != Variant::State::Ready  ? tr("This variant is not converted")
+                                                                   : tr("Not verified: no sample inputs to compare outputs with"));
 }
 
 }  // namespace ptl::ui

@@ -26,6 +26,7 @@ Q_SIGNALS:
     void currentVariantChanged(int id);
     void exportRequested(int id);
     void rerunRequested(int id);
+    void deleteRequested(int id);
     void loadSettingsRequested(int id);
 
 private:

@@ -8,6 +8,7 @@
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QSettings>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -76,6 +77,10 @@ InputsEditor::InputsEditor(const std::vector<ptl::InputInfo>& inputs, const QStr
         readOnly(SourceColumn, row < specs.size() ? tr("set by you") : sourceText(input.source));
     }
     table_->resizeColumnsToContents();
+    connect(table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+        if (item->column() == ShapeColumn && table_->item(item->row(), SourceColumn))
+            table_->item(item->row(), SourceColumn)->setText(tr("set by you"));
+    });
     layout->addWidget(table_);
     problem_ = new QLabel(this);
     problem_->setObjectName(QStringLiteral("inputsProblem"));
@@ -83,6 +88,12 @@ InputsEditor::InputsEditor(const std::vector<ptl::InputInfo>& inputs, const QStr
     problem_->setWordWrap(true);
     layout->addWidget(problem_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    QPushButton* automatic = buttons->addButton(tr("Use Automatic Inputs"), QDialogButtonBox::ResetRole);
+    automatic->setToolTip(tr("Forget these shapes: bundled or inferred inputs are used again"));
+    connect(automatic, &QPushButton::clicked, this, [this] {
+        automatic_ = true;
+        QDialog::accept();
+    });
     connect(buttons, &QDialogButtonBox::accepted, this, &InputsEditor::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
@@ -91,6 +102,7 @@ InputsEditor::InputsEditor(const std::vector<ptl::InputInfo>& inputs, const QStr
 
 QStringList InputsEditor::specs() const {
     QStringList specs;
+    if (automatic_) return specs;
     for (int row = 0; row < table_->rowCount(); ++row) {
         const auto* dtype = qobject_cast<QComboBox*>(table_->cellWidget(row, DtypeColumn));
         specs << table_->item(row, ShapeColumn)->text().trimmed() + QLatin1Char(':') + (dtype ? dtype->currentText() : QString());

@@ -21,7 +21,7 @@ public:
     // inputs: forward's arguments as the last inspection saw them; specs: the user's earlier ones.
     InputsEditor(const std::vector<ptl::InputInfo>& inputs, const QStringList& specs, QWidget* parent = nullptr);
 
-    QStringList specs() const;  // "1x3x224x224:float32", one per row
+    QStringList specs() const;  // "1x3x224x224:float32", one per row; empty: automatic inputs
     QTableWidget* table() const { return table_; }
     void accept() override;     // refuses specs that do not parse, saying which
 
@@ -32,6 +32,7 @@ public:
 private:
     QTableWidget* table_ = nullptr;
     QLabel* problem_ = nullptr;
+    bool automatic_ = false;
 };
 
 // "1x3x224x224:float32" for an input as inspected.
