@@ -601,12 +601,17 @@ void MainWindow::dropEvent(QDropEvent* event) {
 void MainWindow::revealModule(const QString& path) {
     const GraphStructure* structure = graph_->structure();
     if (!structure) return;
-    for (const Group& group : structure->groups()) {
-        if (group.kind == GroupKind::Module && QString::fromStdString(group.path) == path) {
-            graph_->expandGroup(group.id, true);
-            graph_->revealGroup(group.id);
-            return;
+    // The module, else its nearest enclosing module that has a box: LibTorch keeps no module path
+    // inside If blocks, so layers called there are drawn in the module that holds the If.
+    for (std::string wanted = path.toStdString();; wanted = wanted.substr(0, wanted.rfind('.'))) {
+        for (const Group& group : structure->groups()) {
+            if (group.kind == GroupKind::Module && group.path == wanted) {
+                graph_->expandGroup(group.id, true);
+                graph_->revealGroup(group.id);
+                return;
+            }
         }
+        if (wanted.find('.') == std::string::npos) return;
     }
 }
 
