@@ -32,6 +32,17 @@ namespace {
 
 QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
 
+// A window whose errors and questions go to its log and status bar, not to dialogs.
+struct QuietWindow {
+    MainWindow window;
+    ConvertWorkflow* workflow = window.convertWorkflow();
+    QuietWindow() {
+        window.setProperty("quietErrors", true);
+        workflow->setQuiet(true);
+        window.show();
+    }
+};
+
 bool open(MainWindow& window, const QString& model) {
     QSignalSpy shown(&window, &MainWindow::reportShown);
     window.openModel(model);
@@ -86,13 +97,11 @@ private Q_SLOTS:
     }
 
     void staticFromImagesToExport() {
-        MainWindow window;
-        window.setProperty("quietErrors", true);
-        ConvertWorkflow* workflow = window.convertWorkflow();
-        workflow->setQuiet(true);
+        QuietWindow quiet;
+        MainWindow& window = quiet.window;
+        ConvertWorkflow* workflow = quiet.workflow;
         QAbstractItemModelTester tester(workflow->controller()->variants(),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
-        window.show();
         QVERIFY(open(window, fixture(QStringLiteral("digits_cnn.pt"))));
         chooseImageFolder(workflow->panel(), fixture(QStringLiteral("digits_images")), 1);  // [0, 1]
         // The strip shows the first images as the model sees them (8x8 gray).
@@ -192,11 +201,9 @@ private Q_SLOTS:
     }
 
     void cancelDuringCalibrationLeavesNothing() {
-        MainWindow window;
-        window.setProperty("quietErrors", true);
-        ConvertWorkflow* workflow = window.convertWorkflow();
-        workflow->setQuiet(true);
-        window.show();
+        QuietWindow quiet;
+        MainWindow& window = quiet.window;
+        ConvertWorkflow* workflow = quiet.workflow;
         QVERIFY(open(window, fixture(QStringLiteral("digits_cnn.pt"))));
         ptl::ui::ConvertPanel* panel = workflow->panel();
         panel->quantizationBox()->setCurrentIndex(panel->quantizationBox()->findData(QStringLiteral("static")));
@@ -240,11 +247,9 @@ private Q_SLOTS:
         QFETCH(QString, quantize);
         QFETCH(QString, calibration);
         QFETCH(QString, message);
-        MainWindow window;
-        window.setProperty("quietErrors", true);
-        ConvertWorkflow* workflow = window.convertWorkflow();
-        workflow->setQuiet(true);
-        window.show();
+        QuietWindow quiet;
+        MainWindow& window = quiet.window;
+        ConvertWorkflow* workflow = quiet.workflow;
         QVERIFY(open(window, fixture(model)));
         ptl::ui::ConvertPanel* panel = workflow->panel();
         panel->quantizationBox()->setCurrentIndex(panel->quantizationBox()->findData(quantize));
@@ -275,11 +280,9 @@ private Q_SLOTS:
 
     void unverifiedVariantIsNotExported() {
         // No sample inputs can be made for a Dict argument: the export reloads but is not compared.
-        MainWindow window;
-        window.setProperty("quietErrors", true);
-        ConvertWorkflow* workflow = window.convertWorkflow();
-        workflow->setQuiet(true);
-        window.show();
+        QuietWindow quiet;
+        MainWindow& window = quiet.window;
+        ConvertWorkflow* workflow = quiet.workflow;
         QVERIFY(open(window, fixture(QStringLiteral("dict_input.pt"))));
         const Variant* variant = runAndWait(*workflow, false);
         QVERIFY(variant && variant->state == Variant::State::Ready);
