@@ -7,6 +7,7 @@
 #include "convert/convert_workflow.h"
 #include "convert/variants_model.h"
 #include "convert/variants_panel.h"
+#include "dialogs/inputs_editor.h"
 #include "main_window.h"
 #include "plots/qcustomplot.h"
 #include "plots/variant_plots.h"
@@ -14,7 +15,9 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDir>
+#include <QLabel>
 #include <QLineEdit>
+#include <QTableWidget>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -276,6 +279,25 @@ private Q_SLOTS:
         const ptl::ui::ExportOutcome refused = workflow->exportVariantTo(variant->id, empty.filePath(QStringLiteral("x.ptl")));
         QVERIFY(!refused.ok);
         QVERIFY(refused.message.contains(message));
+    }
+
+    void inputsEditorTakesTensorShapesOnly() {
+        std::vector<ptl::InputInfo> arguments(2);
+        arguments[0] = {"x", "Tensor", {1, 3, 16, 16}, "float32", "inferred"};
+        arguments[1] = {"extra", "Dict[str, Tensor]", {}, "", "unknown"};
+        ptl::ui::InputsEditor editor(arguments, {});
+        QCOMPARE(editor.table()->rowCount(), 2);
+        QCOMPARE(editor.specs().front(), QStringLiteral("1x3x16x16:float32"));
+        editor.table()->item(1, 2)->setText(QStringLiteral("1x4"));
+        QCOMPARE(editor.table()->item(1, 4)->text(), QStringLiteral("set by you"));
+        editor.accept();
+        QCOMPARE(editor.result(), int(QDialog::Rejected));  // not accepted: the Dict cannot take a shape
+        QVERIFY(editor.findChild<QLabel*>(QStringLiteral("inputsProblem"))->text().contains(QLatin1String("Dict[str, Tensor]")));
+        // "Use Automatic Inputs" forgets the shapes.
+        for (QPushButton* button : editor.findChildren<QPushButton*>())
+            if (button->text() == QLatin1String("Use Automatic Inputs")) button->click();
+        QCOMPARE(editor.result(), int(QDialog::Accepted));
+        QVERIFY(editor.specs().isEmpty());
     }
 
     void unverifiedVariantIsNotExported() {

@@ -218,8 +218,11 @@ void ConvertController::onBenchmarked(quint64 job, std::shared_ptr<const ptl::Be
     finishJob();
 }
 
-void ConvertController::onFailed(quint64 job, const QString& message) {
+void ConvertController::onFailed(quint64 job, const QString& rawMessage) {
     if (job != running_.worker) return;
+    // The engine words its advice for the command line; here the inputs are set in a dialog.
+    QString message = rawMessage;
+    message.replace(QStringLiteral("pass --input"), tr("set the sample inputs (Model > Sample Inputs)"));
     const int id = running_.variantId;
     Q_EMIT logLine(message);
     if (running_.kind == Job::Kind::Convert) {

@@ -113,6 +113,18 @@ QStringList InputsEditor::specs() const {
 void InputsEditor::accept() {
     const QStringList all = specs();
     for (int row = 0; row < all.size(); ++row) {
+        // Specs make tensors: an argument of another type (a Dict, a List, a class) cannot take one.
+        const QString type = table_->item(row, TypeColumn)->text();
+        if (!type.isEmpty() && !type.contains(QLatin1String("Tensor")) ) {
+            problem_->setText(tr("%1 is a %2, not a tensor: its sample value cannot be given as a shape.")
+                                  .arg(table_->item(row, ArgumentColumn)->text(), type));
+            return;
+        }
+        if (type.startsWith(QLatin1String("Dict")) || type.startsWith(QLatin1String("List"))) {
+            problem_->setText(tr("%1 is a %2: its sample value cannot be given as a shape.")
+                                  .arg(table_->item(row, ArgumentColumn)->text(), type));
+            return;
+        }
         try {
             ptl::parseInputSpec(all[row].toStdString());
         } catch (const std::invalid_argument& error) {
