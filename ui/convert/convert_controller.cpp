@@ -249,7 +249,7 @@ QString ConvertController::defaultExportName(const QString& modelName, const QSt
     return QStringLiteral("%1-%2.ptl").arg(QFileInfo(modelName).completeBaseName(), variant.toLower());
 }
 
-ExportOutcome ConvertController::exportVariant(int variantId, const QString& destination, bool withOpsYaml) const {
+ExportOutcome ConvertController::exportVariant(int variantId, const QString& destination, bool withOpsYaml) {
     ExportOutcome outcome;
     const Variant* variant = variants_->variant(variantId);
     if (!variant) return {false, tr("No such variant."), {}, {}};

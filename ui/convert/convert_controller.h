@@ -55,7 +55,7 @@ public:
 
     // Writes the variant's verified file to destination atomically (never over the input model),
     // and the root operator list as YAML beside it when asked.
-    ExportOutcome exportVariant(int variantId, const QString& destination, bool withOpsYaml) const;
+    ExportOutcome exportVariant(int variantId, const QString& destination, bool withOpsYaml);
     static QString defaultExportName(const QString& modelName, const QString& variantName);  // "<model>-<variant>.ptl"
 
     // Removes private folders left by instances that are no longer running (after a crash).
@@ -82,7 +82,7 @@ private:
     std::deque<Job> queue_;
     Job running_;
     ptl::BenchOptions latency_;
-    mutable std::set<int> exported_;
+    std::set<int> exported_;  // variants written out: nothing is lost when they are dropped
 
     QString uniqueName(const QString& base) const;
     void startNext();

@@ -1,6 +1,9 @@
 // The Convert dock; see convert_panel.h.
 #include "convert/convert_panel.h"
 
+#include "models/report_models.h"
+#include "ptl/input_spec.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -71,12 +74,6 @@ QStringList splitList(const QString& text) {
     for (const QString& item : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
         if (!item.trimmed().isEmpty()) items << item.trimmed();
     return items;
-}
-
-std::vector<std::string> toStrings(const QStringList& items) {
-    std::vector<std::string> strings;
-    for (const QString& item : items) strings.push_back(item.toStdString());
-    return strings;
 }
 
 }  // namespace
@@ -376,9 +373,8 @@ void ConvertPanel::setInputs(const std::vector<ptl::InputInfo>& inputs) {
     inputs_ = inputs;
     QStringList parts;
     for (const ptl::InputInfo& input : inputs) {
-        QStringList dims;
-        for (const int64_t dim : input.shape) dims << QString::number(dim);
-        parts << QStringLiteral("%1: %2 %3 (%4)").arg(QString::fromStdString(input.argument), dims.join(QLatin1Char('x')),
+        parts << QStringLiteral("%1: %2 %3 (%4)").arg(QString::fromStdString(input.argument),
+                                                      QString::fromStdString(ptl::formatShape(input.shape)),
                                                       QString::fromStdString(input.dtype), QString::fromStdString(input.source));
     }
     inputsLabel_->setText(parts.isEmpty() ? tr("Inputs: unknown; set them to convert with verification")
@@ -420,7 +416,7 @@ ptl::ConvertOptions ConvertPanel::options() const {
         case 1: options.calibration = ptl::parseCalibrationSource(folder_->text().trimmed().toStdString()); break;
         default: options.calibration = ptl::parseCalibrationSource(tensorFile_->text().trimmed().toStdString()); break;
         }
-        options.keepFloat = toStrings(splitList(keepFloat_->text()));
+        options.keepFloat = toStdStrings(splitList(keepFloat_->text()));
     }
     options.mean.clear();
     options.std.clear();
@@ -428,7 +424,7 @@ ptl::ConvertOptions ConvertPanel::options() const {
         options.mean.push_back(float(mean_[c]->value()));
         options.std.push_back(float(std_[c]->value()));
     }
-    options.preservedMethods = toStrings(splitList(preserved_->text()));
+    options.preservedMethods = toStdStrings(splitList(preserved_->text()));
     options.bytecodeVersion = bytecode_->currentData().toInt();
     return options;
 }

@@ -7,6 +7,7 @@
 #include "graph/graph_widget.h"
 #include "models/report_models.h"
 #include "plots/variant_plots.h"
+#include "ptl/op_kinds.h"
 
 #include <QCheckBox>
 #include <QDesktopServices>
@@ -45,17 +46,6 @@ QString sqnrLegend() {
     return ConvertWorkflow::tr("Graph: quantized layers of the selected variant by SQNR %1 %2 %3")
         .arg(swatch(sqnrColor(40), QStringLiteral("&ge; 35 dB")), swatch(sqnrColor(25), QStringLiteral("20–35 dB")),
              swatch(sqnrColor(10), QStringLiteral("&lt; 20 dB")));
-}
-
-bool isFloatLayer(const std::string& kind) {
-    return kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::_convolution" ||
-           kind == "aten::linear" || kind == "aten::lstm" || kind == "aten::gru";
-}
-
-std::vector<std::string> toStrings(const QStringList& items) {
-    std::vector<std::string> strings;
-    for (const QString& item : items) strings.push_back(item.toStdString());
-    return strings;
 }
 
 }  // namespace
@@ -188,7 +178,7 @@ bool ConvertWorkflow::convert(int replaces) {
         tell(tr("Cannot convert"), QString::fromUtf8(error.what()), true);
         return false;
     }
-    options.inputSpecs = toStrings(inputSpecs_);
+    options.inputSpecs = toStdStrings(inputSpecs_);
     controller_->convert(options, {}, replaces);
     return true;
 }
@@ -207,7 +197,7 @@ void ConvertWorkflow::showErrorOnGraph(int variantId) {
     if (variant && variant->result && method && report_ && !report_->methods.empty() && method == &report_->methods.front()) {
         for (const ptl::OpError& error : variant->result->verification.opErrors) {
             for (const Node& node : method->graph.nodes)
-                if (node.scope == error.module && isFloatLayer(node.kind)) tints.insert(node.id, sqnrColor(error.sqnrDb));
+                if (node.scope == error.module && ptl::isFloatWeightedOp(node.kind)) tints.insert(node.id, sqnrColor(error.sqnrDb));
         }
     }
     graph_->setNodeTints(tints);

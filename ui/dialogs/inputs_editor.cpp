@@ -39,9 +39,7 @@ QString sourceText(const std::string& source) {
 }  // namespace
 
 QString specOf(const ptl::InputInfo& input) {
-    QStringList dims;
-    for (const int64_t dim : input.shape) dims << QString::number(dim);
-    return dims.join(QLatin1Char('x')) + QLatin1Char(':') + QString::fromStdString(input.dtype.empty() ? "float32" : input.dtype);
+    return QString::fromStdString(ptl::formatShape(input.shape) + ":" + (input.dtype.empty() ? "float32" : input.dtype));
 }
 
 InputsEditor::InputsEditor(const std::vector<ptl::InputInfo>& inputs, const QStringList& specs, QWidget* parent)

@@ -28,6 +28,12 @@ QString formatShape(const std::vector<int64_t>& shape) {
     return dims.isEmpty() ? QStringLiteral("scalar") : dims.join(QStringLiteral(" x "));
 }
 
+std::vector<std::string> toStdStrings(const QStringList& items) {
+    std::vector<std::string> strings;
+    for (const QString& item : items) strings.push_back(item.toStdString());
+    return strings;
+}
+
 // ------------------------------------------------------------------------------------- Findings
 
 void FindingsModel::setReport(std::shared_ptr<const Report> report) {

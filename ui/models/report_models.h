@@ -93,5 +93,6 @@ private:
 
 QString formatBytes(int64_t bytes);
 QString formatShape(const std::vector<int64_t>& shape);
+std::vector<std::string> toStdStrings(const QStringList& items);
 
 }  // namespace ptl::ui

@@ -2,6 +2,7 @@
 #include "convert/calibration.h"
 
 #include "common/torch_text.h"
+#include "ptl/input_spec.h"
 #include "session/sample_values.h"
 
 #include <stb/stb_image.h>
@@ -17,12 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string dimsText(c10::IntArrayRef dims) {
-    std::string text;
-    for (const int64_t dim : dims) text += (text.empty() ? "" : "x") + std::to_string(dim);
-    return text;
-}
-
 // Saved tensors must fit forward's first input in all but the batch dimension: a mismatch would
 // otherwise surface as an error deep inside the quantization passes.
 void checkBatchShapes(const std::vector<std::vector<c10::IValue>>& batches, const std::vector<InputInfo>& inputs,
@@ -34,8 +29,8 @@ void checkBatchShapes(const std::vector<std::vector<c10::IValue>>& batches, cons
         const bool fits = tensor.dim() == int64_t(expected.size()) &&
                           std::equal(expected.begin() + 1, expected.end(), tensor.sizes().begin() + 1);
         if (!fits)
-            throw std::invalid_argument("the calibration file " + path + " holds tensors of shape " + dimsText(tensor.sizes()) +
-                                        ", but forward's input " + inputs.front().argument + " is " + dimsText(expected) +
+            throw std::invalid_argument("the calibration file " + path + " holds tensors of shape " + formatShape(tensor.sizes().vec()) +
+                                        ", but forward's input " + inputs.front().argument + " is " + formatShape(expected) +
                                         " (all but the first dimension must match)");
     }
 }

@@ -6,16 +6,6 @@
 
 namespace ptl::detail {
 
-bool isFloatWeightedOp(const std::string& kind) {
-    return kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::linear" ||
-           kind == "aten::lstm" || kind == "aten::gru";
-}
-
-bool isQuantizedWeightedOp(const std::string& kind) {
-    return kind.rfind("quantized::conv", 0) == 0 || kind.rfind("quantized::linear", 0) == 0 ||
-           kind == "aten::quantized_lstm" || kind == "aten::quantized_gru";
-}
-
 bool isWeightedOp(const std::string& kind) {
     if (isFloatWeightedOp(kind) || isQuantizedWeightedOp(kind)) return kind.find("pack") == std::string::npos;
     return kind == "aten::embedding" || kind == "aten::embedding_bag" || kind.rfind("quantized::embedding", 0) == 0 ||

@@ -3,6 +3,8 @@
 // rewritten ops keep no module paths.
 #pragma once
 
+#include "ptl/op_kinds.h"
+
 #include <torch/script.h>
 
 #include <string>
@@ -10,8 +12,8 @@
 
 namespace ptl::detail {
 
-bool isFloatWeightedOp(const std::string& kind);      // aten::conv2d, aten::linear, aten::lstm, ...
-bool isQuantizedWeightedOp(const std::string& kind);  // quantized::conv2d, quantized::linear_dynamic, ...
+using ptl::isFloatWeightedOp;
+using ptl::isQuantizedWeightedOp;
 bool isWeightedOp(const std::string& kind);           // either, or an embedding or prepacked op; no packing ops
 void collectWeightedOps(const torch::jit::Block* block, std::vector<const torch::jit::Node*>& ops);
 

@@ -1,0 +1,16 @@
+// Weighted operator kinds; see op_kinds.h.
+#include "ptl/op_kinds.h"
+
+namespace ptl {
+
+bool isFloatWeightedOp(const std::string& kind) {
+    return kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::linear" ||
+           kind == "aten::lstm" || kind == "aten::gru";
+}
+
+bool isQuantizedWeightedOp(const std::string& kind) {
+    return kind.rfind("quantized::conv", 0) == 0 || kind.rfind("quantized::linear", 0) == 0 ||
+           kind == "aten::quantized_lstm" || kind == "aten::quantized_gru";
+}
+
+}  // namespace ptl
