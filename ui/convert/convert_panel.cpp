@@ -13,6 +13,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QImage>
+#include <QImageReader>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
@@ -85,8 +86,14 @@ std::vector<QImage> calibrationPreview(const QString& folder, int height, int wi
                                                      QDir::Files, QDir::Name);
     for (const QString& file : files) {
         if (int(images.size()) >= count) break;
-        QImage image(QDir(folder).filePath(file));
-        if (image.isNull() || height <= 0 || width <= 0) continue;
+        if (height <= 0 || width <= 0) break;
+        // Decoded at about the size shown (JPEG scales while decoding): this runs on the UI thread.
+        QImageReader reader(QDir(folder).filePath(file));
+        const QSize full = reader.size();
+        if (full.isValid() && full.width() > 4 * width && full.height() > 4 * height)
+            reader.setScaledSize(full.scaled(2 * width, 2 * height, Qt::KeepAspectRatioByExpanding));
+        QImage image = reader.read();
+        if (image.isNull()) continue;
         // As the converter and TensorImageUtils do: shorter side to the target, then the centre.
         image = image.convertToFormat(QImage::Format_RGB32)
                     .scaled(width, height, Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation);
