@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# librsvg2-bin, help2man: icons and manual pages of the package; dpkg-dev (dpkg-shlibdeps) for its
+# dependencies; desktop-file-utils, appstream, lintian, shared-mime-info: the package's checks.
 # libopenblas0-openmp: LibTorch's float matrix products go through libblas.so.3, and this one
 # shares LibTorch's OpenMP threads (the reference BLAS is 2-3x slower).
 PACKAGES=(
@@ -15,6 +17,8 @@ PACKAGES=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libspdlog-dev nlohmann-json3-dev libcli11-dev libgraphviz-dev libstb-dev
   python3-torch python3-torchvision python3-sklearn
+  librsvg2-bin help2man dpkg-dev
+  desktop-file-utils appstream lintian shared-mime-info libglib2.0-bin
 )
 
 install_missing() {
