@@ -5,6 +5,7 @@
 #include "convert/convert_workflow.h"
 #include "dialogs/inputs_editor.h"
 #include "docks/inspector.h"
+#include "docks/verdict.h"
 #include "graph/graph_widget.h"
 #include "models/report_models.h"
 #include "worker/worker_client.h"
@@ -33,10 +34,12 @@
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTextBlock>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
@@ -79,6 +82,15 @@ QString demoPath() {
 
 }  // namespace
 
+struct MainWindow::Previous {
+    std::shared_ptr<const Report> report;
+    QString name, path;
+    QStringList inputSpecs;
+    GraphWidget::ViewState view;
+    QString inspectorHtml;
+    int findingNode;
+};
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(QStringLiteral("PTL Studio"));
     setAcceptDrops(true);
@@ -106,21 +118,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     // The graph first, as soon as the worker has it; findings and shapes when the analyses end.
     connect(worker_, &WorkerClient::graphReady, this, [this](quint64 job, std::shared_ptr<const Report> partial) {
-        if (job != job_) return;
-        shownName_ = loadingName_;
-        setWindowTitle(tr("%1 - PTL Studio").arg(shownName_));
-        modules_->setReport(partial);
-        modulesView_->expandToDepth(1);
-        findings_->setReport(nullptr);
-        tensors_->setReport(nullptr);
-        report_ = partial;
-        graph_->setReport(std::move(partial));
-        graphShownEarly_ = true;
+        if (job == job_) showEarlyGraph(std::move(partial));
     });
     connect(worker_, &WorkerClient::finished, this, [this](quint64 job, std::shared_ptr<const Report> report) {
         if (job != job_) return;
         setLoading(false);
         shownName_ = loadingName_;
+        shownPath_ = loadingPath_;
+        inputSpecs_ = loadingSpecs_;
         addRecent(loadingPath_);
         showReport(std::move(report));
         worker_->prestart();
@@ -128,6 +133,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(worker_, &WorkerClient::failed, this, [this](quint64 job, const QString& message) {
         if (job != job_) return;
         setLoading(false);
+        loadEnded(tr("loading failed"));
         showFailure(message);
         worker_->prestart();
     });
@@ -135,22 +141,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (job != job_) return;
         setLoading(false);
         worker_->prestart();
+        appendLog(tr("Loading %1 cancelled").arg(loadingName_));
+        loadEnded(tr("loading was cancelled"));
         statusBar()->showMessage(tr("Loading cancelled"), 5000);
     });
     connect(worker_, &WorkerClient::logLine, this, &MainWindow::appendLog);
     connect(graph_, &GraphWidget::statusMessage, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });
     connect(graph_, &GraphWidget::nodeSelected, this, [this](int node) {
+        // A finding's node, selected because the finding was picked: the Inspector keeps the finding.
+        if (node == findingNode_) return;
+        findingNode_ = -1;
         if (report_ && graph_->method()) inspector_->setHtml(nodeHtml(*report_, *graph_->method(), node));
     });
     connect(graph_, &GraphWidget::groupSelected, this, [this](int group) {
         if (!report_ || !graph_->structure()) return;
+        findingNode_ = -1;
         const Group& info = graph_->structure()->groups()[group];
         if (info.kind == GroupKind::Module) {
             inspector_->setHtml(moduleHtml(*report_, info.path));
             const QModelIndex index = modules_->indexOfPath(info.path);
             if (index.isValid()) {
+                // Picked in the graph: the dock follows without expanding the box (a double-click does).
+                syncingModules_ = true;
                 modulesView_->setCurrentIndex(index);
                 modulesView_->scrollTo(index);
+                syncingModules_ = false;
             }
         } else if (graph_->method()) {
             inspector_->setHtml(nodeHtml(*report_, *graph_->method(), info.node));
@@ -230,7 +245,17 @@ void MainWindow::buildDocks() {
     findingsView_->horizontalHeader()->setSectionResizeMode(FindingsModel::MessageColumn, QHeaderView::Stretch);
     findingsView_->verticalHeader()->hide();
     findingsView_->setWordWrap(false);
-    findingsLayout->addWidget(findingsView_);
+    verdict_ = new QLabel(findingsPanel);
+    verdict_->setObjectName(QStringLiteral("findingsVerdict"));
+    verdict_->setWordWrap(true);
+    verdict_->setTextFormat(Qt::RichText);
+    verdict_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    verdict_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    verdict_->setMargin(6);
+    findingsStack_ = new QStackedWidget(findingsPanel);
+    findingsStack_->addWidget(findingsView_);
+    findingsStack_->addWidget(verdict_);
+    findingsLayout->addWidget(findingsStack_);
     connect(severity, &QComboBox::currentIndexChanged, this,
             [this, severity] { findingsFilter_->setMinimumSeverity(Severity(severity->currentData().toInt())); });
     connect(category, &QComboBox::currentIndexChanged, this,
@@ -257,7 +282,8 @@ void MainWindow::buildDocks() {
     modulesView_->header()->setSectionResizeMode(ModulesModel::NameColumn, QHeaderView::Stretch);
     connect(modulesView_->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& index) {
         const ModuleInfo* module = modules_->module(index);
-        if (!module || !report_) return;
+        if (!module || !report_ || syncingModules_) return;
+        findingNode_ = -1;
         inspector_->setHtml(moduleHtml(*report_, module->path));
         revealModule(QString::fromStdString(module->path));
     });
@@ -299,6 +325,7 @@ void MainWindow::buildDocks() {
     resizeDocks({findingsDock}, {260}, Qt::Vertical);
 
     summary_ = new QLabel(this);
+    summary_->setObjectName(QStringLiteral("summary"));
     statusBar()->addPermanentWidget(summary_);
     progress_ = new QProgressBar(this);
     progress_->setMaximumWidth(220);
@@ -425,12 +452,12 @@ void MainWindow::openModel(const QString& path, const QString& displayName) {
     loadingPath_ = QFileInfo(path).absoluteFilePath();
     loadingName_ = displayName.isEmpty() ? QFileInfo(path).fileName() : displayName;
     lastError_.clear();
+    graphShownEarly_ = false;  // an early graph on screen belongs to a superseded load
     setLoading(true);
     statusBar()->showMessage(tr("Opening %1...").arg(loadingName_));
     appendLog(tr("Opening %1").arg(loadingPath_));
-    inputSpecs_ = InputsEditor::storedSpecs(loadingPath_);
-    QStringList specs = inputSpecs_;
-    job_ = worker_->inspect(loadingPath_, specs);
+    loadingSpecs_ = InputsEditor::storedSpecs(loadingPath_);
+    job_ = worker_->inspect(loadingPath_, loadingSpecs_);
 }
 
 void MainWindow::setLoading(bool loading) {
@@ -439,8 +466,60 @@ void MainWindow::setLoading(bool loading) {
     if (loading) progress_->setValue(0);
 }
 
-void MainWindow::showReport(std::shared_ptr<const Report> report) {
-    report_ = std::move(report);
+void MainWindow::showEarlyGraph(std::shared_ptr<const Report> partial) {
+    // A finished model on screen is kept, to be put back if this load is cancelled or fails.
+    if (report_ && !analysing_)
+        previous_.reset(new Previous{report_, shownName_, shownPath_, inputSpecs_, graph_->viewState(),
+                                     inspector_->document()->isEmpty() ? QString() : inspector_->toHtml(), findingNode_});
+    analysing_ = true;
+    partialName_ = loadingName_;
+    partialJob_ = job_;
+    // Nothing of the previous model stays beside the new title: counts, selection, Inspector, tints.
+    setWindowTitle(tr("%1 - PTL Studio").arg(loadingName_));
+    summary_->setText(tr("Analysing %1...").arg(loadingName_));
+    modules_->setReport(partial);
+    modulesView_->expandToDepth(1);
+    findings_->setReport(nullptr);
+    tensors_->setReport(nullptr);
+    showTensor({});
+    inspector_->clear();
+    findingNode_ = -1;
+    report_ = partial;
+    graph_->setNodeTints({});
+    graph_->setReport(std::move(partial));
+    graphShownEarly_ = true;
+    showVerdict();
+}
+
+void MainWindow::loadEnded(const QString& reason) {
+    if (!analysing_) return;  // nothing of an unfinished load is on screen: the shown model stays
+    graphShownEarly_ = false;
+    if (previous_) {
+        restorePrevious();
+        appendLog(tr("Showing %1 again").arg(shownName_));
+        return;
+    }
+    // Nothing to go back to: the early graph stays, plainly marked as not analysed.
+    setWindowTitle(tr("%1 (not analysed) - PTL Studio").arg(partialName_));
+    summary_->setText(tr("Not analysed"));
+    showVerdict(partialJob_ == job_ ? reason : tr("its loading was interrupted"));
+}
+
+void MainWindow::restorePrevious() {
+    const std::unique_ptr<Previous> previous = std::move(previous_);
+    analysing_ = false;
+    report_ = previous->report;
+    shownName_ = previous->name;
+    shownPath_ = previous->path;
+    inputSpecs_ = previous->inputSpecs;
+    findingNode_ = previous->findingNode;
+    showModelDocks();
+    graph_->restore(report_, previous->view);
+    if (previous->inspectorHtml.isEmpty()) inspector_->clear();
+    else inspector_->setHtml(previous->inspectorHtml);
+}
+
+void MainWindow::showModelDocks() {
     setWindowTitle(tr("%1 - PTL Studio").arg(shownName_));
     findings_->setReport(report_);
     modules_->setReport(report_);
@@ -448,11 +527,6 @@ void MainWindow::showReport(std::shared_ptr<const Report> report) {
     modulesView_->expandToDepth(1);
     findingsView_->resizeColumnToContents(FindingsModel::SeverityColumn);
     findingsView_->resizeColumnToContents(FindingsModel::CategoryColumn);
-    inspector_->clear();
-    if (std::exchange(graphShownEarly_, false))
-        graph_->updateReport(report_);
-    else
-        graph_->setReport(report_);
     int counts[3] = {0, 0, 0};
     for (const Finding& finding : report_->findings) ++counts[int(finding.severity)];
     summary_->setText(tr("%1 · %2 errors · %3 warnings · %4 info")
@@ -460,8 +534,32 @@ void MainWindow::showReport(std::shared_ptr<const Report> report) {
                           .arg(counts[2])
                           .arg(counts[1])
                           .arg(counts[0]));
+    showVerdict();
+}
+
+void MainWindow::showVerdict(const QString& notAnalysedReason) {
+    QString html;
+    if (!notAnalysedReason.isEmpty()) html = notAnalysedHtml(partialName_, notAnalysedReason);
+    else if (analysing_) html = tr("<p>Analysing %1...</p>").arg(partialName_.toHtmlEscaped());
+    else if (report_ && report_->findings.empty()) html = cleanVerdictHtml(*report_);
+    verdict_->setText(html);
+    findingsStack_->setCurrentWidget(html.isEmpty() ? static_cast<QWidget*>(findingsView_) : verdict_);
+}
+
+void MainWindow::showReport(std::shared_ptr<const Report> report) {
+    report_ = std::move(report);
+    analysing_ = false;
+    previous_.reset();
+    findingNode_ = -1;
+    showModelDocks();
+    showTensor({});
+    inspector_->clear();
+    if (std::exchange(graphShownEarly_, false))
+        graph_->updateReport(report_);
+    else
+        graph_->setReport(report_);
     appendLog(tr("%1: %2 findings").arg(shownName_).arg(report_->findings.size()));
-    workflow_->setModel(loadingPath_, shownName_, report_, inputSpecs_);
+    workflow_->setModel(shownPath_, shownName_, report_, inputSpecs_);
     Q_EMIT reportShown();
     if (!convertOnShow_.isEmpty()) {
         workflow_->panel()->quantizationBox()->setCurrentIndex(workflow_->panel()->quantizationBox()->findData(convertOnShow_));
@@ -488,6 +586,7 @@ void MainWindow::showFinding(const QModelIndex& proxyIndex) {
     const QModelIndex index = findingsFilter_->mapToSource(proxyIndex);
     const Finding* finding = findings_->finding(index);
     if (!finding || !report_) return;
+    findingNode_ = finding->nodes.empty() ? -1 : finding->nodes.front();
     if (!finding->nodes.empty()) {
         for (size_t m = 0; m < report_->methods.size(); ++m) {
             if (report_->methods[m].name != finding->method) continue;
@@ -496,11 +595,23 @@ void MainWindow::showFinding(const QModelIndex& proxyIndex) {
             break;
         }
     }
-    // After revealNode: selecting the node shows the node; the finding's own view wins.
     QString html = findingHtml(*report_, *finding);
     if (finding->category == "input.unknown")
         html += tr("<p><a href=\"ptl:edit-inputs\">Set the sample inputs…</a> (Model &gt; Sample Inputs, Ctrl+I)</p>");
     inspector_->setHtml(html);
+    revealSourceLine();
+}
+
+void MainWindow::revealSourceLine() {
+    // The highlighted line in view, with as much above it (the finding, what to do) as fits.
+    for (QTextBlock block = inspector_->document()->begin(); block.isValid(); block = block.next()) {
+        for (auto fragment = block.begin(); !fragment.atEnd(); ++fragment) {
+            if (!fragment.fragment().charFormat().anchorNames().contains(QLatin1String(kSourceLineAnchor))) continue;
+            inspector_->setTextCursor(QTextCursor(block));
+            inspector_->ensureCursorVisible();
+            return;
+        }
+    }
 }
 
 void MainWindow::showTensor(const QModelIndex& proxyIndex) {
@@ -648,14 +759,14 @@ std::vector<InputInfo> MainWindow::forwardInputs() const {
 }
 
 void MainWindow::editInputs() {
-    if (!report_) return;
+    if (!report_ || analysing_) return;  // an early graph: its model is not shown yet
     InputsEditor editor(forwardInputs(), inputSpecs_, this);
     if (editor.exec() != QDialog::Accepted) return;
     setInputSpecs(editor.specs());
 }
 
 void MainWindow::setInputSpecs(const QStringList& specs) {
-    const QString path = loadingPath_;
+    const QString path = shownPath_;
     InputsEditor::storeSpecs(path, specs);
     appendLog(tr("Sample inputs for %1: %2").arg(shownName_, specs.join(QStringLiteral(", "))));
     openModel(path, shownName_);  // inspect again: shapes, round trip and findings on these inputs

@@ -18,6 +18,7 @@ class QLineEdit;
 class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
+class QStackedWidget;
 class QSortFilterProxyModel;
 class QTableView;
 class QTextBrowser;
@@ -51,6 +52,7 @@ public:
     QTableView* findingsView() const { return findingsView_; }
     QTextBrowser* inspector() const { return inspector_; }
     QTreeView* modulesView() const { return modulesView_; }
+    QLabel* verdict() const { return verdict_; }  // shown instead of an empty findings table
     QLineEdit* searchField() const { return search_; }
     QString lastError() const { return lastError_; }
     FindingsModel* findingsModel() const { return findings_; }
@@ -87,8 +89,18 @@ private:
     quint64 job_ = 0;
     QStringList inputSpecs_;
     QString convertOnShow_;
-    QString loadingPath_, loadingName_, shownName_;
+    QString loadingPath_, loadingName_, shownName_, shownPath_;
+    QStringList loadingSpecs_;
     std::shared_ptr<const Report> report_;
+    bool analysing_ = false;           // report_ is a load's early graph: no findings yet
+    QString partialName_;              // the model of that early graph, and its job
+    quint64 partialJob_ = 0;
+    // The model on screen before a load showed its early graph: put back when that load is
+    // cancelled or fails.
+    struct Previous;
+    std::unique_ptr<Previous> previous_;
+    int findingNode_ = -1;             // the node whose finding the Inspector shows
+    bool syncingModules_ = false;      // the Modules dock follows the graph: no reveal back
     QString lastError_;
     QString screenshotPath_;
     bool graphShownEarly_ = false;
@@ -100,6 +112,8 @@ private:
     TensorsModel* tensors_ = nullptr;
     QSortFilterProxyModel* tensorsSort_ = nullptr;
     QTableView* findingsView_ = nullptr;
+    QStackedWidget* findingsStack_ = nullptr;  // the table, or the verdict when it has no rows
+    QLabel* verdict_ = nullptr;
     QTextBrowser* inspector_ = nullptr;
     QTreeView* modulesView_ = nullptr;
     QTableView* tensorsView_ = nullptr;
@@ -115,9 +129,15 @@ private:
     void buildActions();
     void buildDocks();
     void showReport(std::shared_ptr<const Report> report);
+    void showEarlyGraph(std::shared_ptr<const Report> partial);
+    void loadEnded(const QString& reason);  // cancelled or failed: the previous model, or "not analysed"
+    void restorePrevious();
+    void showModelDocks();  // title, findings, modules, weights and counts of report_
+    void showVerdict(const QString& notAnalysedReason = {});
     void showFailure(const QString& message);
     void setLoading(bool loading);
     void showFinding(const QModelIndex& index);
+    void revealSourceLine();  // scrolls the Inspector to its highlighted source line
     void showTensor(const QModelIndex& index);
     void addRecent(const QString& path);
     void rebuildRecentMenu();

@@ -2,6 +2,7 @@
 
 #include "ptl/finding_categories.h"
 #include "ptl/input_spec.h"
+#include "ptl/round_trip.h"
 
 #include <cstdio>
 #include <map>
@@ -39,15 +40,7 @@ void printSummary(std::ostream& out, const Report& report) {
         out << "  input      " << input.argument << ": " << formatShape(input.shape) << " " << input.dtype << " ("
             << input.source << ")\n";
     if (!report.quantizedLayers.empty()) out << "  quantized  " << report.quantizedLayers.size() << " layers\n";
-    const RoundTrip& trip = report.roundTrip;
-    if (trip.attempted) {
-        out << "  lite       ";
-        if (!trip.reloaded) out << "round trip failed: " << trip.error;
-        else if (!trip.compared) out << "exports and reloads; outputs not compared (no sample inputs)";
-        else if (trip.matched) out << "round trip ok, max abs difference " << trip.maxAbsDiff;
-        else out << "outputs differ: " << trip.error;
-        out << "\n";
-    }
+    if (report.roundTrip.attempted) out << "  lite       " << describeRoundTrip(report.roundTrip) << "\n";
     out << "  operators  " << report.operators.size() << " root operators\n";
 
     std::map<Severity, int> counts;

@@ -215,10 +215,11 @@ Request parseRequest(const std::string& line) {
     return request;
 }
 
-// TEST ONLY: PTL_WORKER_FAULT makes the worker misbehave right after its first progress event,
-// so the GUI's tests can prove that a worker which aborts, hangs or runs out of memory ends
-// alone and the application recovers. Nothing sets it in normal use.
-enum class Fault { None, Abort, Hang, OutOfMemory };
+// TEST ONLY: PTL_WORKER_FAULT makes the worker misbehave right after its first progress event
+// (hang-after-graph: once the early graph is out), so the GUI's tests can prove that a worker
+// which aborts, hangs or runs out of memory ends alone and the application recovers, and what a
+// load stopped half-way leaves on screen. Nothing sets it in normal use.
+enum class Fault { None, Abort, Hang, HangAfterGraph, OutOfMemory };
 
 Fault faultFromEnvironment() {
     const char* value = std::getenv("PTL_WORKER_FAULT");
@@ -226,8 +227,9 @@ Fault faultFromEnvironment() {
     const std::string name = value;
     if (name == "abort") return Fault::Abort;
     if (name == "hang") return Fault::Hang;
+    if (name == "hang-after-graph") return Fault::HangAfterGraph;
     if (name == "oom") return Fault::OutOfMemory;
-    spdlog::warn("worker: ignoring unknown PTL_WORKER_FAULT '{}' (abort, hang, oom)", name);
+    spdlog::warn("worker: ignoring unknown PTL_WORKER_FAULT '{}' (abort, hang, hang-after-graph, oom)", name);
     return Fault::None;
 }
 
@@ -272,6 +274,7 @@ void injectFault(Fault fault) {
         spdlog::error("PTL_WORKER_FAULT=abort: aborting");
         std::abort();
     case Fault::Hang:
+    case Fault::HangAfterGraph:
         spdlog::error("PTL_WORKER_FAULT=hang: hanging");
         for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
     case Fault::OutOfMemory: runOutOfMemory();
@@ -297,13 +300,16 @@ JobControl jobControl(EventStream& events, const CancelWatcher& watcher, Fault f
     JobControl job;
     job.progress = [&events, fault, first = true](const std::string& stage, double fraction) mutable {
         events.write({{"event", "progress"}, {"stage", stage}, {"fraction", fraction}});
-        if (first) {
+        if (first && fault != Fault::HangAfterGraph) {
             first = false;
             injectFault(fault);
         }
     };
     job.cancelled = [&watcher] { return watcher.cancelled(); };
-    job.graphReady = [&events](const Report& partial) { events.write({{"event", "graph"}, {"report", toJson(partial)}}); };
+    job.graphReady = [&events, fault](const Report& partial) {
+        events.write({{"event", "graph"}, {"report", toJson(partial)}});
+        if (fault == Fault::HangAfterGraph) injectFault(fault);
+    };
     return job;
 }
 

@@ -9,7 +9,11 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QGraphicsItem>
+#include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QTextBlock>
+#include <QToolButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -35,6 +39,32 @@ bool open(MainWindow& window, const QString& model) {
     QSignalSpy shown(&window, &MainWindow::reportShown);
     window.openModel(model);
     return shown.wait(60000) && waitForGraph(window);
+}
+
+QToolButton* cancelButton(MainWindow& window) {
+    for (auto* button : window.findChildren<QToolButton*>())
+        if (button->text() == QLatin1String("Cancel")) return button;
+    return nullptr;
+}
+
+QString summary(MainWindow& window) { return window.findChild<QLabel*>(QStringLiteral("summary"))->text(); }
+
+// Opens `model` with a worker that stops once the early graph is out, and waits for that graph.
+bool openHalfway(MainWindow& window, const QString& model) {
+    window.setWorkerFaultForTests(QStringLiteral("hang-after-graph"));
+    window.openModel(model);
+    const bool shown = QTest::qWaitFor([&] { return window.windowTitle().contains(QFileInfo(model).fileName()); }, 60000);
+    window.setWorkerFaultForTests(QString());
+    return shown;
+}
+
+// Where the Inspector's highlighted source line is, in its viewport; empty when it has none.
+QRect sourceLineRect(QTextBrowser* inspector) {
+    for (QTextBlock block = inspector->document()->begin(); block.isValid(); block = block.next())
+        for (auto fragment = block.begin(); !fragment.atEnd(); ++fragment)
+            if (fragment.fragment().charFormat().anchorNames().contains(QLatin1String("source-line")))
+                return inspector->cursorRect(QTextCursor(block));
+    return {};
 }
 
 int findRow(QAbstractItemModel* model, const QString& category) {
@@ -121,6 +151,133 @@ private Q_SLOTS:
         const QString html = window.inspector()->toHtml();
         QVERIFY(html.contains(QLatin1String("bool(y.mean() &gt; 0)")));
         QVERIFY(html.contains(QString::number(finding->source.line)));
+    }
+
+    // The most severe finding, its node deep in a collapsed box: once the graph has opened and
+    // selected the node, the Inspector still shows the finding, its source line in view.
+    void mostSevereFindingKeepsItsViewAndSourceLine() {
+        MainWindow window;
+        window.resize(1100, 480);
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("value_branch.pt"))));
+        ptl::ui::GraphWidget* graph = window.graph();
+        QSignalSpy laidOut(graph, &ptl::ui::GraphWidget::layoutFinished);
+        graph->collapseAll();
+        QVERIFY(laidOut.wait(20000));
+        QAbstractItemModel* findings = window.findingsView()->model();
+        QVERIFY(findings->rowCount() > 0);
+        window.findingsView()->setCurrentIndex(findings->index(0, 0));
+        QVERIFY(laidOut.wait(20000));  // the boxes holding its node open
+        QTRY_VERIFY(graph->selectedNode() >= 0 && !graph->layoutPending());
+        QTest::qWait(100);
+        const QString text = window.inspector()->toPlainText();
+        QVERIFY2(text.contains(QLatin1String("What to do")), qPrintable(text.left(300)));
+        const QRect line = sourceLineRect(window.inspector());
+        QVERIFY(line.isValid());
+        QVERIFY2(window.inspector()->viewport()->rect().contains(line),
+                 qPrintable(QStringLiteral("line at y %1, viewport height %2").arg(line.y()).arg(window.inspector()->viewport()->height())));
+    }
+
+    // Cancelling a load once its early graph is drawn puts the previous model back whole; while it
+    // ran, nothing of the previous model sat under the new title.
+    void cancelledLoadPutsThePreviousModelBack() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("value_branch.pt"))));
+        QAbstractItemModel* findings = window.findingsView()->model();
+        const int rows = findings->rowCount();
+        QVERIFY(rows > 0);
+        window.findingsView()->setCurrentIndex(findings->index(0, 0));
+        QTRY_VERIFY(window.graph()->selectedNode() >= 0 && !window.graph()->layoutPending());
+        const QString title = window.windowTitle(), counts = summary(window), inspector = window.inspector()->toPlainText();
+        const int selected = window.graph()->selectedNode();
+
+        QVERIFY(openHalfway(window, fixture(QStringLiteral("static_guard.pt"))));
+        QVERIFY2(!summary(window).contains(QLatin1String("errors")), qPrintable(summary(window)));
+        QVERIFY(window.inspector()->toPlainText().isEmpty());
+        QCOMPARE(window.graph()->selectedNode(), -1);
+        QVERIFY(window.verdict()->isVisible());
+        QVERIFY(window.verdict()->text().contains(QLatin1String("Analysing")));
+
+        QToolButton* cancel = cancelButton(window);
+        QVERIFY(cancel && cancel->isVisible());
+        cancel->click();
+        QCOMPARE(window.windowTitle(), title);
+        QCOMPARE(summary(window), counts);
+        QCOMPARE(findings->rowCount(), rows);
+        QVERIFY(window.findingsView()->isVisible());
+        QCOMPARE(window.inspector()->toPlainText(), inspector);
+        QVERIFY(waitForGraph(window));
+        QCOMPARE(window.graph()->selectedNode(), selected);
+        QVERIFY(QString::fromStdString(window.report()->file).endsWith(QLatin1String("value_branch.pt")));
+        QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("log"))->toPlainText().contains(QLatin1String("cancelled")));
+    }
+
+    // With no model to go back to, a cancelled load says so: never an empty, clean-looking table.
+    void cancelledFirstLoadSaysNotAnalysed() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QVERIFY(openHalfway(window, fixture(QStringLiteral("static_guard.pt"))));
+        cancelButton(window)->click();
+        QVERIFY(window.windowTitle().contains(QLatin1String("not analysed")));
+        QVERIFY(window.verdict()->isVisible());
+        QVERIFY(window.verdict()->text().contains(QLatin1String("Not analysed")));
+        QVERIFY(window.verdict()->text().contains(QLatin1String("cancelled")));
+        QVERIFY(!window.findingsView()->isVisible());
+        QCOMPARE(summary(window), QStringLiteral("Not analysed"));
+    }
+
+    // A model with no findings gets a verdict: what was checked and passed.
+    void cleanModelShowsWhatPassed() {
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("clean_conv.pt"))));
+        QCOMPARE(window.findingsModel()->rowCount(), 0);
+        QVERIFY(window.verdict()->isVisible());
+        QVERIFY(!window.findingsView()->isVisible());
+        const QString verdict = window.verdict()->text();
+        QVERIFY2(verdict.contains(QLatin1String("No findings")), qPrintable(verdict));
+        QVERIFY(verdict.contains(QLatin1String("round trip ok")));
+        QVERIFY(verdict.contains(QLatin1String("Shape-dependent control flow")));
+        // A model with findings lists them in the table instead.
+        QVERIFY(open(window, fixture(QStringLiteral("value_branch.pt"))));
+        QVERIFY(window.findingsView()->isVisible());
+        QVERIFY(!window.verdict()->isVisible());
+    }
+
+    // A double-click on a closed module box opens it (its first click selects it and must not).
+    void doubleClickOpensModuleBox() {
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("static_guard.pt"))));
+        ptl::ui::GraphWidget* graph = window.graph();
+        QSignalSpy laidOut(graph, &ptl::ui::GraphWidget::layoutFinished);
+        graph->collapseAll();
+        QVERIFY(laidOut.wait(20000));
+        const ptl::ui::GraphStructure* structure = graph->structure();
+        int group = -1;
+        for (const int child : structure->root().groups)
+            if (structure->groups()[child].kind == ptl::ui::GroupKind::Module) group = child;
+        QVERIFY(group > 0);
+        QVERIFY(!graph->isExpanded(group));
+        QGraphicsItem* box = nullptr;
+        for (QGraphicsItem* item : graph->view()->scene()->items())
+            if (item->toolTip().startsWith(QString::fromStdString(structure->groups()[group].title) + QLatin1Char('\n'))) box = item;
+        QVERIFY(box);
+        const QPoint header = graph->view()->mapFromScene(box->sceneBoundingRect().topLeft() + QPointF(24, 12));
+        // As a window system delivers it: the first click, time for its effects, then the second.
+        QTest::mouseClick(graph->view()->viewport(), Qt::LeftButton, {}, header);
+        QTest::qWait(150);
+        QVERIFY(!graph->layoutPending());
+        QVERIFY(!graph->isExpanded(group));  // a click selects
+        QTest::mouseDClick(graph->view()->viewport(), Qt::LeftButton, {}, header);
+        QTest::mouseRelease(graph->view()->viewport(), Qt::LeftButton, {}, header);
+        QTRY_VERIFY(!graph->layoutPending());
+        QTest::qWait(100);
+        QVERIFY(!graph->layoutPending());
+        QVERIFY(graph->isExpanded(group));
     }
 
     void collapseExpandAndSearch() {

@@ -9,6 +9,7 @@
 #include "ptl/finding_categories.h"
 
 #include <QAbstractItemModelTester>
+#include <QGraphicsItem>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QtTest>
@@ -199,6 +200,25 @@ std::shared_ptr<const Report> graphReport() {
         graph.nodes[nested].parentBlock = nested == kThenNeg ? 0 : 1;
     }
     graph.topNodes = {kConstant, kStrideList, kConv, kRelu, kIf, kAdd};
+    report->methods.push_back(std::move(method));
+    return report;
+}
+
+// forward as a chain of `count` relus at the top module: a graph far taller than any window.
+std::shared_ptr<const Report> chainReport(int count) {
+    auto report = std::make_shared<Report>();
+    report->modules = {makeModule("", "__torch__.Deep", 0, 0)};
+    Method method;
+    method.name = "forward";
+    method.origin = "scripted";
+    Graph& graph = method.graph;
+    graph.inputs = {addValue(graph, "self", -1), addValue(graph, "x.1", -1)};
+    int value = graph.inputs.back();
+    for (int i = 0; i < count; ++i) {
+        value = addNode(graph, "aten::relu", "", {value}, "x." + std::to_string(i + 2));
+        graph.topNodes.push_back(i);
+    }
+    graph.outputs = {value};
     report->methods.push_back(std::move(method));
     return report;
 }
@@ -767,6 +787,70 @@ private Q_SLOTS:
         QCOMPARE(widget.selectedNode(), int(kElseAbs));
         QCOMPARE(selected.count(), 1);
         QCOMPARE(selected.first().first().toInt(), int(kElseAbs));
+    }
+
+    // The worker's full report can arrive before its early graph is laid out: the first view is
+    // still the readable start, not a closed root box.
+    void graphWidgetUpdateBeforeFirstLayoutShowsTheStart() {
+        GraphWidget widget;
+        widget.resize(800, 600);
+        QVERIFY(laidOutAfter(widget, [&] {
+            widget.setReport(graphReport());
+            widget.updateReport(graphReport());
+        }));
+        QVERIFY(widget.isExpanded(kRootGroup));
+        QCOMPARE(widget.lastLayout().units, 12);
+    }
+
+    // Node ids of one report mean nothing in the next: a reveal asked for while the first was
+    // being laid out selects nothing in the second.
+    void graphWidgetForgetsTargetsOfThePreviousReport() {
+        GraphWidget widget;
+        widget.resize(800, 600);
+        QVERIFY(laidOutAfter(widget, [&] {
+            widget.setReport(graphReport());
+            widget.revealNode(kElseAbs);  // pending: nothing is laid out yet
+            widget.setReport(graphReport());
+        }));
+        QVERIFY(QTest::qWaitFor([&] { return !widget.layoutPending(); }, 30000));
+        QTest::qWait(50);
+        QCOMPARE(widget.selectedNode(), -1);
+        QVERIFY(widget.view()->scene()->selectedItems().isEmpty());
+    }
+
+    // Fit to Window on a graph far taller than the window stops where its boxes still show, at
+    // its top, rather than drawing a strip under a pixel wide.
+    void graphWidgetFitKeepsBoxesVisible() {
+        GraphWidget widget;
+        widget.resize(800, 600);
+        widget.show();
+        QVERIFY(laidOutAfter(widget, [&] { widget.setReport(chainReport(240)); }));
+        QVERIFY(widget.view()->scene()->sceneRect().height() > 20 * 600);
+        widget.fitToView();
+        const QList<QGraphicsItem*> shown = widget.view()->items(widget.view()->viewport()->rect());
+        QVERIFY(shown.size() > 10);
+        double narrowest = 1e9;
+        for (const QGraphicsItem* item : shown)
+            if (item->flags() & QGraphicsItem::ItemIsSelectable)  // boxes, not edges
+                narrowest = std::min(narrowest, widget.view()->mapFromScene(item->sceneBoundingRect()).boundingRect().width() * 1.0);
+        QVERIFY2(narrowest >= 6, qPrintable(QStringLiteral("boxes %1 px wide").arg(narrowest)));
+    }
+
+    // A node revealed while the view is zoomed far out (after Fit to Window on a big graph) is
+    // shown at a size whose text is drawn, inside the view.
+    void graphWidgetRevealZoomsToReadable() {
+        GraphWidget widget;
+        widget.resize(800, 600);
+        widget.show();
+        QVERIFY(laidOutAfter(widget, [&] { widget.setReport(graphReport()); }));
+        widget.view()->setTransform(QTransform::fromScale(0.05, 0.05));
+        widget.revealNode(kConv);  // everything is expanded: selected at once
+        QCOMPARE(widget.selectedNode(), int(kConv));
+        QVERIFY2(widget.view()->transform().m11() >= 0.8, qPrintable(QString::number(widget.view()->transform().m11())));
+        const auto selected = widget.view()->scene()->selectedItems();
+        QCOMPARE(selected.size(), 1);
+        const QRect shown = widget.view()->mapFromScene(selected.front()->sceneBoundingRect()).boundingRect();
+        QVERIFY(widget.view()->viewport()->rect().contains(shown));
     }
 };
 

@@ -53,7 +53,8 @@ QString sourceHtml(const Report& report, const SourceLocation& source, int conte
             const QString number = QStringLiteral("%1").arg(snippet.firstLine + i, 5);
             const QString text = lines[i].toHtmlEscaped();
             if (i == index)
-                html += QStringLiteral("<span style='background:#fde68a'><b>%1  %2</b></span>\n").arg(number, text);
+                html += QStringLiteral("<span style='background:#fde68a'><a name='%3'><b>%1  %2</b></a></span>\n")
+                            .arg(number, text, QLatin1String(kSourceLineAnchor));
             else
                 html += QStringLiteral("<span style='color:#64748b'>%1</span>  %2\n").arg(number, text);
         }

@@ -11,8 +11,9 @@ namespace ptl::ui {
 QString nodeHtml(const Report& report, const Method& method, int node);
 QString moduleHtml(const Report& report, const std::string& path);
 QString findingHtml(const Report& report, const Finding& finding);
-// The source lines around `source.line`, the line itself highlighted; empty when the debug info
-// holds no text for it.
+// The source lines around `source.line`, the line itself highlighted and named by this anchor;
+// empty when the debug info holds no text for it.
+inline constexpr char kSourceLineAnchor[] = "source-line";
 QString sourceHtml(const Report& report, const SourceLocation& source, int context = 6);
 
 }  // namespace ptl::ui

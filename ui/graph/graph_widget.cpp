@@ -44,6 +44,8 @@ QColor highlightColor(HighlightGroup group) {
 namespace {
 
 constexpr double kTextDetail = 0.45;  // below this zoom, boxes are drawn without text
+constexpr double kRevealScale = 0.9;  // a revealed node is shown at least this large: its text readable
+constexpr double kOverviewScale = 0.1;  // the smallest fit: boxes still show as shapes of a few pixels
 
 QString opLabel(const Node& node) {
     const QString kind = QString::fromStdString(node.kind);
@@ -89,6 +91,17 @@ protected:
     Unit unit_;
     QRectF rect_;
 
+    // Far out (Fit to Window on a big graph) a box is under a pixel: a pen at least a pixel wide
+    // keeps the graph's shape and its highlights visible instead of a blank strip.
+    static QPen outline(const QColor& colour, double width, double detail, Qt::PenStyle style = Qt::SolidLine) {
+        QPen pen(colour, width, style);
+        if (width * detail < 1) {
+            pen.setCosmetic(true);
+            pen.setWidthF(width > 1 ? 2 : 1);
+        }
+        return pen;
+    }
+
     QColor borderFor(unsigned mask, QColor fallback) const {
         for (int h = 0; h < kHighlightGroupCount; ++h)
             if ((mask & (1u << h)) && owner_->highlightEnabled(HighlightGroup(h))) return highlightColor(HighlightGroup(h));
@@ -108,10 +121,11 @@ public:
         const bool highlighted = border != QColor(0x64, 0x74, 0x8b);
         QColor fill = highlighted ? border.lighter(185) : QColor(0xf8, 0xfa, 0xfc);
         if (const QColor tint = owner_->nodeTint(unit_); tint.isValid()) fill = tint;
-        painter->setPen(QPen(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() || highlighted ? 2.5 : 1));
+        const double detail = option->levelOfDetailFromTransform(painter->worldTransform());
+        painter->setPen(outline(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() || highlighted ? 2.5 : 1, detail));
         painter->setBrush(fill);
         painter->drawRoundedRect(rect_, 5, 5);
-        if (option->levelOfDetailFromTransform(painter->worldTransform()) < kTextDetail) return;
+        if (detail < kTextDetail) return;
         painter->setPen(QColor(0x0f, 0x17, 0x2a));
         QFont font = painter->font();
         font.setBold(true);
@@ -146,13 +160,14 @@ public:
         const bool flow = kind_ != GroupKind::Module;
         const QColor base = flow ? QColor(0xfe, 0xf3, 0xc7) : QColor(0xe0, 0xe7, 0xff);
         QColor border = borderFor(own_, flow ? QColor(0xb4, 0x53, 0x09) : QColor(0x43, 0x38, 0xca));
-        painter->setPen(QPen(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() ? 2.5 : (own_ ? 2.5 : 1),
-                             kind_ == GroupKind::Block ? Qt::DashLine : Qt::SolidLine));
+        const double detail = option->levelOfDetailFromTransform(painter->worldTransform());
+        painter->setPen(outline(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() ? 2.5 : (own_ ? 2.5 : 1), detail,
+                                kind_ == GroupKind::Block ? Qt::DashLine : Qt::SolidLine));
         QColor fill = base;
         if (expanded_) fill.setAlpha(70 + std::min(depth_, 6) * 15);
         painter->setBrush(fill);
         painter->drawRoundedRect(rect_, 8, 8);
-        if (option->levelOfDetailFromTransform(painter->worldTransform()) < kTextDetail * 0.6) return;
+        if (detail < kTextDetail * 0.6) return;
         painter->setPen(QColor(0x1e, 0x1b, 0x4b));
         QFont font = painter->font();
         font.setBold(true);
@@ -180,7 +195,7 @@ public:
 
 protected:
     void mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) override {
-        owner_->expandGroup(group_, !expanded_);
+        owner_->expandGroup(group_, !owner_->isExpanded(group_));  // the view's state: this box may be stale
         event->accept();
     }
 
@@ -366,13 +381,41 @@ void GraphWidget::reset(bool keepScene) {
     report_.reset();
     expanded_.clear();
     selectedNode_ = -1;
+    if (!keepScene) forgetTargets();
+}
+
+void GraphWidget::forgetTargets() {
+    // Node and group ids of another report point at unrelated boxes in this one.
+    pendingReveal_ = -1;
+    pendingRevealGroup_ = -1;
+    searchCursor_ = -1;
+    lastSearch_.clear();
+    restorePending_.reset();
+}
+
+GraphWidget::ViewState GraphWidget::viewState() const {
+    return {method_, expanded_, selectedNode_, view_->transform(),
+            view_->mapToScene(view_->viewport()->rect().center()), tints_};
+}
+
+void GraphWidget::restore(std::shared_ptr<const Report> report, const ViewState& state) {
+    tints_ = state.tints;
+    if (state.expanded.empty()) {  // it was never laid out: show it as new
+        setReport(std::move(report), state.method);
+        return;
+    }
+    setReport(std::move(report), state.method, state.expanded);
+    forgetTargets();
+    selectedNode_ = state.selectedNode;
+    restorePending_ = state;
 }
 
 void GraphWidget::updateReport(std::shared_ptr<const Report> report) {
     const Method* before = method();
     const bool same = before && method_ < int(report->methods.size()) &&
                       report->methods[method_].graph.nodes.size() == before->graph.nodes.size();
-    if (!same) {
+    // Until the first layout lands nothing is expanded yet: keeping that would show a closed root.
+    if (!same || !structure_) {
         setReport(std::move(report));
         return;
     }
@@ -521,7 +564,7 @@ void GraphWidget::revealNode(int node) {
     if (expanded_.size() != before || layoutPending()) {
         relayout();
     } else {
-        select(node);
+        select(node, true);
     }
 }
 
@@ -537,11 +580,20 @@ void GraphWidget::revealGroup(int group) {
         pendingRevealGroup_ = -1;
         scene_->clearSelection();
         item->setSelected(true);
-        view_->centerOn(item);
+        centreReadable(item);
     }
 }
 
-void GraphWidget::select(int node) {
+void GraphWidget::centreReadable(QGraphicsItem* item) {
+    // After Fit to Window on a big graph a centred box can be a speck: zoom in until it reads.
+    if (view_->transform().m11() < kRevealScale) {
+        view_->setTransform(QTransform::fromScale(kRevealScale, kRevealScale));
+        Q_EMIT view_->zoomChanged(kRevealScale);
+    }
+    view_->centerOn(item);
+}
+
+void GraphWidget::select(int node, bool reveal) {
     // A hidden node (constant, attribute read) or a control-flow node shows as its box.
     Unit unit = node;
     const int group = structure_->groupOf(node);
@@ -555,7 +607,8 @@ void GraphWidget::select(int node) {
     item->setSelected(true);
     scene_->blockSignals(false);
     selectedNode_ = node;
-    view_->centerOn(item);
+    if (reveal) centreReadable(item);
+    else view_->centerOn(item);
     Q_EMIT nodeSelected(node);
 }
 
@@ -640,7 +693,13 @@ void GraphWidget::layoutDone(quint64 generation) {
         const int group = pendingRevealGroup_;
         revealGroup(group);
     } else if (selectedNode_ >= 0) {
-        select(selectedNode_);
+        select(selectedNode_, false);
+    }
+    if (restorePending_) {
+        view_->setTransform(restorePending_->transform);
+        view_->centerOn(restorePending_->centre);
+        Q_EMIT view_->zoomChanged(restorePending_->transform.m11());
+        restorePending_.reset();
     }
     Q_EMIT layoutFinished();
 }
@@ -661,7 +720,17 @@ void GraphWidget::showStart() {
 
 void GraphWidget::fitToView() {
     if (scene_->items().isEmpty()) return;
-    view_->fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+    const QRectF area = scene_->sceneRect();
+    view_->fitInView(area, Qt::KeepAspectRatio);
+    // A graph hundreds of times taller than the window would fit as a strip under a pixel wide:
+    // the fit stops where its boxes still show, from the top.
+    if (view_->transform().m11() < kOverviewScale) {
+        view_->setTransform(QTransform::fromScale(kOverviewScale, kOverviewScale));
+        const QSizeF shown = QSizeF(view_->viewport()->size()) / kOverviewScale;
+        view_->centerOn(area.width() > shown.width() ? area.left() + shown.width() / 2 : area.center().x(),
+                        area.height() > shown.height() ? area.top() + shown.height() / 2 : area.center().y());
+        Q_EMIT statusMessage(tr("Too large to fit: shown as small as its boxes stay visible, from the top"));
+    }
     Q_EMIT view_->zoomChanged(view_->transform().m11());
 }
 

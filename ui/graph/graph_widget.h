@@ -61,7 +61,20 @@ public:
     // The same model with more known (shapes, findings): keeps what is expanded and the view.
     void updateReport(std::shared_ptr<const Report> report);
     void clear();
+    // What a person has made of the view: method, expanded boxes, selection, zoom and position,
+    // tints. A cancelled load puts the previous model back with it.
+    struct ViewState {
+        int method = 0;
+        std::set<int> expanded;
+        int selectedNode = -1;
+        QTransform transform;
+        QPointF centre;
+        QHash<int, QColor> tints;
+    };
+    ViewState viewState() const;
+    void restore(std::shared_ptr<const Report> report, const ViewState& state);
     const GraphStructure* structure() const { return structure_.get(); }
+    bool isExpanded(int group) const { return expanded_.count(group) > 0; }
     const Method* method() const;
 
     void expandGroup(int group, bool expand);
@@ -141,15 +154,19 @@ private:
     qint64 layoutStartedAt_ = 0;
     bool layoutRunning_ = false;
     bool fitPending_ = false;        // fit the first layout of a report to the window
+    std::optional<ViewState> restorePending_;  // zoom and position to put back once laid out
 
     void setReport(std::shared_ptr<const Report> report, int method, std::optional<std::set<int>> keepExpanded);
     void reset(bool keepScene);
+    void forgetTargets();
     void relayout();
     void startLayout(std::function<LaidOut(const layout::CancelCheck&)> work);
     void layoutDone(quint64 generation);
     void computeHighlights();
     void expandAncestorsOf(int node);
-    void select(int node);
+    // `reveal`: asked for (a search hit, a finding), so it is also zoomed to a readable size.
+    void select(int node, bool reveal);
+    void centreReadable(QGraphicsItem* item);
 };
 
 }  // namespace ptl::ui

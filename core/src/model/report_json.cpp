@@ -1,7 +1,9 @@
 #include "ptl/report_json.h"
+#include "ptl/round_trip.h"
 
 #include <cstdio>
 #include <map>
+#include <sstream>
 
 namespace ptl {
 
@@ -132,6 +134,16 @@ std::string humanBytes(uint64_t bytes) {
     else
         std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
     return text;
+}
+
+std::string describeRoundTrip(const RoundTrip& trip) {
+    if (!trip.attempted) return "";
+    if (!trip.reloaded) return "round trip failed: " + trip.error;
+    if (!trip.compared) return "exports and reloads; outputs not compared (no sample inputs)";
+    if (!trip.matched) return "outputs differ: " + trip.error;
+    std::ostringstream text;
+    text << "round trip ok, max abs difference " << trip.maxAbsDiff;
+    return text.str();
 }
 
 const char* severityName(Severity severity) {
