@@ -39,6 +39,13 @@ void printSummary(std::ostream& out, const Report& report) {
     for (const InputInfo& input : report.inputs)
         out << "  input      " << input.argument << ": " << formatShape(input.shape) << " " << input.dtype << " ("
             << input.source << ")\n";
+    if (report.compute.measured) {
+        const ComputeCost& compute = report.compute;
+        out << "  compute    " << humanMacs(compute.total.macs) << ", weights "
+            << humanBytes(static_cast<uint64_t>(compute.total.weightBytes)) << ", peak activations "
+            << humanBytes(static_cast<uint64_t>(compute.peakActivationBytes)) << " at "
+            << (compute.peakScope.empty() ? "the top module" : compute.peakScope) << "\n";
+    }
     if (!report.quantizedLayers.empty()) out << "  quantized  " << report.quantizedLayers.size() << " layers\n";
     if (report.roundTrip.attempted) out << "  lite       " << describeRoundTrip(report.roundTrip) << "\n";
     out << "  operators  " << report.operators.size() << " root operators\n";

@@ -504,6 +504,29 @@ private Q_SLOTS:
 
     // -------------------------------------------------------------------------------- modules
 
+    // MACs and their share of the model's, from the report's cost; blank when nothing was measured.
+    void modulesModelShowsMacsAndTheirShare() {
+        ModulesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto report = std::make_shared<Report>(*modulesReport());
+        model.setReport(report);
+        QCOMPARE(cell(model, 0, ModulesModel::MacsColumn), QString());
+        QCOMPARE(cell(model, 0, ModulesModel::ShareColumn), QString());
+
+        report->compute.measured = true;
+        report->compute.total.macs = 300800000;
+        report->modules[0].totalCost.macs = 300800000;
+        report->modules[1].totalCost.macs = 75200000;
+        model.setReport(report);
+        QCOMPARE(cell(model, 0, ModulesModel::MacsColumn), QStringLiteral("300.8 M MACs"));
+        QCOMPARE(cell(model, 0, ModulesModel::ShareColumn), QStringLiteral("100.0%"));
+        const QModelIndex root = model.index(0, ModulesModel::NameColumn);
+        QCOMPARE(cell(model, 0, ModulesModel::MacsColumn, root), QStringLiteral("75.2 M MACs"));
+        QCOMPARE(cell(model, 0, ModulesModel::ShareColumn, root), QStringLiteral("25.0%"));
+        QCOMPARE(cell(model, 1, ModulesModel::MacsColumn, root), QStringLiteral("0 MACs"));
+        QCOMPARE(model.headerData(ModulesModel::MacsColumn, Qt::Horizontal).toString(), QStringLiteral("MACs"));
+    }
+
     void modulesModelBuildsTheModuleTree() {
         ModulesModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);

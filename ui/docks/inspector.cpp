@@ -31,6 +31,15 @@ QString valueText(const Graph& graph, int id) {
     return text;
 }
 
+// Cost rows: MACs (with their share of the model's), weights read, activations written.
+QString costRows(const Report& report, const OpCost& cost) {
+    QString macs = formatMacs(cost.macs);
+    if (report.compute.total.macs > 0 && cost.macs > 0)
+        macs += QStringLiteral(" (%1% of the model)").arg(100.0 * double(cost.macs) / double(report.compute.total.macs), 0, 'f', 1);
+    return row(QStringLiteral("MACs"), macs) + row(QStringLiteral("Weights read"), formatBytes(cost.weightBytes)) +
+           row(QStringLiteral("Activations"), formatBytes(cost.activationBytes));
+}
+
 QString location(const SourceLocation& source) {
     if (!source.known()) return QStringLiteral("<i>not recorded</i>");
     return QStringLiteral("%1:%2").arg(escaped(source.file)).arg(source.line);
@@ -71,6 +80,9 @@ QString nodeHtml(const Report& report, const Method& method, int id) {
     html += row(QStringLiteral("Module"), node.scope.empty() ? QStringLiteral("<i>top module</i>") : escaped(node.scope));
     html += row(QStringLiteral("Method"), escaped(method.name) + QStringLiteral(" (%1)").arg(escaped(method.origin)));
     html += row(QStringLiteral("Source"), location(node.source));
+    if (report.compute.measured && &method == &report.methods.front() &&
+        (node.cost.macs > 0 || node.cost.weightBytes > 0 || node.cost.activationBytes > 0))
+        html += costRows(report, node.cost);
     if (!node.schema.empty()) html += row(QStringLiteral("Schema"), QStringLiteral("<code>%1</code>").arg(escaped(node.schema)));
     for (const auto& [name, value] : node.attributes)
         html += row(escaped(name), QStringLiteral("<code>%1</code>").arg(escaped(value)));
@@ -98,6 +110,14 @@ QString moduleHtml(const Report& report, const std::string& path) {
         html += row(QStringLiteral("Parameters"), QString::number(module.totalParameters));
         html += row(QStringLiteral("Weights"), formatBytes(module.totalBytes));
         html += row(QStringLiteral("Own weights"), formatBytes(module.bytes));
+        if (report.compute.measured) {
+            html += costRows(report, module.totalCost);
+            html += row(QStringLiteral("Own code's MACs"), formatMacs(module.cost.macs));
+            if (path.empty())
+                html += row(QStringLiteral("Peak activations"),
+                            formatBytes(report.compute.peakActivationBytes) + QStringLiteral(" at ") +
+                                (report.compute.peakScope.empty() ? QStringLiteral("<i>top module</i>") : escaped(report.compute.peakScope)));
+        }
         html += QStringLiteral("</table>");
         for (const QuantizedLayer& layer : report.quantizedLayers) {
             if (layer.module != path) continue;

@@ -22,6 +22,8 @@ QColor severityColor(Severity severity) {
 // The same units as the CLI prints.
 QString formatBytes(int64_t bytes) { return QString::fromStdString(ptl::humanBytes(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)))); }
 
+QString formatMacs(int64_t macs) { return QString::fromStdString(ptl::humanMacs(macs)); }
+
 QString formatShape(const std::vector<int64_t>& shape) {
     QStringList dims;
     for (const int64_t dim : shape) dims << QString::number(dim);
@@ -191,6 +193,12 @@ QVariant ModulesModel::data(const QModelIndex& index, int role) const {
         case TypeColumn: return QString::fromStdString(item->type).section(QLatin1Char('.'), -1);
         case ParametersColumn: return QLocale().toString(qlonglong(item->totalParameters));
         case BytesColumn: return formatBytes(item->totalBytes);
+        case MacsColumn: return report_->compute.measured ? formatMacs(item->totalCost.macs) : QString();
+        case ShareColumn: {
+            const int64_t all = report_->compute.total.macs;
+            if (!report_->compute.measured || all <= 0) return QString();
+            return QStringLiteral("%1%").arg(100.0 * double(item->totalCost.macs) / double(all), 0, 'f', 1);
+        }
         }
     }
     if (role == Qt::ToolTipRole) return QString::fromStdString(item->path + "\n" + item->type);
@@ -201,7 +209,7 @@ QVariant ModulesModel::data(const QModelIndex& index, int role) const {
 
 QVariant ModulesModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-    static const char* names[] = {"Module", "Type", "Parameters", "Weights"};
+    static const char* names[] = {"Module", "Type", "Parameters", "Weights", "MACs", "Share"};
     return tr(names[section]);
 }
 

@@ -53,7 +53,8 @@ private:
 class ModulesModel : public QAbstractItemModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn, TypeColumn, ParametersColumn, BytesColumn, ColumnCount };
+    // MACs and their share of the model's are forward's on the sample inputs (blank without them).
+    enum Column { NameColumn, TypeColumn, ParametersColumn, BytesColumn, MacsColumn, ShareColumn, ColumnCount };
     using QAbstractItemModel::QAbstractItemModel;
     void setReport(std::shared_ptr<const Report> report);
     const ModuleInfo* module(const QModelIndex& index) const;
@@ -92,6 +93,7 @@ private:
 };
 
 QString formatBytes(int64_t bytes);
+QString formatMacs(int64_t macs);     // "300.8 M MACs", as the CLI prints
 QString formatShape(const std::vector<int64_t>& shape);
 std::vector<std::string> toStdStrings(const QStringList& items);
 

@@ -35,6 +35,21 @@ struct Value {
     int producer = -1;               // node id, or -1 for a graph or block input
 };
 
+// What an op costs, device-independent, from the shapes the sample run recorded. Ops inside
+// loops count every run; ops in branches not taken count nothing.
+struct OpCost {
+    int64_t macs = 0;                // multiply-accumulates: conv, linear, matmul, attention, RNN
+    int64_t weightBytes = 0;         // parameters, packed weights and constant tensors it reads
+    int64_t activationBytes = 0;     // tensors it outputs
+
+    OpCost& operator+=(const OpCost& other) {
+        macs += other.macs;
+        weightBytes += other.weightBytes;
+        activationBytes += other.activationBytes;
+        return *this;
+    }
+};
+
 struct Block {
     std::vector<int> inputs;         // value ids
     std::vector<int> outputs;        // value ids
@@ -53,6 +68,7 @@ struct Node {
     int parent = -1;                 // enclosing If/Loop node, -1 at top level
     int parentBlock = -1;            // index of the block of `parent` holding this node
     std::vector<Block> blocks;       // sub-blocks of prim::If / prim::Loop
+    OpCost cost;                     // forward's nodes, when the sample run recorded shapes
 };
 
 struct Graph {
@@ -77,6 +93,8 @@ struct ModuleInfo {
     int64_t bytes = 0;               // bytes of its own parameters, buffers and packed weights
     int64_t totalParameters = 0;     // including all submodules
     int64_t totalBytes = 0;
+    OpCost cost;                     // of the forward ops in this module's own code
+    OpCost totalCost;                // including all submodules
 };
 
 // Value statistics of a weight tensor (quantized ones dequantized), for the Weights view.
@@ -142,6 +160,15 @@ struct RoundTrip {
     std::string error;               // LibTorch's message when a step failed
 };
 
+// forward's cost on the sample inputs.
+struct ComputeCost {
+    bool measured = false;           // false without a sample run
+    OpCost total;
+    int64_t peakActivationBytes = 0; // most bytes of tensors alive at once, along forward's order
+    int peakNode = -1;               // forward node at which they are
+    std::string peakScope;           // its module path
+};
+
 struct Finding {
     std::string id;                  // stable within a report, e.g. "F3"
     Severity severity = Severity::Info;
@@ -169,12 +196,14 @@ struct Report {
     std::vector<std::string> operators;  // root operator list (what a selective build needs)
     std::vector<QuantizedLayer> quantizedLayers;
     RoundTrip roundTrip;
+    ComputeCost compute;
     std::vector<Finding> findings;
     std::vector<SourceSnippet> sources;
 };
 
 const char* severityName(Severity severity);
 std::string humanBytes(uint64_t bytes);  // "12 B", "3.4 KiB", "20.0 MiB"
+std::string humanMacs(int64_t macs);     // "96 MACs", "3.4 k MACs", "300.8 M MACs", "1.2 G MACs"
 bool parseSeverity(const std::string& name, Severity& out);
 
 }  // namespace ptl

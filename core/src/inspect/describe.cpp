@@ -55,21 +55,28 @@ void totalModuleSizes(std::vector<ModuleInfo>& modules) {
         module.totalParameters = module.parameters;
         module.totalBytes = module.bytes;
     }
+    const std::vector<int> parents = moduleParents(modules);
     for (size_t i = modules.size(); i-- > 1;) {
-        const std::string& path = modules[i].path;
-        const size_t dot = path.rfind('.');
-        const std::string parent = dot == std::string::npos ? "" : path.substr(0, dot);
-        for (size_t j = i; j-- > 0;) {
-            if (modules[j].path == parent) {
-                modules[j].totalParameters += modules[i].totalParameters;
-                modules[j].totalBytes += modules[i].totalBytes;
-                break;
-            }
-        }
+        if (parents[i] < 0) continue;
+        modules[parents[i]].totalParameters += modules[i].totalParameters;
+        modules[parents[i]].totalBytes += modules[i].totalBytes;
     }
 }
 
 }  // namespace
+
+std::vector<int> moduleParents(const std::vector<ModuleInfo>& modules) {
+    std::unordered_map<std::string, int> byPath;
+    for (size_t i = 0; i < modules.size(); ++i) byPath.emplace(modules[i].path, static_cast<int>(i));
+    std::vector<int> parents(modules.size(), -1);
+    for (size_t i = 1; i < modules.size(); ++i) {
+        const std::string& path = modules[i].path;
+        const size_t dot = path.rfind('.');
+        const auto parent = byPath.find(dot == std::string::npos ? "" : path.substr(0, dot));
+        if (parent != byPath.end()) parents[i] = parent->second;
+    }
+    return parents;
+}
 
 void measureTensors(Inspection& inspection) {
     for (size_t i = 0; i < inspection.tensorValues.size(); ++i)

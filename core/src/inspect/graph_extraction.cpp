@@ -173,10 +173,14 @@ bool isTraced(const torch::jit::Graph& graph) {
     return traced;
 }
 
-// LibTorch 1.13 drops the inlined call stack of some nodes (If nodes and what their blocks hold,
-// in particular). Those get their module path from the enclosing If/Loop, else from the module
-// attributes they read (self.stem[1].training belongs to stem.1). Data inputs are no guide: the
-// top module's own code reads tensors that submodules computed.
+// LibTorch 1.13's inliner gives the full call stack only to nodes with outputs: an If without
+// outputs (an argument check, BatchNorm's `if self.training:`) keeps none or only the outer frames,
+// what its blocks hold inherits that, and calls inlined later inside such blocks get only their
+// own frames. Such an If belongs to the call that computed its condition; what a block holds lies
+// within the node that holds the block. A top-level node with outputs and no call stack was not
+// inlined at all: it is the top module's own code, so its path stays "" (what forward computes
+// after its last child call is its own). Attribute reads of submodules are drawn with the module
+// they read (self.stem[1].training).
 class ScopeRepair {
 public:
     ScopeRepair(const MethodGraph& target, Graph& out) : target_(target), out_(out) {}
@@ -184,14 +188,21 @@ public:
     void run(const torch::jit::Block* block, const std::string& enclosing) {
         for (const Node* node : block->nodes()) {
             ptl::Node& info = out_.nodes[target_.nodeIds.at(node)];
-            if (node->kind() == c10::prim::GetAttr) {
-                objectPath_[node] = modulePath(node->input());
-                if (info.scope.empty()) info.scope = objectPath_[node];
-            }
-            if (info.scope.empty()) {
+            if (node->outputs().empty()) {
+                // Without a stack, or with only the outer frames: the condition's call tells more.
+                const std::optional<std::string> condition = fromInputs(node);
+                if (!node->callstack())
+                    info.scope = condition.value_or(enclosing);
+                else if (condition && within(*condition, info.scope))
+                    info.scope = *condition;
+            } else if (!node->callstack()) {
                 info.scope = enclosing;
-                if (info.scope.empty()) info.scope = fromAttributes(node, 4);
             }
+            if (within(enclosing, info.scope))
+                info.scope = enclosing;  // the stack lost its inner frames (or all of them)
+            else if (!within(info.scope, enclosing))
+                info.scope = enclosing + "." + info.scope;  // it lost its outer frames
+            if (node->kind() == c10::prim::GetAttr && info.scope.empty()) info.scope = modulePath(node->input());
             for (const torch::jit::Block* inner : node->blocks()) run(inner, info.scope);
         }
     }
@@ -199,7 +210,11 @@ public:
 private:
     const MethodGraph& target_;
     Graph& out_;
-    std::unordered_map<const Node*, std::string> objectPath_;
+
+    static bool within(const std::string& path, const std::string& ancestor) {
+        return ancestor.empty() || path == ancestor ||
+               (path.size() > ancestor.size() && path.rfind(ancestor + ".", 0) == 0);
+    }
 
     // "stem.1" for the value self.stem[1]; "" for self or values that are not modules.
     std::string modulePath(const torch::jit::Value* value) const {
@@ -211,17 +226,14 @@ private:
         return parent.empty() ? name : parent + "." + name;
     }
 
-    std::string fromAttributes(const Node* node, int depth) const {
+    // The module of the first input computed in the same block by a node with a call stack.
+    std::optional<std::string> fromInputs(const Node* node) const {
         for (const torch::jit::Value* input : node->inputs()) {
             const Node* producer = input->node();
-            const auto read = objectPath_.find(producer);
-            if (read != objectPath_.end() && !read->second.empty()) return read->second;
-            if (depth > 0) {
-                const std::string found = fromAttributes(producer, depth - 1);
-                if (!found.empty()) return found;
-            }
+            if (producer->callstack() && producer->owningBlock() == node->owningBlock())
+                return out_.nodes[target_.nodeIds.at(producer)].scope;
         }
-        return {};
+        return std::nullopt;
     }
 };
 

@@ -76,6 +76,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     detail::measureTensors(inspection);
     job.report("Running the model on sample inputs", 0.45);
     findSampleInputs(session, inspection, options.inputSpecs);
+    detail::measureCost(inspection);
     job.checkCancelled();
     job.report("Analysing control flow", 0.6);
     detail::analyzeControlFlow(inspection);

@@ -37,6 +37,8 @@ void applyRecordedValues(Inspection& inspection) {
     if (!forward) return;
     Graph& graph = inspection.method(*forward).graph;
     for (const auto& [torchValue, recorded] : inspection.session.recorded) {
+        // The report's shapes are those of top-level values; the cost measure reads nested ones.
+        if (torchValue->node()->owningBlock() != forward->graph->block()) continue;
         const auto id = forward->valueIds.find(torchValue);
         if (id == forward->valueIds.end()) continue;
         ptl::Value& value = graph.values[id->second];

@@ -50,9 +50,13 @@ struct Inspection {
 void describeModule(Inspection& inspection);        // modules and tensors of the TorchScript module
 void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Module& mobile);
 void extractGraphs(Inspection& inspection);         // inlined graphs, origins
-void measureTensors(Inspection& inspection);        // statistics of report.tensors
+void measureTensors(Inspection& inspection);
+// Each module's parent in a pre-order module list (-1 for the root).
+std::vector<int> moduleParents(const std::vector<ModuleInfo>& modules);        // statistics of report.tensors
 // The sample run's shapes and dtypes on forward's report values, and quantized activations' ranges.
 void applyRecordedValues(Inspection& inspection);
+// Each forward node's cost from the recorded shapes, summed per module, and the activation peak.
+void measureCost(Inspection& inspection);
 void orderFindings(Report& report);                 // most severe first; ids F1, F2, ...
 
 }  // namespace ptl::detail

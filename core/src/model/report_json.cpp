@@ -17,6 +17,9 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Severity, {{Severity::Info, "info"},
 bool operator==(const SourceLocation& a, const SourceLocation& b) {
     return a.file == b.file && a.line == b.line && a.column == b.column && a.text == b.text && a.traced == b.traced;
 }
+bool operator==(const OpCost& a, const OpCost& b) {
+    return a.macs == b.macs && a.weightBytes == b.weightBytes && a.activationBytes == b.activationBytes;
+}
 bool operator==(const Block& a, const Block& b) {
     return a.inputs == b.inputs && a.outputs == b.outputs && a.nodes == b.nodes;
 }
@@ -63,15 +66,19 @@ PTL_COMPACT_JSON(Value, field("id", &Value::id), field("name", &Value::name), fi
                  field("shapeKnown", &Value::shapeKnown), field("shape", &Value::shape), field("dtype", &Value::dtype),
                  field("producer", &Value::producer))
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Block, inputs, outputs, nodes)
+PTL_COMPACT_JSON(OpCost, field("macs", &OpCost::macs), field("weightBytes", &OpCost::weightBytes),
+                 field("activationBytes", &OpCost::activationBytes))
 PTL_COMPACT_JSON(Node, field("id", &Node::id), field("kind", &Node::kind), field("inputs", &Node::inputs),
                  field("outputs", &Node::outputs), field("schema", &Node::schema),
                  field("attributes", &Node::attributes), field("scope", &Node::scope), field("source", &Node::source),
                  field("parent", &Node::parent), field("parentBlock", &Node::parentBlock),
-                 field("blocks", &Node::blocks))
+                 field("blocks", &Node::blocks), field("cost", &Node::cost))
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Graph, nodes, values, inputs, outputs, topNodes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Method, name, origin, signature, graph)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModuleInfo, path, type, parameters, bytes,
-                                                totalParameters, totalBytes)
+                                                totalParameters, totalBytes, cost, totalCost)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ComputeCost, measured, total, peakActivationBytes, peakNode,
+                                                peakScope)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorStats, known, min, max, mean, std, zeroFraction, histogram)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorInfo, name, kind, shape, dtype, bytes, stats)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExtraFile, name, bytes)
@@ -88,7 +95,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Finding, id, severity, category,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Report, tool, file, fileBytes, format, container,
                                                 fileFormatVersion, bytecodeVersion, methods,
                                                 modules, tensors, extraFiles, inputs, operators,
-                                                quantizedLayers, roundTrip, findings, sources)
+                                                quantizedLayers, roundTrip, compute, findings, sources)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OpCountChange, op, before, after)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OpError, index, op, floatOp, module, sqnrDb)
@@ -144,6 +151,22 @@ std::string describeRoundTrip(const RoundTrip& trip) {
     std::ostringstream text;
     text << "round trip ok, max abs difference " << trip.maxAbsDiff;
     return text.str();
+}
+
+std::string humanMacs(int64_t macs) {
+    const char* units[] = {"", " k", " M", " G", " T"};
+    double value = static_cast<double>(macs);
+    int unit = 0;
+    while (value >= 1000 && unit < 4) {
+        value /= 1000;
+        ++unit;
+    }
+    char text[32];
+    if (unit == 0)
+        std::snprintf(text, sizeof text, "%lld MACs", static_cast<long long>(macs));
+    else
+        std::snprintf(text, sizeof text, "%.1f%s MACs", value, units[unit]);
+    return text;
 }
 
 const char* severityName(Severity severity) {

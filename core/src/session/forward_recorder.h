@@ -1,6 +1,7 @@
-// A copy of forward that also returns the size and dtype of every top-level tensor, and the
-// integers of every quantized activation: one run gives the output and all of those. Compiled
-// once, it serves every candidate input of the sample-input search.
+// A copy of forward that also returns the size and dtype of every tensor it computes (inside If
+// and Loop blocks too, with how often), and the integers of every top-level quantized activation:
+// one run gives the output and all of those. Compiled once, it serves every candidate input of
+// the sample-input search.
 //
 // It also guards quantized linear layers: qnnpack does not check the input's feature count and
 // corrupts memory when it is wrong, which a search over candidate shapes would provoke. Before
@@ -36,12 +37,23 @@ private:
         size_t sizeOutput, dtypeOutput;
         std::optional<size_t> integersOutput;
     };
+    // Lists that values inside If and Loop blocks are appended to, once per run of the block.
+    struct NestedLists {
+        torch::jit::Value* probes = nullptr;  // int[]: index into nested_
+        torch::jit::Value* sizes = nullptr;   // int[][]
+        torch::jit::Value* dtypes = nullptr;  // int[]
+    };
     const torch::jit::Module& module_;
     std::vector<Probe> probes_;
+    std::vector<const torch::jit::Value*> nested_;  // in the forward graph
+    NestedLists nestedLists_;
+    std::optional<size_t> nestedOutputs_;  // where the three lists are in a run's results
     std::unique_ptr<torch::jit::GraphFunction> function_;
 
     torch::jit::Value* guardFeatureCount(torch::jit::Graph& graph, torch::jit::Node* node) const;
     void instrument(torch::jit::Graph& forward, bool recordValues);
+    void recordNested(torch::jit::Graph& graph, torch::jit::Block& block,
+                      const std::unordered_map<const torch::jit::Value*, const torch::jit::Value*>& originals);
 };
 
 }  // namespace ptl::detail

@@ -5,13 +5,9 @@
 
 namespace ptl::detail {
 
-namespace {
-
 using torch::jit::Node;
 using torch::jit::Value;
 
-// The object a value reads from the module through a chain of prim::GetAttr on self, or the
-// constant it is (optimize_for_mobile folds weights into constants).
 std::optional<c10::IValue> moduleValue(const torch::jit::Module& module, const Value* value) {
     if (value->node()->kind() == c10::prim::Constant) return torch::jit::toIValue(value);
     std::vector<std::string> names;
@@ -29,8 +25,6 @@ std::optional<c10::IValue> moduleValue(const torch::jit::Module& module, const V
     }
     return current;
 }
-
-}  // namespace
 
 std::optional<at::Tensor> weightOf(const torch::jit::Module& module, const Value* value) {
     const auto found = moduleValue(module, value);

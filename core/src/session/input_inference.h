@@ -11,6 +11,10 @@
 
 namespace ptl::detail {
 
+// The object a value reads from the module through a chain of prim::GetAttr on self, or the
+// constant it is (optimize_for_mobile folds weights into constants).
+std::optional<c10::IValue> moduleValue(const torch::jit::Module& module, const torch::jit::Value* value);
+
 // The weight behind a value: a tensor attribute, or the weight inside a quantized packed-params
 // or XNNPACK op-context object.
 std::optional<at::Tensor> weightOf(const torch::jit::Module& module, const torch::jit::Value* value);

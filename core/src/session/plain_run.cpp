@@ -11,14 +11,24 @@
 
 namespace ptl::detail {
 
-std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copiedValues(const torch::jit::Graph& source,
-                                                                            torch::jit::Graph& copy) {
-    std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copies;
+namespace {
+
+void mapCopiedBlock(const torch::jit::Block& source, torch::jit::Block& copy,
+                    std::unordered_map<const torch::jit::Value*, torch::jit::Value*>& copies) {
     auto original = source.nodes().begin();
     for (torch::jit::Node* node : copy.nodes()) {
         for (size_t i = 0; i < node->outputs().size(); ++i) copies[original->output(i)] = node->output(i);
+        for (size_t b = 0; b < node->blocks().size(); ++b) mapCopiedBlock(*original->blocks()[b], *node->blocks()[b], copies);
         ++original;
     }
+}
+
+}  // namespace
+
+std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copiedValues(const torch::jit::Graph& source,
+                                                                            torch::jit::Graph& copy) {
+    std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copies;
+    mapCopiedBlock(*source.block(), *copy.block(), copies);
     return copies;
 }
 

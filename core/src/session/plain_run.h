@@ -15,7 +15,7 @@
 
 namespace ptl::detail {
 
-// The copy's top-level values by the source's (graph->copy() keeps node order).
+// The copy's values by the source's, nested blocks included (graph->copy() keeps node order).
 std::unordered_map<const torch::jit::Value*, torch::jit::Value*> copiedValues(const torch::jit::Graph& source,
                                                                             torch::jit::Graph& copy);
 // A function returning every registered output of a graph as one tuple.

@@ -19,7 +19,8 @@ namespace ptl {
 struct RecordedValue {
     std::vector<int64_t> shape;
     c10::ScalarType dtype = c10::ScalarType::Undefined;
-    std::optional<int64_t> quantizedP99;  // 99th percentile of a quantized activation's integers
+    std::optional<int64_t> quantizedP99;
+    int64_t runs = 0;  // how often the run computed it (more than once inside loops)  // 99th percentile of a quantized activation's integers
 };
 
 struct Session::State {
