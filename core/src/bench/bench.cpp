@@ -75,6 +75,8 @@ torch::jit::mobile::Module liteModuleOf(Session& session) {
         std::stringstream bytecode;
         session.state().module->_save_for_mobile(bytecode);
         return torch::jit::_load_for_mobile(bytecode);
+    } catch (const detail::BrokenBytecode& broken) {
+        throw ModelError(path, broken.what());
     } catch (const std::exception& error) {
         throw ConversionError(path + ": cannot run in the Lite Interpreter: " + detail::errorText(error));
     }
