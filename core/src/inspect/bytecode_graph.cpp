@@ -9,6 +9,7 @@
 #include "load/bytecode_check.h"
 #include "load/bytecode_machine.h"
 
+#include <ATen/core/dynamic_type.h>
 #include <torch/csrc/jit/mobile/function.h>
 #include <torch/csrc/jit/runtime/instruction.h>
 
@@ -56,6 +57,14 @@ std::string kindOf(const mobile::Code& code, const Instruction& in) {
     }
 }
 
+// Lite files describe types as DynamicTypes ("Dynamic<1>"): shown as the TorchScript type they
+// stand for.
+std::string typeText(const c10::TypePtr& type) {
+    if (type->kind() == c10::TypeKind::DynamicType)
+        return static_cast<const c10::DynamicType&>(*type).fallback()->annotation_str();
+    return type->annotation_str();
+}
+
 std::string constantText(const c10::IValue& value) {
     std::ostringstream text;
     if (value.isTensor()) {
@@ -96,7 +105,7 @@ private:
         for (size_t i = 0; i < arguments.size() && i < schema.size(); ++i) {
             Value& value = graph_.values[static_cast<size_t>(arguments[i])];
             value.name = schema[i].name();
-            value.type = schema[i].type()->annotation_str();
+            value.type = typeText(schema[i].type());
         }
     }
 
@@ -131,8 +140,8 @@ private:
 
     std::string outputType(const Instruction& in, const MachineStep& step, size_t index) const {
         if (step.schema && index < step.schema->returns().size())
-            return step.schema->returns()[index].type()->annotation_str();
-        if (in.op == LOADC) return code_.constants_[static_cast<size_t>(in.X)].type()->annotation_str();
+            return typeText(step.schema->returns()[index].type());
+        if (in.op == LOADC) return typeText(code_.constants_[static_cast<size_t>(in.X)].type());
         return {};
     }
 
