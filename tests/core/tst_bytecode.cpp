@@ -180,6 +180,15 @@ private Q_SLOTS:
         }
     }
 
+    // The Lite Interpreter does not check forward's arguments: bench does, for bytecode-only files.
+    void benchChecksLiteArguments() {
+        const Run run = cli({QStringLiteral("bench"), fixture("clean_conv_flatbuffer.ptl"), QStringLiteral("--input"),
+                             QStringLiteral("1x3x16x16"), QStringLiteral("--input"), QStringLiteral("1x3x16x16")});
+        QVERIFY(!run.crashed);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.endsWith("forward takes 1 argument(s), 2 given with --input"), qPrintable(run.err));
+    }
+
     void brokenFlatbufferOperandsAreRefused_data() {
         QTest::addColumn<QString>("damage");
         QTest::addColumn<QString>("problem");
@@ -193,6 +202,7 @@ private Q_SLOTS:
         QTest::newRow("no return") << "noret" << "does not return";
         QTest::newRow("unknown opcode") << "opcode" << "(opcode 120 1 0) is not an instruction the Lite Interpreter runs";
         QTest::newRow("stack runs dry") << "underflow" << "(STORE 1 0) needs 1 stack values but finds 0";
+        QTest::newRow("endless loop") << "loop" << "no path through its instructions reaches a return";
     }
 
     void brokenFlatbufferOperandsAreRefused() {
@@ -209,6 +219,13 @@ private Q_SLOTS:
         if (damage == "jmp100") {
             instruction(forward, "RET")->mutate_op(10);
             instruction(forward, "JMP")->mutate_x(100);
+        }
+        if (damage == "loop") {  // RET becomes a jump back to instruction 3 (LOADC), reached with the same stack
+            const int ret = static_cast<int>(forward->instructions()->size()) - 1;
+            QCOMPARE(int(forward->instructions()->Get(ret)->op()), 12);
+            QCOMPARE(int(forward->instructions()->Get(3)->op()), 8);
+            instruction(forward, "RET")->mutate_op(10);
+            instruction(forward, "JMP")->mutate_x(3 - ret);
         }
         if (damage == "noret") instruction(forward, "RET")->mutate_op(6);  // DROP: falls off the end
         if (damage == "opcode") instruction(forward, "DROPR")->mutate_op(120);

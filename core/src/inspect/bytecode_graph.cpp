@@ -9,7 +9,6 @@
 #include "load/bytecode_check.h"
 #include "load/bytecode_machine.h"
 
-#include <ATen/core/dynamic_type.h>
 #include <torch/csrc/jit/mobile/function.h>
 #include <torch/csrc/jit/runtime/instruction.h>
 
@@ -57,13 +56,7 @@ std::string kindOf(const mobile::Code& code, const Instruction& in) {
     }
 }
 
-// Lite files describe types as DynamicTypes ("Dynamic<1>"): shown as the TorchScript type they
-// stand for.
-std::string typeText(const c10::TypePtr& type) {
-    if (type->kind() == c10::TypeKind::DynamicType)
-        return static_cast<const c10::DynamicType&>(*type).fallback()->annotation_str();
-    return type->annotation_str();
-}
+std::string typeText(const c10::TypePtr& type) { return staticTypeOf(type)->annotation_str(); }
 
 std::string constantText(const c10::IValue& value) {
     std::ostringstream text;

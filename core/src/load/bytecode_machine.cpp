@@ -4,6 +4,7 @@
 
 #include "load/bytecode_check.h"
 
+#include <ATen/core/dynamic_type.h>
 #include <torch/csrc/jit/mobile/function.h>
 #include <torch/csrc/jit/runtime/instruction.h>
 #include <torch/csrc/jit/runtime/operator.h>
@@ -51,6 +52,9 @@ public:
             pending_.erase(next);
             runFrom(pc, state);
         }
+        if (!returns_ && result_.problem.empty())
+            result_.problem = "bytecode of '" + function_.qualname().qualifiedName() +
+                              "': no path through its instructions reaches a return, so it would never end";
         std::sort(result_.steps.begin(), result_.steps.end(),
                   [](const MachineStep& a, const MachineStep& b) { return a.pc < b.pc; });
         return std::move(result_);
@@ -214,7 +218,8 @@ private:
                 break;
             }
             case RET:
-                if (result_.results.empty()) result_.results = state.stack;
+                if (!returns_) result_.results = state.stack;
+                returns_ = true;
                 return;
             default: record(pc, state); break;
             }
@@ -225,6 +230,7 @@ private:
     const mobile::Function& function_;
     const mobile::Code& code_;
     MachineRun result_;
+    bool returns_ = false;  // a RET was reached
     std::vector<int64_t> entryDepth_;
     std::map<size_t, MachineState> pending_;
     std::unordered_map<size_t, const c10::FunctionSchema*> schemas_;
@@ -265,6 +271,11 @@ std::string slotProblem(const mobile::Function& function, const MachineRun& run,
 }
 
 }  // namespace
+
+c10::TypePtr staticTypeOf(const c10::TypePtr& type) {
+    if (type->kind() == c10::TypeKind::DynamicType) return static_cast<const c10::DynamicType&>(*type).fallback();
+    return type;
+}
 
 MachineRun runSymbolically(const mobile::Function& function) { return SymbolicRun(function).run(); }
 

@@ -29,6 +29,9 @@ struct MachineRun {
 
 MachineRun runSymbolically(const torch::jit::mobile::Function& function);
 
+// The TorchScript type a Lite file's DynamicType ("Dynamic<1>") stands for; other types as they are.
+c10::TypePtr staticTypeOf(const c10::TypePtr& type);
+
 // Every function of the module: operands in range (bytecode_check.h), a stack that never runs
 // dry, attribute slots that exist. Throws std::runtime_error with one line.
 void checkLiteModule(const torch::jit::mobile::Module& module);
