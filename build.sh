@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 # shares LibTorch's OpenMP threads (the reference BLAS is 2-3x slower).
 PACKAGES=(
   cmake ninja-build g++ pkg-config
-  libtorch-dev zlib1g-dev libopenblas0-openmp
+  libtorch-dev libflatbuffers-dev zlib1g-dev libopenblas0-openmp
   qt6-base-dev qt6-svg-dev libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   libspdlog-dev nlohmann-json3-dev libcli11-dev libgraphviz-dev libstb-dev

@@ -83,7 +83,7 @@ struct Method {
     std::string name;
     std::string origin;              // "scripted" or "traced"
     std::string signature;           // TorchScript schema of the method
-    Graph graph;                     // inlined graph; empty for bytecode-only Lite models
+    Graph graph;                     // inlined graph; from the bytecode for Lite files without code
 };
 
 struct ModuleInfo {
@@ -107,7 +107,7 @@ struct TensorStats {
 
 struct TensorInfo {
     std::string name;                // "features.0.weight"
-    std::string kind;                // "parameter", "buffer" or "packed" (quantized weights)
+    std::string kind;                // "parameter", "buffer", "packed" (quantized, XNNPACK) or "constant" (Lite)
     std::vector<int64_t> shape;
     std::string dtype;
     int64_t bytes = 0;

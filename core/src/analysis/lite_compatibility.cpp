@@ -6,6 +6,7 @@
 
 #include "common/torch_text.h"
 #include "load/mobile_compat.h"
+#include "load/torch_loader.h"
 #include "session/compare.h"
 #include "session/sample_values.h"
 
@@ -168,7 +169,7 @@ void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip) {
     try {
         if (report.format == "lite") {
             trip.exported = true;  // the file already is Lite bytecode: check what the phone will load
-            mobile = torch::jit::_load_for_mobile(report.file);
+            mobile = loadLiteModule(report.file);
         } else {
             std::stringstream bytecode;
             inspection.module()->_save_for_mobile(bytecode);

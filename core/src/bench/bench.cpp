@@ -4,6 +4,7 @@
 #include "ptl/bench.h"
 
 #include "common/torch_text.h"
+#include "load/bytecode_machine.h"
 #include "load/torch_loader.h"
 #include "ptl/convert.h"
 #include "ptl/errors.h"
@@ -66,6 +67,23 @@ std::vector<c10::IValue> benchInputs(const Session& session, const BenchOptions&
     throw ConversionError(session.path() + ": no sample inputs: " + problem);
 }
 
+// Bytecode without TorchScript code: --input makes tensors, and the Lite Interpreter runs forward
+// on whatever it is given (a missing or mistyped argument makes it read past its stack).
+void checkLiteInputs(const torch::jit::mobile::Module& mobile, const std::vector<c10::IValue>& inputs) {
+    const auto forward = mobile.find_method("forward");
+    if (!forward || !forward->function().hasSchema()) return;
+    const auto& arguments = forward->function().getSchema().arguments();
+    if (arguments.size() != inputs.size() + 1)
+        throw std::invalid_argument("forward takes " + std::to_string(arguments.size() - 1) + " argument(s), " +
+                                    std::to_string(inputs.size()) + " given with --input");
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const c10::TypePtr expected = detail::staticTypeOf(arguments[i + 1].type());
+        if (!inputs[i].type()->isSubtypeOf(*expected))
+            throw std::invalid_argument("forward's argument '" + arguments[i + 1].name() + "' is " +
+                                        expected->annotation_str() + ", which --input cannot give (it makes tensors)");
+    }
+}
+
 // A .ptl is what the phone runs: it is measured in the Lite Interpreter (a .pt is exported to
 // bytecode in memory when asked).
 torch::jit::mobile::Module liteModuleOf(Session& session) {
@@ -75,6 +93,8 @@ torch::jit::mobile::Module liteModuleOf(Session& session) {
         std::stringstream bytecode;
         session.state().module->_save_for_mobile(bytecode);
         return torch::jit::_load_for_mobile(bytecode);
+    } catch (const detail::BrokenBytecode& broken) {
+        throw ModelError(path, broken.what());
     } catch (const std::exception& error) {
         throw ConversionError(path + ": cannot run in the Lite Interpreter: " + detail::errorText(error));
     }
@@ -142,6 +162,7 @@ BenchResult benchModel(const std::string& path, const BenchOptions& options, con
     if (options.lite || !session.hasTorchScript() || session.file().format == "lite") {
         result.environment.engine = "Lite Interpreter";
         mobile = liteModuleOf(session);
+        if (!session.hasTorchScript()) checkLiteInputs(*mobile, inputs);
         run = [&](std::vector<c10::IValue> stack) { mobile->forward(std::move(stack)); };
         // The TorchScript module only served to find sample inputs; measured beside it, the Lite
         // model would run in a heap shaped by the full JIT's allocations.

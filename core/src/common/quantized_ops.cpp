@@ -7,23 +7,29 @@ namespace ptl::detail {
 
 std::optional<PackedWeight> unpackPacked(const c10::IValue& value, std::string attribute) {
     if (!value.isObject()) return std::nullopt;
-    try {
-        const c10::IValue unpacked = torch::jit::Object(value.toObject()).run_method("unpack");
-        PackedWeight packed;
-        packed.attribute = std::move(attribute);
-        if (unpacked.isTuple()) {
-            const auto& elements = unpacked.toTupleRef().elements();
-            packed.weight = elements.at(0).toTensor();
-            if (elements.size() > 1 && elements[1].isTensor()) packed.bias = elements[1].toTensor();
-        } else if (unpacked.isTensor()) {
-            packed.weight = unpacked.toTensor();
-        } else {
-            return std::nullopt;
+    // Quantized packed params unpack to (weight, bias); XNNPACK contexts (optimize_for_mobile)
+    // only pickle, with the weight and bias first in their state.
+    for (const char* method : {"unpack", "__getstate__"}) {
+        try {
+            const c10::IValue unpacked = torch::jit::Object(value.toObject()).run_method(method);
+            PackedWeight packed;
+            packed.attribute = attribute;
+            if (unpacked.isTuple() && !unpacked.toTupleRef().elements().empty() &&
+                unpacked.toTupleRef().elements()[0].isTensor()) {
+                const auto& elements = unpacked.toTupleRef().elements();
+                packed.weight = elements[0].toTensor();
+                if (elements.size() > 1 && elements[1].isTensor()) packed.bias = elements[1].toTensor();
+            } else if (unpacked.isTensor()) {
+                packed.weight = unpacked.toTensor();
+            } else {
+                continue;
+            }
+            return packed;
+        } catch (const std::exception&) {
+            // a packed-params class without this method (custom backends)
         }
-        return packed;
-    } catch (const std::exception&) {
-        return std::nullopt;  // a packed-params class without unpack (custom backends)
     }
+    return std::nullopt;
 }
 
 std::vector<PackedWeight> packedWeightsOf(const torch::jit::Module& module) {

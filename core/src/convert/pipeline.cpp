@@ -28,6 +28,7 @@
 #include "ptl/convert.h"
 
 #include "common/torch_text.h"
+#include "load/torch_loader.h"
 #include "convert/calibration.h"
 #include "convert/export.h"
 #include "convert/layers.h"
@@ -236,6 +237,15 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
         throw ConversionError(path + ": Lite Interpreter bytecode without TorchScript code cannot be converted "
                                      "again; convert the TorchScript model it came from");
     session.load();
+    if (session.file().format == "lite") {
+        try {
+            detail::loadLiteModule(path);  // refuses a .ptl whose bytecode is damaged
+        } catch (const detail::BrokenBytecode& broken) {
+            throw ModelError(path, broken.what());
+        } catch (const std::exception&) {
+            // the bytecode's own load problems do not matter: conversion starts from the code
+        }
+    }
     job.report("Running the model on sample inputs", 0.05);
     session.prepareInputs(options.inputSpecs, ValueRecording::Off);
     job.checkCancelled();

@@ -8,6 +8,8 @@
 #include <torch/csrc/jit/mobile/import.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
 
 namespace ptl::detail {
 
@@ -44,6 +46,9 @@ TensorInfo describeTensor(std::vector<at::Tensor>& values, std::string name, std
     return {std::move(name), std::move(kind), tensor.sizes().vec(), dtypeName(tensor.scalar_type()),
             tensorBytes(tensor), {}};
 }
+
+// Module objects nest this deep at most (damaged files chain them to overflow the stack).
+constexpr int kMaxModuleDepth = 1000;
 
 std::string join(const std::string& path, const std::string& name) {
     return path.empty() ? name : path + "." + name;
@@ -85,17 +90,63 @@ void measureTensors(Inspection& inspection) {
 }
 
 
+namespace {
+
+// A torch.classes object (packed quantized weights, an XNNPACK context): its weight and bias, each
+// tensor once.
+void addPacked(Inspection& inspection, ModuleInfo& module, const c10::IValue& value, const std::string& name,
+               std::set<const void*>& seen) {
+    const auto packed = unpackPacked(value, name);
+    if (!packed) return;
+    const std::pair<const char*, std::optional<at::Tensor>> parts[] = {{"weight", packed->weight}, {"bias", packed->bias}};
+    for (const auto& [part, tensor] : parts) {
+        if (!tensor || !tensor->defined() || !seen.insert(tensor->unsafeGetTensorImpl()).second) continue;
+        inspection.report.tensors.push_back(describeTensor(inspection.tensorValues, name + "." + part, "packed", *tensor));
+        module.parameters += tensor->numel();
+        module.bytes += tensorBytes(*tensor);
+    }
+}
+
+bool isCustomClassObject(const c10::IValue& value) {
+    const auto name = value.toObjectRef().type()->name();
+    return name && name->qualifiedName().rfind("__torch__.torch.classes.", 0) == 0;
+}
+
+// Lite files keep the module tree as plain objects: tensors in slots are parameters (LibTorch's
+// mobile::Module::named_parameters also goes by requires_grad) or buffers, TorchScript classes
+// are submodules, torch.classes objects packed weights. Pre-order, like describeModule.
+void describeMobileObject(Inspection& inspection, const c10::ivalue::Object& object, const std::string& path,
+                          std::set<const void*>& seen, int depth) {
+    Report& report = inspection.report;
+    const size_t index = report.modules.size();
+    report.modules.emplace_back();
+    report.modules[index].path = path;
+    report.modules[index].type = object.type()->name() ? object.type()->name()->qualifiedName() : "";
+    const auto& slots = object.slots();
+    for (size_t i = 0; i < slots.size() && i < object.type()->numAttributes(); ++i) {
+        const std::string name = join(path, object.type()->getAttributeName(i));
+        const c10::IValue& slot = slots[i];
+        if (slot.isTensor() && slot.toTensor().defined()) {
+            const at::Tensor& tensor = slot.toTensor();
+            if (!seen.insert(tensor.unsafeGetTensorImpl()).second) continue;
+            const bool parameter = tensor.requires_grad();
+            report.tensors.push_back(describeTensor(inspection.tensorValues, name, parameter ? "parameter" : "buffer", tensor));
+            if (parameter) report.modules[index].parameters += tensor.numel();
+            report.modules[index].bytes += tensorBytes(tensor);
+        } else if (slot.isObject() && isCustomClassObject(slot)) {
+            addPacked(inspection, report.modules[index], slot, name, seen);
+        } else if (slot.isObject() && depth < kMaxModuleDepth && seen.insert(&slot.toObjectRef()).second) {
+            describeMobileObject(inspection, slot.toObjectRef(), name, seen, depth + 1);
+        }
+    }
+}
+
+}  // namespace
+
 void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Module& mobile) {
     Report& report = inspection.report;
-    ModuleInfo root;
-    root.type = mobile._ivalue()->type()->name() ? mobile._ivalue()->type()->name()->qualifiedName() : "";
-    for (const auto& [name, tensor] : mobile.named_parameters()) {
-        report.tensors.push_back(describeTensor(inspection.tensorValues, name, "parameter", tensor));
-        root.parameters += tensor.numel();
-        root.bytes += tensorBytes(tensor);
-    }
-    report.modules.push_back(root);
-    totalModuleSizes(report.modules);
+    std::set<const void*> seen;
+    describeMobileObject(inspection, *mobile._ivalue(), "", seen, 0);
     for (const torch::jit::mobile::Method& method : mobile.get_methods()) {
         Method info;
         info.name = method.name();
@@ -109,8 +160,33 @@ void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Modu
     for (const std::string& op : torch::jit::mobile::_export_operator_list(const_cast<torch::jit::mobile::Module&>(mobile)))
         report.operators.push_back(op);
     std::sort(report.operators.begin(), report.operators.end());
+    describeBytecodeConstants(inspection, mobile);
 }
 
+void describeBytecodeConstants(Inspection& inspection, const torch::jit::mobile::Module& mobile) {
+    Report& report = inspection.report;
+    if (report.modules.empty()) report.modules.emplace_back();
+    std::set<const void*> seen;
+    for (const at::Tensor& tensor : inspection.tensorValues) seen.insert(tensor.unsafeGetTensorImpl());
+    ModuleInfo& root = report.modules.front();
+    for (const torch::jit::mobile::Method& method : mobile.get_methods()) {
+        const std::string prefix = method.name() == "forward" ? "constants." : method.name() + ".constants.";
+        const auto& constants = method.function().get_code().constants_;
+        for (size_t i = 0; i < constants.size(); ++i) {
+            const c10::IValue& constant = constants[i];
+            const std::string name = prefix + std::to_string(i);
+            if (constant.isTensor() && constant.toTensor().defined() &&
+                seen.insert(constant.toTensor().unsafeGetTensorImpl()).second) {
+                report.tensors.push_back(describeTensor(inspection.tensorValues, name, "constant", constant.toTensor()));
+                root.parameters += constant.toTensor().numel();
+                root.bytes += tensorBytes(constant.toTensor());
+            } else if (constant.isObject() && isCustomClassObject(constant)) {
+                addPacked(inspection, root, constant, name, seen);
+            }
+        }
+    }
+    totalModuleSizes(report.modules);
+}
 
 void describeModule(Inspection& inspection) {
     Report& report = inspection.report;

@@ -8,6 +8,8 @@
 #include "load/torch_loader.h"
 #include "ptl/errors.h"
 
+#include <optional>
+
 namespace ptl {
 
 namespace {
@@ -27,14 +29,29 @@ void describeFile(Report& report, const ModelFile& file) {
 // Bytecode without TorchScript code: what the Lite Interpreter loads is all there is to describe.
 void describeBytecode(Inspection& inspection) {
     const std::string& path = inspection.session.file.path;
+    // A flatbuffer's tensors point into the module's buffer: measured while the module lives.
+    std::optional<torch::jit::mobile::Module> mobile;
     try {
-        const torch::jit::mobile::Module mobile = detail::loadLiteModule(path);
-        inspection.report.bytecodeVersion = static_cast<int64_t>(mobile.bytecode_version());
-        detail::describeMobileModule(inspection, mobile);
+        mobile = detail::loadLiteModule(path);
+        inspection.report.bytecodeVersion = static_cast<int64_t>(mobile->bytecode_version());
+        detail::describeMobileModule(inspection, *mobile);
+        detail::extractBytecodeGraphs(inspection, *mobile);
+    } catch (const detail::BrokenBytecode& broken) {
+        throw ModelError(path, broken.what());
     } catch (const std::exception& error) {
         throw ModelError(path, "LibTorch cannot load it: " + detail::errorText(error));
     }
     detail::measureTensors(inspection);
+}
+
+// A .ptl with TorchScript code: weights folded into the bytecode's constants are its weights too.
+// Damaged bytecode is left to the Lite round trip, which reports it as a finding.
+void describeBytecodeConstants(Inspection& inspection) {
+    try {
+        const torch::jit::mobile::Module mobile = detail::loadLiteModule(inspection.session.file.path);
+        detail::describeBytecodeConstants(inspection, mobile);
+    } catch (const std::exception&) {
+    }
 }
 
 void findSampleInputs(Session& session, Inspection& inspection, const std::vector<std::string>& specs) {
@@ -69,6 +86,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
 
     job.report("Describing modules", 0.2);
     detail::describeModule(inspection);
+    if (session.file().format == "lite") describeBytecodeConstants(inspection);
     job.checkCancelled();
     job.report("Extracting graphs", 0.3);
     detail::extractGraphs(inspection);

@@ -48,7 +48,13 @@ struct Inspection {
 
 // Stages, in the order inspectModel runs them.
 void describeModule(Inspection& inspection);        // modules and tensors of the TorchScript module
+// Modules, tensors, methods and operators of Lite bytecode (its constants included).
 void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Module& mobile);
+// Tensors and packed weights among the bytecode's constants (optimize_for_mobile folds weights into
+// them), counted in the root module: a .ptl that also carries TorchScript code adds them this way.
+void describeBytecodeConstants(Inspection& inspection, const torch::jit::mobile::Module& mobile);
+// Each method's graph from its bytecode, for Lite files without TorchScript code.
+void extractBytecodeGraphs(Inspection& inspection, const torch::jit::mobile::Module& mobile);
 void extractGraphs(Inspection& inspection);         // inlined graphs, origins
 void measureTensors(Inspection& inspection);
 // Each module's parent in a pre-order module list (-1 for the root).

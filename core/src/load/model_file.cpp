@@ -1,5 +1,6 @@
 #include "ptl/model_file.h"
 
+#include "flatbuffer_check.h"
 #include "pickle_scan.h"
 #include "ptl/errors.h"
 #include "zip_archive.h"
@@ -135,6 +136,7 @@ ModelFile openModelFile(const std::string& path) {
     try {
         if (startsWith(head, "PK\x03\x04") || startsWith(head, "PK\x05\x06")) return inspectZip(file);
         if (head.size() >= 8 && head.compare(4, 4, "PTMF") == 0) {
+            detail::checkFlatbufferModel(path);
             file.container = "flatbuffer";
             file.format = "lite";
             return file;

@@ -2,6 +2,7 @@
 #include "load/torch_loader.h"
 
 #include "common/torch_text.h"
+#include "load/bytecode_machine.h"
 #include "ptl/errors.h"
 
 #include <torch/csrc/jit/mobile/import.h>
@@ -28,7 +29,13 @@ torch::jit::Module loadTorchScript(const std::string& path) {
 
 torch::jit::mobile::Module loadLiteModule(const std::string& path) {
     usePhoneEngine();
-    return torch::jit::_load_for_mobile(path);
+    torch::jit::mobile::Module module = torch::jit::_load_for_mobile(path);
+    try {
+        checkLiteModule(module);
+    } catch (const std::runtime_error& problem) {
+        throw BrokenBytecode(problem.what());
+    }
+    return module;
 }
 
 }  // namespace ptl::detail
