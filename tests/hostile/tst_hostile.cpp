@@ -13,7 +13,8 @@
 //   - leaves no process behind in its process group.
 // The `worker` command sends the same file to `ptl-studio-cli worker` as an inspect request (the GUI's
 // way): its events must be JSON Lines ending in exactly one terminal event, an error being one line
-// naming the file.
+// naming the file. A job still running after 20 s gets the GUI's cancel and must answer `cancelled`
+// (or end otherwise) before the guard.
 // Readings a demanding user would take where the issue leaves room: a warning-severity finding is
 // not enough for a dangerous file; model code must not write files anywhere, not even into the run's
 // own working directory; a message naming the file may escape bytes that are not UTF-8 or control
@@ -21,7 +22,8 @@
 //
 // Subsets: `tst_hostile -class NAME[,NAME]` or PTL_HOSTILE_CLASS=NAME[,NAME] (generates only those
 // classes), `-case TEXT` or PTL_HOSTILE_CASE=TEXT (case ids containing TEXT). PTL_HOSTILE_JOBS
-// (default 2) runs in parallel; PTL_HOSTILE_KEEP=1 keeps the temporary folder.
+// (default 2) runs in parallel; PTL_HOSTILE_KEEP=1 keeps the temporary folder; PTL_HOSTILE_CLI runs
+// another build of the CLI (a sanitizer build, say).
 #include <QtTest>
 
 #include <QJsonArray>
@@ -175,6 +177,7 @@ private:
         QProcess* process = nullptr;
         QTimer* guard = nullptr;
         bool timedOut = false;
+        bool cancelSent = false;
         qint64 pid = 0;
     };
 
@@ -194,6 +197,9 @@ private:
                  << QStringLiteral("--progress") << QStringLiteral("none");
         for (const QString& input : job.hostile->inputs) args << QStringLiteral("--input") << input;
         if (m_abilities.timeout) args << QStringLiteral("--timeout") << QString::number(kCliTimeoutSeconds);
+        // The default limit is most of this computer's memory; the growing-list case would take it all
+        // from the other jobs of a CI machine, and no case here needs more than a few hundred MB.
+        if (m_abilities.memoryLimit) args << QStringLiteral("--memory-limit") << QStringLiteral("4G");
         return args;
     }
 
@@ -264,6 +270,12 @@ private:
                                 {QStringLiteral("model"), QString::fromUtf8(job.hostile->path)}};
             if (!job.hostile->inputs.isEmpty()) request.insert(QStringLiteral("inputs"), QJsonArray::fromStringList(job.hostile->inputs));
             process->write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
+            // As the GUI's Cancel: a job still running then must answer `cancelled` before the guard.
+            QTimer::singleShot(kCliTimeoutSeconds * 1000, process, [active] {
+                if (active->process->state() != QProcess::Running) return;
+                active->cancelSent = true;
+                active->process->write("{\"cancel\":true}\n");
+            });
         }
         active->guard->start(guardSeconds() * 1000);
     }
@@ -327,12 +339,14 @@ private:
         Verdict verdict;
         if (process.error() == QProcess::FailedToStart) verdict = {"wrong-exit", QStringLiteral("the CLI did not start")};
         else if (crashed) verdict = {"signal", QStringLiteral("killed by signal %1").arg(code)};
-        else if (active.timedOut) verdict = {"hang", QStringLiteral("still running after %1 s").arg(guardSeconds())};
+        else if (active.timedOut)
+            verdict = {"hang", QStringLiteral("still running after %1 s%2").arg(guardSeconds())
+                                   .arg(active.cancelSent ? QStringLiteral(", cancelled after %1 s").arg(kCliTimeoutSeconds) : QString())};
         else if (!written.isEmpty()) verdict = {"wrote-outside", written.join(QStringLiteral(", "))};
         else if (code != 0 && !output.isEmpty())
             verdict = {"partial-output", QStringLiteral("after exit %1: %2").arg(code).arg(output.join(QStringLiteral(", ")))};
         else if (stray) verdict = {"stray-process", QStringLiteral("a process of its group outlived the CLI")};
-        else if (job.command == QStringLiteral("worker")) verdict = judgeWorker(*job.hostile, out);
+        else if (job.command == QStringLiteral("worker")) verdict = judgeWorker(*job.hostile, out, active.cancelSent);
         else verdict = judgeCli(job, code, out, result.err, output);
         result.outcome = QLatin1String(verdict.outcome);
         result.detail = verdict.detail;
@@ -366,7 +380,7 @@ private:
     }
 
     // The worker's events: JSON Lines, exactly one terminal event, last; an error is one line naming the file.
-    static Verdict judgeWorker(const Case& hostile, const QByteArray& out) {
+    static Verdict judgeWorker(const Case& hostile, const QByteArray& out, bool cancelSent) {
         QJsonObject terminal;
         int terminals = 0;
         for (const QByteArray& line : out.split('\n')) {
@@ -386,6 +400,7 @@ private:
             if (hostile.expect == QStringLiteral("accept")) return {"wrong-exit", QStringLiteral("an error event on a valid model")};
             return judgeMessage(hostile, terminal.value(QStringLiteral("message")).toString().toUtf8());
         }
+        if (kind == QStringLiteral("cancelled") && cancelSent && hostile.expect != QStringLiteral("accept")) return {"ok", {}};
         if (kind != QStringLiteral("result")) return {"wrong-exit", QStringLiteral("a %1 event nobody asked for").arg(kind)};
         if (hostile.expect == QStringLiteral("refuse")) return {"wrong-exit", QStringLiteral("a result for a file that must be refused")};
         if (hostile.expect == QStringLiteral("flag") && !hasErrorFinding(terminal.value(QStringLiteral("report")).toObject()))
@@ -534,13 +549,15 @@ private Q_SLOTS:
     }
 
     void hostileCases() {
-        const CliAbilities abilities = probeCli(QStringLiteral(PTL_CLI_PATH));
+        const QString cli = qEnvironmentVariableIsEmpty("PTL_HOSTILE_CLI") ? QStringLiteral(PTL_CLI_PATH)
+                                                                           : qEnvironmentVariable("PTL_HOSTILE_CLI");
+        const CliAbilities abilities = probeCli(cli);
         const auto before = snapshot(m_sentinel);
         QElapsedTimer timer;
         timer.start();
-        HostileRunner runner(m_dir.path(), QStringLiteral(PTL_CLI_PATH), abilities, m_sentinel);
-        std::printf("hostile: %zu files generated in %.1f s; the CLI %s --timeout and %s --memory-limit; guard %d s, "
-                    "%d at a time\n", m_cases.size(), m_generateSeconds, abilities.timeout ? "takes" : "lacks",
+        HostileRunner runner(m_dir.path(), cli, abilities, m_sentinel);
+        std::printf("hostile: %zu files generated in %.1f s; %s %s --timeout and %s --memory-limit; guard %d s, "
+                    "%d at a time\n", m_cases.size(), m_generateSeconds, qPrintable(cli), abilities.timeout ? "takes" : "lacks",
                     abilities.memoryLimit ? "takes" : "lacks", runner.guardSeconds(), g_options.jobs);
         std::fflush(stdout);
         std::vector<Result> results = runner.run(m_cases, g_options.jobs);
