@@ -23,7 +23,7 @@
 // Subsets: `tst_hostile -class NAME[,NAME]` or PTL_HOSTILE_CLASS=NAME[,NAME] (generates only those
 // classes), `-case TEXT` or PTL_HOSTILE_CASE=TEXT (case ids containing TEXT). PTL_HOSTILE_JOBS
 // (default 2) runs in parallel; PTL_HOSTILE_KEEP=1 keeps the temporary folder; PTL_HOSTILE_CLI runs
-// another build of the CLI (a sanitizer build, say).
+// another build of the CLI (a sanitizer build, say); PTL_HOSTILE_RUNS=FILE writes every run as a TSV line.
 #include <QtTest>
 
 #include <QJsonArray>
@@ -36,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -234,7 +235,11 @@ private:
         active->process = process;
         process->setWorkingDirectory(active->dir + QStringLiteral("/cwd"));
         process->setProcessEnvironment(env);
-        process->setChildProcessModifier([] { ::setsid(); });  // its own group: the guard kills every child
+        process->setChildProcessModifier([] {
+            ::setsid();  // its own group: the guard kills every child
+            const rlimit noCore{0, 0};
+            ::setrlimit(RLIMIT_CORE, &noCore);  // crashes are counted, not dumped into the working directory
+        });
         QStringList args = argumentsFor(job, active->dir);
         if (QString::fromUtf8(job.hostile->path).toUtf8() != job.hostile->path) {
             // Not UTF-8: a QString argument cannot carry the name, so a shell rebuilds it and execs the CLI.
@@ -494,12 +499,13 @@ QString printReport(const std::vector<Result>& results, const QStringList& class
         std::printf("\n");
     }
     for (const QString& cls : classOrder) {
-        int shown = 0;
+        QSet<QString> seen;  // the first failing run of each outcome
         for (const Result& result : results) {
             if (result.hostile->cls != cls || result.outcome == QStringLiteral("ok") ||
-                result.outcome == QStringLiteral("skipped") || shown >= 3)
+                result.outcome == QStringLiteral("skipped") || seen.contains(result.outcome))
                 continue;
-            if (shown++ == 0) std::printf("\n[%s] first failing runs:\n", qPrintable(cls));
+            if (seen.isEmpty()) std::printf("\n[%s] first failing runs:\n", qPrintable(cls));
+            seen.insert(result.outcome);
             std::printf("  %-14s %-8s %s (%s)\n", qPrintable(result.outcome), qPrintable(result.command),
                         printable(result.hostile->id.toUtf8()).constData(), printable(result.detail.toUtf8()).constData());
             QByteArray err = result.err.left(600);
@@ -507,12 +513,25 @@ QString printReport(const std::vector<Result>& results, const QStringList& class
             if (!err.trimmed().isEmpty()) std::printf("      | %s\n", err.constData());
         }
     }
-    QString summary = QStringLiteral("hostile: %1 cases, %2 ok").arg(results.size()).arg(totals[QStringLiteral("ok")]);
-    for (const QString& outcome : kOutcomes)
-        if (outcome != QStringLiteral("ok")) summary += QStringLiteral(", %1 %2").arg(totals[outcome]).arg(outcome);
+    QString summary = QStringLiteral("hostile: %1 cases").arg(results.size());
+    for (const char* outcome : {"ok", "signal", "hang", "wrong-exit", "wrote-outside", "partial-output", "bad-message",
+                                "bad-json", "stray-process", "skipped"})
+        summary += QStringLiteral(", %1 %2").arg(totals[QLatin1String(outcome)]).arg(QLatin1String(outcome));
     std::printf("\n%s\n", qPrintable(summary));
     std::fflush(stdout);
     return summary;
+}
+
+// Every run, one per line, for whoever fixes a class: class, case, command, outcome, detail, stderr's first line.
+void writeRunList(const std::vector<Result>& results, const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) return;
+    for (const Result& result : results) {
+        const QByteArray firstLine = result.err.left(result.err.indexOf('\n') < 0 ? result.err.size() : result.err.indexOf('\n'));
+        file.write(printable(result.hostile->cls.toUtf8()) + '\t' + printable(result.hostile->id.toUtf8()) + '\t' +
+                   result.command.toUtf8() + '\t' + result.outcome.toUtf8() + '\t' + printable(result.detail.toUtf8()) +
+                   '\t' + printable(firstLine.left(300)) + '\n');
+    }
 }
 
 }  // namespace
@@ -574,6 +593,7 @@ private Q_SLOTS:
         for (const Case& hostile : m_cases)
             if (!order.contains(hostile.cls)) order << hostile.cls;
         const QString summary = printReport(results, order);
+        if (!qEnvironmentVariableIsEmpty("PTL_HOSTILE_RUNS")) writeRunList(results, qEnvironmentVariable("PTL_HOSTILE_RUNS"));
         std::printf("hostile: %.1f s for %zu runs\n", timer.elapsed() / 1000.0, results.size());
         if (!changed.isEmpty()) std::printf("hostile: the sentinel tree changed: %s\n", qPrintable(changed.join(QStringLiteral(", "))));
         std::fflush(stdout);
