@@ -34,8 +34,6 @@
 #include <cstdio>
 #include <deque>
 #include <map>
-#include <memory>
-#include <set>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -145,8 +143,8 @@ QByteArray printfEscaped(const QByteArray& raw) {
 class HostileRunner : public QObject {
     Q_OBJECT
 public:
-    HostileRunner(QString root, QString cli, CliAbilities abilities, QString sentinel)
-        : m_root(std::move(root)), m_cli(std::move(cli)), m_abilities(abilities), m_sentinel(std::move(sentinel)) {}
+    HostileRunner(QString root, QString cli, CliAbilities abilities)
+        : m_root(std::move(root)), m_cli(std::move(cli)), m_abilities(abilities) {}
 
     std::vector<Result> run(const std::vector<Case>& cases, int jobs) {
         for (const Case& hostile : cases)
@@ -221,7 +219,7 @@ private:
     }
 
     void start(const Pending& job) {
-        auto* active = new Active{job, QStringLiteral("%1/run/%2").arg(m_root).arg(++m_started), nullptr, nullptr, false, 0};
+        auto* active = new Active{job, QStringLiteral("%1/run/%2").arg(m_root).arg(++m_started)};
         for (const char* sub : {"home", "cwd", "tmp", "out"}) QDir().mkpath(active->dir + QLatin1Char('/') + QLatin1String(sub));
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HOME"), active->dir + QStringLiteral("/home"));
@@ -427,7 +425,6 @@ private:
 
     QString m_root, m_cli;
     CliAbilities m_abilities;
-    QString m_sentinel;
     std::deque<Pending> m_queue;
     std::vector<Result> m_results;
     QEventLoop* m_loop = nullptr;
@@ -574,7 +571,7 @@ private Q_SLOTS:
         const auto before = snapshot(m_sentinel);
         QElapsedTimer timer;
         timer.start();
-        HostileRunner runner(m_dir.path(), cli, abilities, m_sentinel);
+        HostileRunner runner(m_dir.path(), cli, abilities);
         std::printf("hostile: %zu files generated in %.1f s; %s %s --timeout and %s --memory-limit; guard %d s, "
                     "%d at a time\n", m_cases.size(), m_generateSeconds, qPrintable(cli), abilities.timeout ? "takes" : "lacks",
                     abilities.memoryLimit ? "takes" : "lacks", runner.guardSeconds(), g_options.jobs);
