@@ -11,13 +11,7 @@
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -31,41 +25,6 @@ bool samePath(const std::string& a, const std::string& b) {
     if (fs::exists(a, error) && fs::exists(b, error)) return fs::equivalent(a, b, error);
     return fs::weakly_canonical(a, error) == fs::weakly_canonical(b, error);
 }
-void writeAtomically(const std::string& path, const std::string& bytes) {
-    const fs::path target(path);
-    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::string pattern = (directory / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-    const int fd = mkstemp(pattern.data());
-    if (fd < 0) throw ConversionError(path + ": cannot write it: " + std::strerror(errno));
-    auto fail = [&]() {
-        const std::string reason = std::strerror(errno);
-        ::close(fd);
-        ::unlink(pattern.c_str());
-        throw ConversionError(path + ": cannot write it: " + reason);
-    };
-    size_t written = 0;
-    while (written < bytes.size()) {
-        const ssize_t chunk = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (chunk < 0) {
-            if (errno == EINTR) continue;
-            fail();
-        }
-        written += static_cast<size_t>(chunk);
-    }
-    if (::fsync(fd) != 0 && errno != EINVAL) fail();
-    ::fchmod(fd, 0644);  // mkstemp creates 0600; a model is an ordinary file
-    if (::close(fd) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(pattern.c_str());
-        throw ConversionError(path + ": cannot write it: " + reason);
-    }
-    if (std::rename(pattern.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(pattern.c_str());
-        throw ConversionError(path + ": cannot write it: " + reason);
-    }
-}
-
 std::string exportBytecode(const torch::jit::Module& converted, int64_t bytecodeVersion, const std::string& modelPath) {
     try {
         std::stringstream exported;
