@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# chromium: the review report's test renders it headless, as its readers open it.
 # libopenblas0-openmp: LibTorch's float matrix products go through libblas.so.3, and this one
 # shares LibTorch's OpenMP threads (the reference BLAS is 2-3x slower).
 PACKAGES=(
@@ -15,6 +16,7 @@ PACKAGES=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libspdlog-dev nlohmann-json3-dev libcli11-dev libgraphviz-dev libstb-dev
   python3-torch python3-torchvision python3-sklearn
+  chromium
 )
 
 install_missing() {
