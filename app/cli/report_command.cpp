@@ -229,8 +229,12 @@ int ReportCommand::run(int argc, char** argv) {
     args.commandLine.front() = "ptl-studio-cli";
     ProgressPrinter progress(ProgressPrinter::parseMode(args.progressMode));
     try {
+        // Checked before the minutes of converting and measuring, not after.
         if (fs::exists(args.output) && fs::equivalent(args.output, args.model))
             throw std::invalid_argument("refusing to overwrite the input model with the report");
+        const fs::path folder = fs::path(args.output).has_parent_path() ? fs::path(args.output).parent_path() : fs::path(".");
+        if (!fs::is_directory(folder))
+            throw std::invalid_argument("cannot write the report to " + args.output + ": its folder does not exist");
         ReviewJob job(args, progress);
         const ReviewInput review = job.run();
         writeAtomically(args.output, reviewReportHtml(review));

@@ -89,6 +89,12 @@ private Q_SLOTS:
         QVERIFY(run.err.contains("no_such_model.pt"));
         QCOMPARE(run.err.count('\n'), 1);
         QVERIFY(!QFile::exists(output));
+
+        const Run nowhere = runProcess(QStringLiteral(PTL_CLI_PATH),
+                                       {"report", fixture("clean_conv.pt"), "--progress", "none", "-o",
+                                        directory_.filePath("missing/review.html")}, 60000);
+        QCOMPARE(nowhere.exitCode, 2);
+        QVERIFY(nowhere.err.contains("folder does not exist"));
     }
 
     void rendersInChromium() {
