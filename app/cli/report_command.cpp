@@ -118,7 +118,8 @@ public:
         if (!args_.noBench) review.sourceLatency = measure(args_.model, false, phase("Measuring the model", steps));
 
         // A Lite file without TorchScript code cannot be converted again: it is reviewed as it is.
-        const bool convertible = review.report.format == "torchscript" || !review.report.methods.empty();
+        const bool convertible = review.report.format == "torchscript" ||
+                                 (!review.report.methods.empty() && !review.report.methods.front().graph.nodes.empty());
         for (const ConvertOptions& options : conversions) {
             if (!convertible) break;
             ReviewVariant variant;
