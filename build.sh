@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 
 # librsvg2-bin, help2man: icons and manual pages of the package; dpkg-dev (dpkg-shlibdeps) for its
 # dependencies; desktop-file-utils, appstream, lintian, shared-mime-info: the package's checks.
+# chromium: the review report's test renders it headless, as its readers open it.
 # libopenblas0-openmp: LibTorch's float matrix products go through libblas.so.3, and this one
 # shares LibTorch's OpenMP threads (the reference BLAS is 2-3x slower).
 PACKAGES=(
@@ -19,6 +20,7 @@ PACKAGES=(
   python3-torch python3-torchvision python3-sklearn
   librsvg2-bin help2man dpkg-dev
   desktop-file-utils appstream lintian shared-mime-info libglib2.0-bin
+  chromium
 )
 
 install_missing() {

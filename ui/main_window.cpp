@@ -7,6 +7,7 @@
 #include "docks/inspector.h"
 #include "docks/verdict.h"
 #include "graph/graph_widget.h"
+#include "handoff/handoff_review.h"
 #include "models/report_models.h"
 #include "worker/worker_client.h"
 
@@ -102,9 +103,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     buildDocks();
     workflow_ = new ConvertWorkflow(this, graph_);
+    handoff_ = new HandoffReview(this, workflow_);
     arrangeConvertDocks();
     buildActions();
     connect(workflow_, &ConvertWorkflow::logLine, this, &MainWindow::appendLog);
+    connect(handoff_, &HandoffReview::logLine, this, &MainWindow::appendLog);
     connect(workflow_, &ConvertWorkflow::editInputsRequested, this, &MainWindow::editInputs);
     connect(workflow_, &ConvertWorkflow::layerSelected, this, &MainWindow::revealModule);
     connect(workflow_->controller(), &ConvertController::busyChanged, this, [this](bool busy) {
@@ -357,6 +360,8 @@ void MainWindow::buildActions() {
     QAction* exportModel = file->addAction(tr("Export &Mobile Model..."), workflow_, &ConvertWorkflow::exportMobileModel);
     exportModel->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+S")));
     exportModel->setObjectName(QStringLiteral("exportMobileModel"));
+    file->addAction(tr("Save Review &Report..."), handoff_, &HandoffReview::saveReviewReport)
+        ->setObjectName(QStringLiteral("saveReviewReport"));
     QAction* exportImage = file->addAction(tr("&Export Graph Image..."), this, &MainWindow::exportGraph);
     exportImage->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
     file->addSeparator();
@@ -560,6 +565,7 @@ void MainWindow::showReport(std::shared_ptr<const Report> report) {
         graph_->setReport(report_);
     appendLog(tr("%1: %2 findings").arg(shownName_).arg(report_->findings.size()));
     workflow_->setModel(shownPath_, shownName_, report_, inputSpecs_);
+    handoff_->setModel(shownPath_, report_);
     Q_EMIT reportShown();
     if (!convertOnShow_.isEmpty()) {
         workflow_->panel()->quantizationBox()->setCurrentIndex(workflow_->panel()->quantizationBox()->findData(convertOnShow_));
@@ -731,6 +737,7 @@ void MainWindow::arrangeConvertDocks() {
     auto* inspectorDock = findChild<QDockWidget*>(QStringLiteral("InspectorDock"));
     auto* findingsDock = findChild<QDockWidget*>(QStringLiteral("FindingsDock"));
     if (inspectorDock) tabifyDockWidget(inspectorDock, workflow_->convertDock());
+    if (inspectorDock) tabifyDockWidget(inspectorDock, handoff_->integrationDock());
     if (findingsDock) {
         // Plots stay beside the tabs (the table and its plots side by side), not among them.
         tabifyDockWidget(findingsDock, workflow_->variantsDock());

@@ -32,6 +32,7 @@ class ConvertWorkflow;
 class FindingsFilter;
 class FindingsModel;
 class GraphWidget;
+class HandoffReview;
 class ModulesModel;
 class TensorsModel;
 
@@ -60,6 +61,7 @@ public:
     TensorsModel* tensorsModel() const { return tensors_; }
 
     ConvertWorkflow* convertWorkflow() const { return workflow_; }
+    HandoffReview* handoffReview() const { return handoff_; }
     // forward's arguments with the shapes last used: the inspection's inputs, or the arguments
     // from the graph when none could be made.
     std::vector<InputInfo> forwardInputs() const;
@@ -86,6 +88,7 @@ private:
     GraphWidget* graph_ = nullptr;
     WorkerClient* worker_ = nullptr;
     ConvertWorkflow* workflow_ = nullptr;
+    HandoffReview* handoff_ = nullptr;
     quint64 job_ = 0;
     QStringList inputSpecs_;
     QString convertOnShow_;

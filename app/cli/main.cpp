@@ -2,6 +2,7 @@
 // stdout carries data (a readable summary, the JSON report or the worker's events);
 // diagnostics go to stderr.
 #include "progress.h"
+#include "report_command.h"
 #include "ptl/bench.h"
 #include "ptl/convert.h"
 #include "ptl/inspect.h"
@@ -286,6 +287,7 @@ int main(int argc, char** argv) {
     CLI::App* inspect = addInspect(app, args);
     CLI::App* convert = addConvert(app, args);
     CLI::App* bench = addBench(app, args);
+    ReportCommand report(app);
     CLI::App* worker = app.add_subcommand(
         "worker", "Used by the GUI: run one job in this process, a JSON request on stdin, JSON Lines events "
                   "on stdout (docs/worker-protocol.md)");
@@ -301,6 +303,7 @@ int main(int argc, char** argv) {
     if (*inspect) return runInspect(args.model, args.inputs, args.json, args.failOn);
     if (*convert) return runConvert(args);
     if (*bench) return runBench(args);
+    if (report.chosen()) return report.run(argc, argv);
     if (*worker) return runWorker();
     return kOk;
 }

@@ -40,7 +40,7 @@ Variant makeVariant(int id) {
              12.0 + (layer * 7 % 29)});
     variant.result = result;
     BenchResult bench;
-    bench.environment = {"Intel(R) Xeon(R) CPU @ 2.20GHz", "Lite Interpreter", "qnnpack", 1};
+    bench.environment = {"Intel(R) Xeon(R) CPU @ 2.20GHz", "Lite Interpreter", "qnnpack", 1, "1.13.0"};
     for (int run = 0; run < 50; ++run) bench.samplesMs.push_back((quantized ? 21.0 : 13.9) + 0.02 * ((run * 37) % 50));
     bench.p50 = quantized ? 21.5 : 14.4;
     bench.p90 = bench.p50 + 0.4;

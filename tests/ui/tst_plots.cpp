@@ -51,7 +51,7 @@ std::map<std::string, int64_t> int8Weights() {
 // 50 runs whose sorted values are base + 0.02 k, in a scrambled run order.
 BenchResult latency(double base, double p50, double p90) {
     BenchResult bench;
-    bench.environment = {"Intel(R) Xeon(R) CPU @ 2.20GHz", "Lite Interpreter", "qnnpack", 1};
+    bench.environment = {"Intel(R) Xeon(R) CPU @ 2.20GHz", "Lite Interpreter", "qnnpack", 1, "1.13.0"};
     bench.warmup = 10;
     for (int run = 0; run < 50; ++run) bench.samplesMs.push_back(base + 0.02 * ((run * 37) % 50));
     bench.p50 = p50;

@@ -24,6 +24,7 @@ struct BenchEnvironment {
     std::string engine;                          // "full JIT" or "Lite Interpreter"
     std::string quantizedEngine;                 // "qnnpack"
     int threads = 1;
+    std::string libtorch;                        // LibTorch's version, "1.13.1"
 };
 
 struct BenchResult {

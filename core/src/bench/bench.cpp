@@ -14,6 +14,7 @@
 
 #include <ATen/Parallel.h>
 #include <torch/csrc/jit/mobile/import.h>
+#include <torch/version.h>
 
 #include <malloc.h>
 
@@ -153,7 +154,8 @@ BenchResult benchModel(const std::string& path, const BenchOptions& options, con
 
     BenchResult result;
     result.model = path;
-    result.environment = {cpuModel(), options.lite ? "Lite Interpreter" : "full JIT", "qnnpack", options.threads};
+    result.environment = {cpuModel(), options.lite ? "Lite Interpreter" : "full JIT", "qnnpack", options.threads,
+                          TORCH_VERSION};
     result.warmup = options.warmup;
     const std::vector<c10::IValue> inputs = benchInputs(session, options, result);
 

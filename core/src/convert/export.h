@@ -15,10 +15,6 @@ namespace ptl::detail {
 
 bool samePath(const std::string& a, const std::string& b);
 
-// Temporary file beside the destination, then rename: readers never see a partial file, and a
-// failed write leaves nothing behind. Throws ConversionError naming the path.
-void writeAtomically(const std::string& path, const std::string& bytes);
-
 // _save_for_mobile, backported to bytecodeVersion when it is >= 0. Throws ConversionError.
 std::string exportBytecode(const torch::jit::Module& converted, int64_t bytecodeVersion, const std::string& modelPath);
 

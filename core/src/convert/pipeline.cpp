@@ -37,6 +37,7 @@
 #include "convert/quantize.h"
 #include "convert/rewrites/rewrites.h"
 #include "convert/weight_sizes.h"
+#include "ptl/atomic_file.h"
 #include "ptl/errors.h"
 #include "session/session_state.h"
 
@@ -212,7 +213,7 @@ private:
 
     void write(const std::string& bytes, const torch::jit::Module& converted) {
         job_.report("Writing " + options_.output, 0.9);
-        detail::writeAtomically(options_.output, bytes);
+        writeAtomically(options_.output, bytes);
         result_.outputBytes = static_cast<int64_t>(bytes.size());
         // The exported file holds the converted module's weights.
         result_.sizes.push_back({"exported", result_.outputBytes,
@@ -220,7 +221,7 @@ private:
                                      ? result_.sizes.back().moduleBytes
                                      : detail::weightBytesByModule(converted, reference_.layers, source_)});
         if (!options_.opsYaml.empty()) {
-            detail::writeAtomically(options_.opsYaml, operatorsYaml(result_.operators));
+            writeAtomically(options_.opsYaml, operatorsYaml(result_.operators));
             result_.opsYaml = options_.opsYaml;
         }
     }

@@ -1,0 +1,255 @@
+#include "report_command.h"
+
+#include "progress.h"
+#include "ptl/atomic_file.h"
+#include "ptl/bench.h"
+#include "ptl/convert.h"
+#include "ptl/errors.h"
+#include "ptl/handoff.h"
+#include "ptl/inspect.h"
+#include "worker.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+namespace ptl::cli {
+
+struct ReportArguments {
+    std::string model, output;
+    std::vector<std::string> inputs;
+    std::vector<std::string> quantize{"none"};
+    std::string backend = "qnnpack", observer = "minmax", calibration = "random:8";
+    bool noOptimize = false;
+    bool noBench = false;
+    ConvertOptions convert;   // keep-float, mean/std, bytecode version, skipped passes
+    BenchOptions bench;
+    std::string progressMode = "auto";
+    std::vector<std::string> commandLine;
+};
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A private folder for the variants' .ptl files, removed with everything in it.
+class ScratchFolder {
+public:
+    ScratchFolder() {
+        std::string pattern = (fs::temp_directory_path() / "ptl-review-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary folder");
+        path_ = pattern;
+    }
+    ~ScratchFolder() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    ScratchFolder(const ScratchFolder&) = delete;
+    ScratchFolder& operator=(const ScratchFolder&) = delete;
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+std::string utcNow() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+std::string quotedCommand(const std::vector<std::string>& words) {
+    std::string text;
+    for (const std::string& word : words) {
+        const bool plain = word.find_first_of(" \t'\"$\\") == std::string::npos && !word.empty();
+        text += (text.empty() ? "" : " ") + (plain ? word : "'" + word + "'");
+    }
+    return text;
+}
+
+// The conversions asked for, typed and checked before the model is read.
+std::vector<ConvertOptions> conversionsOf(const ReportArguments& args) {
+    std::vector<ConvertOptions> conversions;
+    for (const std::string& mode : args.quantize) {
+        ConvertOptions options = args.convert;
+        options.inputSpecs = args.inputs;
+        options.optimize = !args.noOptimize;
+        options.quantize = parseQuantization(mode);
+        options.backend = parseBackend(args.backend);
+        options.observer = parseObserver(args.observer);
+        if (options.quantize == Quantization::Static) options.calibration = parseCalibrationSource(args.calibration);
+        conversions.push_back(options);
+    }
+    return conversions;
+}
+
+std::string variantName(const ConvertOptions& options) {
+    std::string name = quantizationName(options.quantize);
+    if (options.quantize == Quantization::Static) name += std::string(" ") + backendName(options.backend);
+    return name == "none" ? "float" : name;
+}
+
+class ReviewJob {
+public:
+    ReviewJob(const ReportArguments& args, ProgressPrinter& progress) : args_(args), progress_(progress) {}
+
+    ReviewInput run() {
+        std::vector<ConvertOptions> conversions = conversionsOf(args_);
+        for (size_t i = 0; i < conversions.size(); ++i) {
+            ConvertOptions& options = conversions[i];
+            options.output = (scratch_.path() / (std::to_string(i + 1) + "-" + variantName(options) + ".ptl")).string();
+            checkConvertOptions(args_.model, options);
+        }
+        const int steps = 1 + int(conversions.size()) * (args_.noBench ? 1 : 2) + (args_.noBench ? 0 : 1);
+
+        ReviewInput review;
+        review.createdAt = utcNow();
+        review.producedBy = quotedCommand(args_.commandLine);
+        InspectOptions inspect;
+        inspect.inputSpecs = args_.inputs;
+        review.report = inspectModel(args_.model, inspect, phase("Inspecting", steps));
+        review.digests.push_back(digestPath("model", args_.model));
+        if (!args_.noBench) review.sourceLatency = measure(args_.model, false, phase("Measuring the model", steps));
+
+        // A Lite file without TorchScript code cannot be converted again: it is reviewed as it is.
+        const bool convertible = review.report.format == "torchscript" ||
+                                 (!review.report.methods.empty() && !review.report.methods.front().graph.nodes.empty());
+        for (const ConvertOptions& options : conversions) {
+            if (!convertible) break;
+            ReviewVariant variant;
+            variant.name = variantName(options);
+            variant.options = options;
+            convertVariant(variant, steps);
+            if (variant.error.empty()) {
+                review.digests.push_back(digestPath("variant " + variant.name + " (exported)", options.output));
+                if (options.quantize == Quantization::Static && !options.calibration.path.empty())
+                    review.digests.push_back(digestPath("calibration data", options.calibration.path));
+            }
+            review.variants.push_back(std::move(variant));
+        }
+        return review;
+    }
+
+private:
+    const ReportArguments& args_;
+    ProgressPrinter& progress_;
+    ScratchFolder scratch_;  // the variants' files, removed with the job
+    int step_ = 0;
+
+    // Each stage's progress as a share of the whole review.
+    JobControl phase(const std::string& stage, int steps) {
+        const int index = step_++;
+        JobControl control;
+        control.progress = [this, stage, index, steps](const std::string& detail, double fraction) {
+            progress_.update(stage + ": " + detail, (index + fraction) / steps);
+        };
+        return control;
+    }
+
+    BenchOptions benchOptions(bool lite) const {
+        BenchOptions options = args_.bench;
+        options.inputSpecs = args_.inputs;
+        options.lite = lite;
+        return options;
+    }
+
+    // A failed conversion is part of the review (it is why the model does not ship), not the end of it.
+    void convertVariant(ReviewVariant& variant, int steps) {
+        try {
+            variant.result = convertModel(args_.model, variant.options, phase("Converting " + variant.name, steps));
+        } catch (const ConversionError& failure) {
+            variant.error = failure.what();
+            return;
+        }
+        if (!args_.noBench) variant.latency = measure(variant.options.output, true, phase("Measuring " + variant.name, steps));
+    }
+
+    // A model that does not run on its sample inputs has no latency; the review says so.
+    std::optional<BenchResult> measure(const std::string& path, bool lite, const JobControl& control) {
+        try {
+            return benchModel(path, benchOptions(lite), control);
+        } catch (const ConversionError& failure) {
+            progress_.finish();
+            std::cerr << "ptl-studio-cli: warning: not measured: " << failure.what() << "\n";
+            return std::nullopt;
+        }
+    }
+};
+
+}  // namespace
+
+ReportCommand::ReportCommand(CLI::App& app) : args_(std::make_unique<ReportArguments>()) {
+    ReportArguments& args = *args_;
+    command_ = app.add_subcommand(
+        "report", "Write the handoff review of a model as one self-contained HTML file: verdict, model summary, "
+                  "findings, the conversions asked for with their size, latency and error, integration code for "
+                  "Android and iOS, and what reproduces it");
+    command_->add_option("MODEL", args.model, "TorchScript .pt or Lite Interpreter .ptl file")->required();
+    command_->add_option("-o,--output", args.output, "The .html to write (atomically)")->required();
+    command_->add_option("--input", args.inputs, "Sample input for one forward argument (repeat once per argument)");
+    command_->add_option("--quantize", args.quantize,
+                         "A variant to convert, verify and measure: none, dynamic or static (repeatable; default none)")
+        ->check(CLI::IsMember({"none", "dynamic", "static"}));
+    command_->add_option("--backend", args.backend, "Static quantization target: qnnpack or x86 (as for convert)")
+        ->check(CLI::IsMember({"qnnpack", "x86"}));
+    command_->add_option("--observer", args.observer, "Static quantization's activation observer: minmax or histogram")
+        ->check(CLI::IsMember({"minmax", "histogram"}));
+    command_->add_option("--calib", args.calibration,
+                         "Calibration data for static quantization: random:N, an image folder or a torch.save file (as for convert)");
+    command_->add_option("--keep-float", args.convert.keepFloat, "Static quantization: leave this module in float (repeatable)");
+    command_->add_option("--optimize-skip", args.convert.skipOptimizations, "Skip one optimize_for_mobile pass (repeatable)");
+    command_->add_flag("--no-optimize", args.noOptimize, "Convert without optimize_for_mobile");
+    command_->add_option("--mean", args.convert.mean, "Per-channel image mean (calibration and the integration code)")
+        ->delimiter(',')
+        ->expected(3);
+    command_->add_option("--std", args.convert.std, "Per-channel image std (calibration and the integration code)")
+        ->delimiter(',')
+        ->expected(3);
+    command_->add_option("--bytecode-version", args.convert.bytecodeVersion, "Backport the variants' bytecode to this version");
+    command_->add_option("--threads", args.bench.threads, "Intra-op threads when measuring (default 1)")->check(CLI::Range(1, 256));
+    args.bench.iterations = 20;
+    args.bench.warmup = 3;
+    command_->add_option("--iters", args.bench.iterations, "Measured runs per model (default 20)")->check(CLI::Range(1, 1000000));
+    command_->add_option("--warmup", args.bench.warmup, "Runs before measuring (default 3)")->check(CLI::Range(0, 1000000));
+    command_->add_flag("--no-bench", args.noBench, "Do not measure latency");
+    command_->add_option("--progress", args.progressMode, "Progress on stderr: auto, bar, json, none")
+        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+}
+
+ReportCommand::~ReportCommand() = default;
+
+int ReportCommand::run(int argc, char** argv) {
+    ReportArguments& args = *args_;
+    args.commandLine.assign(argv, argv + argc);
+    args.commandLine.front() = "ptl-studio-cli";
+    ProgressPrinter progress(ProgressPrinter::parseMode(args.progressMode));
+    try {
+        // Checked before the minutes of converting and measuring, not after.
+        if (fs::exists(args.output) && fs::equivalent(args.output, args.model))
+            throw std::invalid_argument("refusing to overwrite the input model with the report");
+        const fs::path folder = fs::path(args.output).has_parent_path() ? fs::path(args.output).parent_path() : fs::path(".");
+        if (!fs::is_directory(folder))
+            throw std::invalid_argument("cannot write the report to " + args.output + ": its folder does not exist");
+        ReviewJob job(args, progress);
+        const ReviewInput review = job.run();
+        writeAtomically(args.output, reviewReportHtml(review));
+        progress.finish();
+        const Verdict verdict = reviewVerdict(review);
+        std::cout << args.output << ": " << (verdict.ships ? "ships" : "does not ship")
+                  << " on the Lite Interpreter: " << verdict.summary << "\n";
+        return kOk;
+    } catch (...) {
+        const JobFailure failure = classifyFailure(args.model, std::current_exception());
+        progress.finish();
+        std::cerr << "ptl-studio-cli: error: " << failure.message << "\n";
+        return failure.exitCode;
+    }
+}
+
+}  // namespace ptl::cli

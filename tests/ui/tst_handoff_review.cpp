@@ -1,0 +1,88 @@
+// The window's handoff review with the real worker: the Integration dock follows the open model
+// and its verified variant, Copy puts a snippet on the clipboard, and File > Save Review Report
+// writes the same report the CLI writes, from the variants the window already has.
+#include "convert/convert_controller.h"
+#include "convert/convert_panel.h"
+#include "convert/convert_workflow.h"
+#include "convert/variants_model.h"
+#include "handoff/handoff_review.h"
+#include "main_window.h"
+
+#include <QClipboard>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QGuiApplication>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QtTest>
+
+using ptl::ui::ConvertController;
+using ptl::ui::HandoffReview;
+using ptl::ui::MainWindow;
+
+class HandoffReviewTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH); }
+
+    void integrationDockAndSavedReport() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.convertWorkflow()->setQuiet(true);
+        window.show();
+        HandoffReview* handoff = window.handoffReview();
+        QVERIFY(handoff->integrationDock()->objectName() == QStringLiteral("IntegrationDock"));
+
+        QSignalSpy shown(&window, &MainWindow::reportShown);
+        window.openModel(QStringLiteral(PTL_FIXTURES_DIR "/clean_conv.pt"));
+        QVERIFY(shown.wait(60000));
+        QTabWidget* tabs = handoff->snippetTabs();
+        QCOMPARE(tabs->count(), 6);
+        auto* kotlin = tabs->widget(1)->findChild<QPlainTextEdit*>();
+        QVERIFY(kotlin->toPlainText().contains("LiteModuleLoader.load(assetFilePath(context, \"clean_conv.ptl\"))"));
+        QVERIFY(kotlin->toPlainText().contains("TensorImageUtils.bitmapToFloat32Tensor("));
+
+        // A static variant: the code is now for it (its bytecode version and normalization).
+        ConvertController* controller = window.convertWorkflow()->controller();
+        QSignalSpy finished(controller, &ConvertController::variantFinished);
+        QSignalSpy measured(controller, &ConvertController::latencyMeasured);
+        auto* panel = window.convertWorkflow()->panel();
+        panel->quantizationBox()->setCurrentIndex(panel->quantizationBox()->findData(QStringLiteral("static")));
+        window.convertWorkflow()->convert();
+        QVERIFY(finished.wait(120000));
+        QVERIFY(measured.wait(60000));
+        const auto& variants = controller->variants()->variants();
+        QVERIFY(!variants.empty() && variants.back().verified());
+        kotlin = tabs->widget(1)->findChild<QPlainTextEdit*>();
+        QVERIFY(kotlin->toPlainText().contains("floatArrayOf(0.485f, 0.456f, 0.406f)"));
+
+        auto* copy = tabs->widget(1)->findChild<QPushButton*>(QStringLiteral("copy-android-kotlin"));
+        QVERIFY(copy);
+        copy->click();
+        QCOMPARE(QGuiApplication::clipboard()->text(), kotlin->toPlainText());
+
+        QTemporaryDir directory;
+        const QString path = directory.filePath("review.html");
+        handoff->setSaveFileChooser([path](const QString& suggested) {
+            return suggested.endsWith(QStringLiteral("clean_conv-review.html")) ? path : QString();
+        });
+        QSignalSpy logged(handoff, &HandoffReview::logLine);
+        window.findChild<QAction*>(QStringLiteral("saveReviewReport"))->trigger();
+        QVERIFY(logged.wait(30000));
+        QVERIFY2(logged.front().front().toString().startsWith("Review report saved"), qPrintable(logged.front().front().toString()));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString html = QString::fromUtf8(file.readAll());
+        for (const char* section : {"verdict", "summary", "findings", "variants", "integration", "reproducibility"})
+            QVERIFY2(html.contains(QStringLiteral("<section id=\"%1\">").arg(section)), section);
+        QVERIFY(html.contains("Ships on the Lite Interpreter"));
+        QVERIFY(html.contains("<svg class=\"sqnr\""));
+        QVERIFY(html.contains("LibTorch 1.13"));
+    }
+};
+
+QTEST_MAIN(HandoffReviewTest)
+#include "tst_handoff_review.moc"
