@@ -222,8 +222,10 @@ private:
         const int64_t parameters = totalParameters(report_);
         row("Parameters", parameters >= 0 ? handoff::groupedInteger(parameters) : "unknown (Lite bytecode only)");
         const std::optional<int64_t> macs = reportMacs(report_);
-        row("MACs", macs ? handoff::groupedInteger(*macs) + " per forward"
-                         : "<span class=\"note\">not in this inspection (per-op cost analysis)</span>");
+        row("MACs", macs ? handoff::groupedInteger(*macs) + " per forward (" + humanMacs(*macs) + "); peak activations " +
+                               humanBytes(static_cast<uint64_t>(report_.compute.peakActivationBytes)) +
+                               (report_.compute.peakScope.empty() ? std::string() : " at " + htmlEscape(report_.compute.peakScope))
+                         : "<span class=\"note\">not measured: no sample run</span>");
         row("Methods", std::to_string(report_.methods.size()) + " (" +
                            (report_.methods.empty() ? std::string("none") : htmlEscape(report_.methods.front().name)) + " first)");
         out_ << "</table>\n<h3>Inputs</h3>\n";
@@ -375,10 +377,8 @@ private:
 }  // namespace
 
 std::optional<int64_t> reportMacs(const Report& report) {
-    // The report carries no per-op cost yet: once it does (MACs per node and in total), return
-    // the total here and every review shows it.
-    (void)report;
-    return std::nullopt;
+    if (!report.compute.measured) return std::nullopt;  // no sample run, so no shapes to count from
+    return report.compute.total.macs;
 }
 
 Verdict reviewVerdict(const ReviewInput& input) {
