@@ -44,8 +44,7 @@ JobFailure classifyFailure(const std::string& model, std::exception_ptr error) {
     } catch (const std::bad_alloc&) {
         return {"failed", file + ": ran out of memory", kFailed};
     } catch (const std::exception& failure) {
-        const std::string problem = messageOf(failure);
-        return {"failed", file + ": " + (problem.empty() ? "an unknown error stopped the job" : problem), kFailed};
+        return {"failed", file + ": " + messageOf(failure), kFailed};
     } catch (...) {
         return {"failed", file + ": an unknown error stopped the job", kFailed};
     }
