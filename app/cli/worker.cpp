@@ -31,20 +31,22 @@
 namespace ptl::cli {
 
 JobFailure classifyFailure(const std::string& model, std::exception_ptr error) {
+    // Every message is one line: LibTorch's text may carry a backtrace or bytes that are not UTF-8.
+    const std::string file = oneLine(model);
     try {
         std::rethrow_exception(error);
     } catch (const ModelError& failure) {
-        return {"unreadable", failure.what(), kUnreadable};  // already "<file>: <problem>"
+        return {"unreadable", oneLine(failure.what()), kUnreadable};  // already "<file>: <problem>"
     } catch (const ConversionError& failure) {
-        return {"failed", failure.what(), kFailed};  // already "<file>: <problem>"
+        return {"failed", oneLine(failure.what()), kFailed};  // already "<file>: <problem>"
     } catch (const std::invalid_argument& failure) {
-        return {"usage", model + ": " + failure.what(), kUnreadable};
+        return {"usage", file + ": " + oneLine(failure.what()), kUnreadable};
     } catch (const std::bad_alloc&) {
-        return {"failed", model + ": ran out of memory", kFailed};
+        return {"failed", file + ": ran out of memory", kFailed};
     } catch (const std::exception& failure) {
-        return {"failed", model + ": " + failure.what(), kFailed};
+        return {"failed", file + ": " + messageOf(failure), kFailed};
     } catch (...) {
-        return {"failed", model + ": an unknown error stopped the job", kFailed};
+        return {"failed", file + ": an unknown error stopped the job", kFailed};
     }
 }
 

@@ -18,6 +18,12 @@ private:
     std::string problem_;
 };
 
+// A message as one line for the user: its first meaningful line (no C++ backtrace, no
+// TorchScript traceback; a compile error keeps its place), bytes that are not UTF-8 as \xNN.
+std::string oneLine(const std::string& message);
+// oneLine of an exception's message; LibTorch's errors without their backtrace.
+std::string messageOf(const std::exception& error);
+
 // A conversion or verification that failed (the model itself could be read).
 class ConversionError : public std::runtime_error {
 public:

@@ -1,10 +1,13 @@
 // dtype names and readable error text; see torch_text.h.
 #include "common/torch_text.h"
 
+#include "ptl/errors.h"
+
 #include <c10/util/Exception.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <sstream>
 #include <vector>
 
@@ -104,7 +107,44 @@ std::string firstLine(const std::string& message) {
 
 std::string errorText(const std::exception& error) {
     const auto* c10Error = dynamic_cast<const c10::Error*>(&error);
-    return firstLine(c10Error ? c10Error->what_without_backtrace() : error.what());
+    const std::string text = escapeNonUtf8(firstLine(c10Error ? c10Error->what_without_backtrace() : error.what()));
+    return text.empty() ? "an error LibTorch gave no description for" : text;
+}
+
+std::string escapeNonUtf8(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+        const auto byte = [&](size_t at) { return static_cast<unsigned char>(text[at]); };
+        const unsigned char lead = byte(i);
+        // The length of a well-formed sequence starting here, or 0.
+        size_t length = lead < 0x80 ? 1 : (lead >= 0xC2 && lead <= 0xDF) ? 2 : (lead >= 0xE0 && lead <= 0xEF) ? 3
+                      : (lead >= 0xF0 && lead <= 0xF4) ? 4 : 0;
+        if (length > 1 && i + length > text.size()) length = 0;
+        for (size_t k = 1; k < length; ++k)
+            if ((byte(i + k) & 0xC0) != 0x80) length = 0;
+        // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either.
+        if (length == 3 && ((lead == 0xE0 && byte(i + 1) < 0xA0) || (lead == 0xED && byte(i + 1) >= 0xA0))) length = 0;
+        if (length == 4 && ((lead == 0xF0 && byte(i + 1) < 0x90) || (lead == 0xF4 && byte(i + 1) >= 0x90))) length = 0;
+        if (length == 0) {
+            char escaped[5];
+            std::snprintf(escaped, sizeof escaped, "\\x%02X", lead);
+            out += escaped;
+            ++i;
+        } else {
+            out.append(text, i, length);
+            i += length;
+        }
+    }
+    return out;
 }
 
 }  // namespace ptl::detail
+
+namespace ptl {
+
+std::string oneLine(const std::string& message) { return detail::escapeNonUtf8(detail::firstLine(message)); }
+
+std::string messageOf(const std::exception& error) { return detail::errorText(error); }
+
+}  // namespace ptl

@@ -14,5 +14,6 @@ std::string trim(const std::string& text);
 // LibTorch's messages carry C++ backtraces and Python-style context; users need the first line.
 std::string firstLine(const std::string& message);
 std::string errorText(const std::exception& error);  // firstLine of LibTorch's message, no backtrace
+std::string escapeNonUtf8(const std::string& text);   // bytes that are not UTF-8 as \xNN
 
 }  // namespace ptl::detail

@@ -3,12 +3,14 @@
 #include "flatbuffer_check.h"
 #include "pickle_scan.h"
 #include "ptl/errors.h"
+#include "source_scan.h"
 #include "zip_archive.h"
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 namespace ptl {
 
@@ -20,6 +22,9 @@ namespace fs = std::filesystem;
 constexpr uint64_t kMaxPickleBytes = 512ull << 20;
 
 bool startsWith(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+bool endsWith(const std::string& text, const std::string& suffix) {
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 // Names what a non-model file looks like, so the message helps the user who picked it.
 std::string describeForeignContent(const std::string& head) {
@@ -54,10 +59,29 @@ std::string describeForeignContent(const std::string& head) {
     return std::string("not a PyTorch model: unrecognized content (starts with ") + hex + ")";
 }
 
-void checkPickle(const ZipArchive& archive, const ZipEntry& entry, const std::string& record) {
+// Where a pickle's tensors keep their storages: data.pkl in data/, the constants and the Lite
+// bytecode (which shares them) in constants/. Other pickles (debug info) have no tensors.
+std::optional<std::string> storageFolder(const std::string& record) {
+    if (record == "data.pkl") return "data/";
+    if (record == "constants.pkl" || record == "bytecode.pkl") return "constants/";
+    return std::nullopt;
+}
+
+void checkPickle(const ZipArchive& archive, const ZipEntry& entry, const std::string& prefix) {
+    const std::string record = entry.name.substr(prefix.size());
+    StorageRecords storages;
+    const std::optional<std::string> folder = storageFolder(record);
+    if (folder) {
+        storages.folder = *folder;
+        storages.bytesOf = [&](const std::string& key) -> std::optional<uint64_t> {
+            const ZipEntry* storage = archive.find(prefix + *folder + key);
+            if (!storage) return std::nullopt;
+            return storage->uncompressedSize;
+        };
+    }
     PickleScan scan;
     try {
-        scan = scanPickle(archive.read(entry, kMaxPickleBytes));
+        scan = scanPickle(archive.read(entry, kMaxPickleBytes), folder ? &storages : nullptr);
     } catch (const std::runtime_error& error) {
         throw std::runtime_error("record '" + record + "': " + error.what());
     }
@@ -65,6 +89,16 @@ void checkPickle(const ZipArchive& archive, const ZipEntry& entry, const std::st
         if (!isTorchScriptGlobal(global))
             throw std::runtime_error("record '" + record + "' references the Python global '" + global +
                                      "', which TorchScript never writes: refusing to load it");
+}
+
+// Every pickle LibTorch may read: the model's data, constants and bytecode, and the debug
+// information next to its code. extra/ files are the user's and never unpickled.
+void checkPickles(const ZipArchive& archive, const std::string& prefix) {
+    for (const ZipEntry& entry : archive.entries()) {
+        const std::string name = entry.name.substr(prefix.size());
+        if (startsWith(name, "extra/")) continue;
+        if (endsWith(name, ".pkl") || endsWith(name, ".debug_pkl")) checkPickle(archive, entry, prefix);
+    }
 }
 
 ModelFile inspectZip(ModelFile file) {
@@ -91,6 +125,10 @@ ModelFile inspectZip(ModelFile file) {
         if (startsWith(name, "extra/") && name.size() > 6)
             file.extraFiles.push_back({name.substr(6), static_cast<int64_t>(entry.uncompressedSize)});
     }
+    archive.verifyContents();
+    // Before the file is classified: a pickle that calls os.system is refused for that, whatever else it lacks.
+    checkPickles(archive, prefix);
+    checkSources(archive, prefix);
     const bool hasConstants = record("constants.pkl") != nullptr;
     if (!bytecode && !file.hasCode && !hasConstants)
         throw std::runtime_error("a torch.save() checkpoint (weights only), not a TorchScript model: export "
@@ -104,10 +142,6 @@ ModelFile inspectZip(ModelFile file) {
     } catch (const std::exception&) {
         throw std::runtime_error("the 'version' record is not a number");
     }
-    checkPickle(archive, *data, "data.pkl");
-    if (const ZipEntry* constants = record("constants.pkl")) checkPickle(archive, *constants, "constants.pkl");
-    if (bytecode) checkPickle(archive, *bytecode, "bytecode.pkl");
-
     file.container = "zip";
     file.format = bytecode ? "lite" : "torchscript";
     return file;

@@ -1,19 +1,39 @@
-// Walks the opcodes of a pickle without executing it: finds truncation and garbage, and lists
-// the globals it would import, so that a hostile or damaged pickle is refused with a clear
-// message before LibTorch's unpickler sees it.
+// Runs a pickle on a stack machine that mirrors LibTorch's unpickler without building anything:
+// truncation, garbage, stack and mark underflow, undefined memo slots, nesting too deep for
+// LibTorch's recursive code, and tensors whose view lies outside their storage record are found
+// here, so a hostile or damaged pickle is refused with a clear message before LibTorch reads it.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ptl {
 
 struct PickleScan {
-    std::vector<std::string> globals;  // "module.name" for every GLOBAL / STACK_GLOBAL
+    std::vector<std::string> globals;  // "module.name" for every GLOBAL
+    int nesting = 0;                   // deepest container nesting of the result
 };
 
-// Throws std::runtime_error naming the problem and the byte offset.
-PickleScan scanPickle(const std::string& bytes);
+// Where the tensors' storage records of one pickle live ("data/" for data.pkl, "constants/" for
+// constants.pkl and bytecode.pkl) and their sizes; nullopt when the archive has no such record.
+struct StorageRecords {
+    std::string folder;
+    std::function<std::optional<uint64_t>(const std::string& name)> bytesOf;
+};
+
+// Containers nested deeper than this are refused: LibTorch builds and frees them recursively.
+// tests/bench/load_limits.py measured LibTorch 1.13 on an 8 MiB stack (main thread and a worker
+// thread alike): it survives about 100,000 nested tuples and 127,000 nested lists, and 1M
+// overflow it. Each module of a chain adds two levels (object and state dict); real models
+// stay below 100.
+constexpr int kMaxPickleNesting = 2000;
+
+// Throws std::runtime_error naming the problem (and the byte offset for damaged data). With
+// storages, every rebuilt tensor is checked against its storage record.
+PickleScan scanPickle(const std::string& bytes, const StorageRecords* storages = nullptr);
 
 // Globals that TorchScript's own pickler writes; anything else means the file was not
 // produced by torch.jit.save / _save_for_lite_interpreter.

@@ -84,6 +84,7 @@ void ZipArchive::readCentralDirectory() {
         if (le(directory, at, 4) != kCentralHeader) fail("the zip central directory is damaged");
         ZipEntry entry;
         entry.method = static_cast<uint16_t>(le(directory, at + 10, 2));
+        entry.crc32 = static_cast<uint32_t>(le(directory, at + 16, 4));
         entry.compressedSize = le(directory, at + 20, 4);
         entry.uncompressedSize = le(directory, at + 24, 4);
         const size_t nameLength = le(directory, at + 28, 2);
@@ -111,11 +112,36 @@ void ZipArchive::readCentralDirectory() {
         if (totalBytes > kMaxTotalBytes)
             fail("the zip archive declares " + humanBytes(totalBytes) + " of content, over the " +
                  humanBytes(kMaxTotalBytes) + " limit");
+        // LibTorch's reader and ours could pick different copies of a name: refuse the ambiguity.
+        if (!byName_.emplace(entry.name, entries_.size()).second)
+            fail("entry '" + entry.name + "' appears twice in the zip archive: refusing an ambiguous archive");
         entries_.push_back(std::move(entry));
+    }
+    checkLayout(totalBytes);
+}
+
+// Entries that share bytes expand one stream many times; each must own its range of the file.
+void ZipArchive::checkLayout(uint64_t totalBytes) const {
+    if (totalBytes > kExpansionMargin + kMaxArchiveExpansion * fileSize_)
+        fail("the zip archive would expand " + humanBytes(fileSize_) + " to " + humanBytes(totalBytes) +
+             ": refusing a likely zip bomb");
+    std::vector<const ZipEntry*> byOffset;
+    byOffset.reserve(entries_.size());
+    for (const ZipEntry& entry : entries_) byOffset.push_back(&entry);
+    std::sort(byOffset.begin(), byOffset.end(),
+              [](const ZipEntry* a, const ZipEntry* b) {
+                  return a->localHeaderOffset != b->localHeaderOffset ? a->localHeaderOffset < b->localHeaderOffset
+                                                                      : a->name < b->name;
+              });
+    for (size_t i = 1; i < byOffset.size(); ++i) {
+        const ZipEntry& before = *byOffset[i - 1];
+        if (before.dataOffset + before.compressedSize > byOffset[i]->localHeaderOffset)
+            fail("entries '" + before.name + "' and '" + byOffset[i]->name +
+                 "' overlap in the file: refusing a likely zip bomb");
     }
 }
 
-void ZipArchive::checkEntry(const ZipEntry& entry) const {
+void ZipArchive::checkEntry(ZipEntry& entry) const {
     const std::string name = "entry '" + entry.name + "'";
     if (entry.method != 0 && entry.method != 8)
         fail(name + " uses zip compression method " + std::to_string(entry.method) +
@@ -128,7 +154,8 @@ void ZipArchive::checkEntry(const ZipEntry& entry) const {
     if (entry.method == 8 && entry.uncompressedSize > kMaxExpansion * std::max<uint64_t>(entry.compressedSize, 1))
         fail(name + " would expand " + humanBytes(entry.compressedSize) + " to " +
              humanBytes(entry.uncompressedSize) + ": refusing a likely zip bomb");
-    if (dataOffset(entry) + entry.compressedSize > fileSize_)
+    entry.dataOffset = dataOffset(entry);
+    if (entry.dataOffset + entry.compressedSize > fileSize_)
         fail(name + " lies past the end of the file: the file is truncated");
 }
 
@@ -139,16 +166,15 @@ uint64_t ZipArchive::dataOffset(const ZipEntry& entry) const {
 }
 
 const ZipEntry* ZipArchive::find(const std::string& name) const {
-    for (const ZipEntry& entry : entries_)
-        if (entry.name == name) return &entry;
-    return nullptr;
+    const auto found = byName_.find(name);
+    return found == byName_.end() ? nullptr : &entries_[found->second];
 }
 
 std::string ZipArchive::read(const ZipEntry& entry, uint64_t maxBytes) const {
     if (entry.uncompressedSize > maxBytes)
         fail("entry '" + entry.name + "' declares " + humanBytes(entry.uncompressedSize) +
              ", over the " + humanBytes(maxBytes) + " limit for it");
-    const std::string stored = readAt(dataOffset(entry), entry.compressedSize);
+    const std::string stored = readAt(entry.dataOffset, entry.compressedSize);
     if (entry.method == 0) return stored;
 
     std::string out(entry.uncompressedSize, '\0');
@@ -164,6 +190,48 @@ std::string ZipArchive::read(const ZipEntry& entry, uint64_t maxBytes) const {
     if (status != Z_STREAM_END || produced != entry.uncompressedSize)
         fail("entry '" + entry.name + "' does not inflate to its declared size: the archive is damaged");
     return out;
+}
+
+void ZipArchive::verifyContents() const {
+    for (const ZipEntry& entry : entries_) verifyEntry(entry);
+}
+
+// In chunks, so a multi-gigabyte tensor record never sits in memory whole.
+void ZipArchive::verifyEntry(const ZipEntry& entry) const {
+    constexpr uint64_t kChunk = 1 << 20;
+    const std::string damaged = "entry '" + entry.name + "' ";
+    z_stream stream{};
+    if (entry.method == 8 && inflateInit2(&stream, -MAX_WBITS) != Z_OK) fail("cannot inflate " + damaged);
+    std::string out(entry.method == 8 ? kChunk : 0, '\0');
+    uLong crc = crc32(0, nullptr, 0);
+    uint64_t produced = 0;
+    int status = Z_OK;
+    for (uint64_t done = 0; done < entry.compressedSize || (entry.method == 8 && status == Z_OK);) {
+        const uint64_t size = std::min(kChunk, entry.compressedSize - done);
+        const std::string in = readAt(entry.dataOffset + done, size);
+        done += size;
+        if (entry.method == 0) {
+            crc = crc32_z(crc, reinterpret_cast<const Bytef*>(in.data()), in.size());
+            produced += in.size();
+            continue;
+        }
+        stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+        stream.avail_in = static_cast<uInt>(in.size());
+        do {
+            stream.next_out = reinterpret_cast<Bytef*>(out.data());
+            stream.avail_out = static_cast<uInt>(out.size());
+            status = inflate(&stream, Z_NO_FLUSH);
+            const uint64_t chunk = out.size() - stream.avail_out;
+            crc = crc32_z(crc, reinterpret_cast<const Bytef*>(out.data()), chunk);
+            produced += chunk;
+        } while (status == Z_OK && stream.avail_out == 0 && produced <= entry.uncompressedSize);
+        if (status != Z_OK && status != Z_STREAM_END) break;
+        if (produced > entry.uncompressedSize || (size == 0 && status == Z_OK)) break;
+    }
+    if (entry.method == 8) inflateEnd(&stream);
+    if (produced != entry.uncompressedSize || (entry.method == 8 && status != Z_STREAM_END))
+        fail(damaged + "does not inflate to its declared size: the archive is damaged");
+    if (crc != entry.crc32) fail(damaged + "fails its CRC-32 check: the archive is damaged");
 }
 
 }  // namespace ptl
