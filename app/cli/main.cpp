@@ -301,6 +301,9 @@ int main(int argc, char** argv) {
     if (*inspect) return runInspect(args.model, args.inputs, args.json, args.failOn);
     if (*convert) return runConvert(args);
     if (*bench) return runBench(args);
-    if (*worker) return runWorker();
+    if (*worker) {
+        spdlog::set_pattern("[%l] %v");  // the window stamps each line when it arrives
+        return runWorker();
+    }
     return kOk;
 }

@@ -4,6 +4,7 @@
 
 #include "ptl/report.h"
 
+#include <QPalette>
 #include <QString>
 
 namespace ptl::ui {
@@ -14,5 +15,8 @@ QString findingHtml(const Report& report, const Finding& finding);
 // The source lines around `source.line`, the line itself highlighted; empty when the debug info
 // holds no text for it.
 QString sourceHtml(const Report& report, const SourceLocation& source, int context = 6);
+// The classes that HTML uses (muted, listing, current, traced), in colours for `palette`: the
+// Inspector's default style sheet.
+QString inspectorStyleSheet(const QPalette& palette);
 
 }  // namespace ptl::ui
