@@ -450,8 +450,9 @@ void MainWindow::buildActions() {
     });
 
     // The legend: one toggle per highlight, in its colour, on a row of its own so that no
-    // toggle hides behind the toolbar's extension button.
-    addToolBarBreak();
+    // toggle hides behind the toolbar's extension button; a short (or scaled) screen keeps that
+    // row's height for the graph.
+    if (defaultSize(screen()->availableGeometry()).height() >= 600) addToolBarBreak();
     QToolBar* legend = addToolBar(tr("Legend"));
     legend->setObjectName(QStringLiteral("LegendToolBar"));
     legend->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -680,6 +681,8 @@ void MainWindow::fitToScreen() {
     setGeometry(bounds);
 }
 
+bool MainWindow::narrowScreen() const { return defaultSize(screen()->availableGeometry()).width() < 1200; }
+
 void MainWindow::applyDefaultDockSizes() {
     // Shares of the window, so that on a small or scaled screen the graph stays the largest pane.
     auto* modulesDock = findChild<QDockWidget*>(QStringLiteral("ModulesDock"));
@@ -725,7 +728,7 @@ void MainWindow::arrangeConvertDocks() {
     tabifyDockWidget(findingsDock, workflow_->variantsDock());
     // Plots stay beside the tabs (the table and its plots side by side), not among them; a small
     // (or scaled) window has no width for both, so there they join the Inspector's tabs.
-    if (defaultSize(screen()->availableGeometry()).width() < 1200) tabifyDockWidget(inspectorDock, workflow_->plotsDock());
+    if (narrowScreen()) tabifyDockWidget(inspectorDock, workflow_->plotsDock());
     findingsDock->raise();
     inspectorDock->raise();
 }

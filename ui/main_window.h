@@ -133,6 +133,7 @@ private:
     void arrangeConvertDocks();
     void applyDefaultDockSizes();
     void fitToScreen();
+    bool narrowScreen() const;  // less than 1200 px across: Plots among the Inspector's tabs
 };
 
 }  // namespace ptl::ui

@@ -291,8 +291,9 @@ private Q_SLOTS:
         else QVERIFY(QFileInfo(directory.filePath(written)).size() > 1000);
     }
 
-    // A scaled screen (QT_SCALE_FACTOR=2 makes 1600x1000 pixels 800x500 logical) or a small one:
-    // the window fits, also when the saved geometry is larger; the graph keeps a usable share.
+    // A scaled screen (QT_SCALE_FACTOR=2 makes 1600x1000 pixels 800x500 logical; CTest runs this
+    // case so as tst_window_docks_scaled) or a small one: the window fits, also when the saved
+    // geometry is larger; the graph keeps a usable share.
     void windowFitsTheScreen() {
         const QRect available = QGuiApplication::primaryScreen()->availableGeometry();
         {

@@ -600,7 +600,7 @@ QCustomPlot* VariantPlots::makePlot(int index) {
     ChartParts& chart = charts_[size_t(index)];
     auto* plot = new QCustomPlot;
     plot->setObjectName(QLatin1String(names[index]));
-    plot->setMinimumSize(280, 160);  // a small or scaled screen still keeps room for the graph
+    plot->setMinimumSize(260, 80);  // a small or scaled screen still keeps room for the graph
     plot->setAutoAddPlottableToLegend(false);
     QFont titleFont = font();
     titleFont.setBold(true);
