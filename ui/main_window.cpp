@@ -15,6 +15,7 @@
 #include "ptl/version.h"
 
 #include "plots/qcustomplot.h"
+#include "plots/variant_plots.h"
 
 #include <QAction>
 #include <QApplication>
@@ -32,6 +33,7 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -73,6 +75,20 @@ QString highlightToolTip(HighlightGroup group) {
     return lines.join(QLatin1Char('\n'));
 }
 
+// The image file Export Graph Image writes: PNG or SVG by suffix, so a name without either
+// (none, ".ptl") gets the suffix of the format picked in the dialog.
+QString withImageSuffix(const QString& path, const QString& filter) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png") || suffix == QLatin1String("svg")) return path;
+    return path + (filter.contains(QLatin1String("*.svg")) ? QStringLiteral(".svg") : QStringLiteral(".png"));
+}
+
+// The window's first size: 1400x900, less on a small or scaled screen (QT_SCALE_FACTOR=2 turns
+// 1600x1000 pixels into 800x500), with room left for the frame and a panel.
+QSize defaultSize(const QRect& available) {
+    return QSize(1400, 900).boundedTo(QSize(available.width() * 92 / 100, available.height() * 90 / 100));
+}
+
 QString demoPath() {
     // The demo model is embedded; the worker reads files, so it gets a private copy.
     static QTemporaryDir directory;
@@ -95,7 +111,6 @@ struct MainWindow::Previous {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(QStringLiteral("PTL Studio"));
     setAcceptDrops(true);
-    resize(1400, 900);
 
     graph_ = new GraphWidget(this);
     setCentralWidget(graph_);
@@ -105,6 +120,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     workflow_ = new ConvertWorkflow(this, graph_);
     handoff_ = new HandoffReview(this, workflow_);
     arrangeConvertDocks();
+    // After the docks, which grew the window to their combined minimum on the way; the layout
+    // computes the minimum of their final arrangement first.
+    layout()->activate();
+    resize(defaultSize(screen()->availableGeometry()));
+    applyDefaultDockSizes();
     buildActions();
     connect(workflow_, &ConvertWorkflow::logLine, this, &MainWindow::appendLog);
     connect(handoff_, &HandoffReview::logLine, this, &MainWindow::appendLog);
@@ -187,6 +207,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    weights_->restoreState(settings.value(QStringLiteral("window/weightsSplitter")).toByteArray());
+    fitToScreen();
     rebuildRecentMenu();
     worker_->prestart();  // LibTorch loads in the worker while the window comes up
 }
@@ -275,14 +297,18 @@ void MainWindow::buildDocks() {
     connect(inspector_, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
         if (url.toString() == QLatin1String("ptl:edit-inputs")) editInputs();
     });
-    auto* inspectorDock = dock(tr("Inspector"), QStringLiteral("InspectorDock"), inspector_, Qt::RightDockWidgetArea);
+    dock(tr("Inspector"), QStringLiteral("InspectorDock"), inspector_, Qt::RightDockWidgetArea);
 
     modules_ = new ModulesModel(this);
     modulesView_ = new QTreeView(this);
     modulesView_->setObjectName(QStringLiteral("modulesView"));
     modulesView_->setModel(modules_);
     modulesView_->setUniformRowHeights(true);
-    modulesView_->header()->setSectionResizeMode(ModulesModel::NameColumn, QHeaderView::Stretch);
+    // Every column as wide as what it shows, the names first; a narrow dock scrolls sideways
+    // rather than squeezing the names away.
+    modulesView_->header()->setStretchLastSection(false);
+    modulesView_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    modulesView_->setMinimumWidth(140);
     connect(modulesView_->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& index) {
         const ModuleInfo* module = modules_->module(index);
         if (!module || !report_ || syncingModules_) return;
@@ -290,10 +316,12 @@ void MainWindow::buildDocks() {
         inspector_->setHtml(moduleHtml(*report_, module->path));
         revealModule(QString::fromStdString(module->path));
     });
-    auto* modulesDock = dock(tr("Modules"), QStringLiteral("ModulesDock"), modulesView_, Qt::LeftDockWidgetArea);
+    dock(tr("Modules"), QStringLiteral("ModulesDock"), modulesView_, Qt::LeftDockWidgetArea);
 
-    // Weights: tensor table and the selected tensor's value histogram.
-    auto* weights = new QSplitter(Qt::Vertical, this);
+    // Weights: tensor table and, beside it in the wide bottom area, the selected tensor's values.
+    auto* weights = new QSplitter(Qt::Horizontal, this);
+    weights->setObjectName(QStringLiteral("weightsSplitter"));
+    weights_ = weights;
     tensors_ = new TensorsModel(this);
     tensorsSort_ = new QSortFilterProxyModel(this);
     tensorsSort_->setSourceModel(tensors_);
@@ -303,14 +331,21 @@ void MainWindow::buildDocks() {
     tensorsView_->setModel(tensorsSort_);
     tensorsView_->setSortingEnabled(true);
     tensorsView_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    tensorsView_->setSelectionMode(QAbstractItemView::SingleSelection);
+    tensorsView_->setWordWrap(false);
     tensorsView_->verticalHeader()->hide();
+    tensorsView_->verticalHeader()->setDefaultSectionSize(tensorsView_->fontMetrics().height() + 6);
+    tensorsView_->setMinimumWidth(180);
     histogram_ = new QCustomPlot(weights);
     histogram_->setObjectName(QStringLiteral("histogram"));
-    histogram_->setMinimumHeight(160);
-    histogram_->xAxis->setLabel(tr("value"));
+    histogram_->setMinimumWidth(160);
     histogram_->yAxis->setLabel(tr("count"));
     weights->addWidget(tensorsView_);
     weights->addWidget(histogram_);
+    weights->setStretchFactor(0, 3);
+    weights->setStretchFactor(1, 2);
+    weights->setChildrenCollapsible(false);
+    showTensor({});
     connect(tensorsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) { showTensor(current); });
     auto* weightsDock = dock(tr("Weights"), QStringLiteral("WeightsDock"), weights, Qt::BottomDockWidgetArea);
@@ -324,8 +359,10 @@ void MainWindow::buildDocks() {
     tabifyDockWidget(findingsDock, weightsDock);
     tabifyDockWidget(findingsDock, logDock);
     findingsDock->raise();
-    resizeDocks({modulesDock, inspectorDock}, {300, 420}, Qt::Horizontal);
-    resizeDocks({findingsDock}, {260}, Qt::Vertical);
+    for (QWidget* content : {static_cast<QWidget*>(findingsPanel), static_cast<QWidget*>(weights), static_cast<QWidget*>(log_)})
+        content->setMinimumHeight(90);
+    inspector_->setMinimumWidth(180);
+    inspector_->document()->setDefaultStyleSheet(inspectorStyleSheet(palette()));
 
     summary_ = new QLabel(this);
     summary_->setObjectName(QStringLiteral("summary"));
@@ -355,6 +392,7 @@ void MainWindow::buildActions() {
     });
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
+    recentMenu_->setObjectName(QStringLiteral("recentMenu"));
     file->addAction(tr("Open &Demo Model"), this, &MainWindow::openDemo);
     file->addSeparator();
     QAction* exportModel = file->addAction(tr("Export &Mobile Model..."), workflow_, &ConvertWorkflow::exportMobileModel);
@@ -380,7 +418,8 @@ void MainWindow::buildActions() {
     QAction* fit = view->addAction(tr("&Fit to Window"), graph_, &GraphWidget::fitToView);
     fit->setShortcut(QKeySequence(QStringLiteral("Ctrl+0")));
     QAction* zoomIn = view->addAction(tr("Zoom &In"), graph_, [this] { graph_->view()->zoomBy(1.25); });
-    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    // Ctrl++ needs Shift on most keyboards; Ctrl+= is the same key without it.
+    zoomIn->setShortcuts(QKeySequence::keyBindings(QKeySequence::ZoomIn) << QKeySequence(Qt::CTRL | Qt::Key_Equal));
     QAction* zoomOut = view->addAction(tr("Zoom &Out"), graph_, [this] { graph_->view()->zoomBy(0.8); });
     zoomOut->setShortcut(QKeySequence::ZoomOut);
     QAction* zoomSelection = view->addAction(tr("Zoom to &Selection"), graph_, &GraphWidget::zoomToSelection);
@@ -407,10 +446,11 @@ void MainWindow::buildActions() {
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About PTL Studio"), this, [this] {
         QMessageBox::about(this, tr("About PTL Studio"),
-                           tr("<b>PTL Studio %1</b><p>Inspect TorchScript and Lite Interpreter models and find what will "
-                              "break or misbehave on a phone.</p><p>Latency and other measured figures are host figures "
-                              "and say where they were measured; they are not phone figures.</p>")
-                               .arg(QStringLiteral(PTL_VERSION)));
+                           tr("<b>PTL Studio %1</b> (Qt %2)<p>Inspect TorchScript and Lite Interpreter models, find what "
+                              "will break or misbehave on a phone, convert them and export a verified .ptl.</p><p>The "
+                              "latency in the Variants dock and its plots is measured on this computer with the Lite "
+                              "Interpreter; it compares variants with each other and is not a phone figure.</p>")
+                               .arg(QStringLiteral(PTL_VERSION), QString::fromLatin1(qVersion())));
     });
 
     QToolBar* tools = addToolBar(tr("Main"));
@@ -441,7 +481,10 @@ void MainWindow::buildActions() {
         if (!graph_->findNext(search_->text())) statusBar()->showMessage(tr("No match for \"%1\"").arg(search_->text()), 5000);
     });
 
-    // The legend: one toggle per highlight, in its colour.
+    // The legend: one toggle per highlight, in its colour, on a row of its own so that no
+    // toggle hides behind the toolbar's extension button; a short (or scaled) screen keeps that
+    // row's height for the graph.
+    if (defaultSize(screen()->availableGeometry()).height() >= 600) addToolBarBreak();
     QToolBar* legend = addToolBar(tr("Legend"));
     legend->setObjectName(QStringLiteral("LegendToolBar"));
     legend->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -532,6 +575,7 @@ void MainWindow::showModelDocks() {
     modulesView_->expandToDepth(1);
     findingsView_->resizeColumnToContents(FindingsModel::SeverityColumn);
     findingsView_->resizeColumnToContents(FindingsModel::CategoryColumn);
+    tensorsView_->resizeColumnsToContents();
     int counts[3] = {0, 0, 0};
     for (const Finding& finding : report_->findings) ++counts[int(finding.severity)];
     summary_->setText(tr("%1 · %2 errors · %3 warnings · %4 info")
@@ -557,7 +601,9 @@ void MainWindow::showReport(std::shared_ptr<const Report> report) {
     previous_.reset();
     findingNode_ = -1;
     showModelDocks();
-    showTensor({});
+    // The histogram shows the first tensor until another is picked.
+    if (tensorsView_->model()->rowCount() > 0) tensorsView_->setCurrentIndex(tensorsView_->model()->index(0, 0));
+    else showTensor({});
     inspector_->clear();
     if (std::exchange(graphShownEarly_, false))
         graph_->updateReport(report_);
@@ -623,7 +669,20 @@ void MainWindow::revealSourceLine() {
 void MainWindow::showTensor(const QModelIndex& proxyIndex) {
     const TensorInfo* tensor = tensors_->tensor(tensorsSort_->mapToSource(proxyIndex));
     histogram_->clearPlottables();
-    if (tensor && tensor->stats.known && !tensor->stats.histogram.empty()) {
+    histogram_->clearItems();
+    applyPalette(histogram_, palette());
+    const bool known = tensor && tensor->stats.known && !tensor->stats.histogram.empty();
+    histogram_->xAxis->setVisible(known);
+    histogram_->yAxis->setVisible(known);
+    if (!known) {
+        // Say why the chart is empty rather than draw empty axes.
+        auto* text = new QCPItemText(histogram_);
+        text->setText(!tensor ? tr("Pick a tensor to see its values.")
+                              : tr("No values recorded for %1.").arg(QString::fromStdString(tensor->name)));
+        text->setColor(palette().color(QPalette::PlaceholderText));
+        text->position->setType(QCPItemPosition::ptViewportRatio);
+        text->position->setCoords(0.5, 0.5);
+    } else {
         const TensorStats& stats = tensor->stats;
         auto* bars = new QCPBars(histogram_->xAxis, histogram_->yAxis);
         const double width = (stats.max - stats.min) / double(stats.histogram.size());
@@ -634,7 +693,7 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
         }
         bars->setWidth(width > 0 ? width : 1);
         bars->setData(keys, values);
-        bars->setBrush(QColor(0x63, 0x66, 0xf1, 160));
+        bars->setBrush(QColor(0x63, 0x66, 0xf1, 200));
         bars->setPen(Qt::NoPen);
         histogram_->rescaleAxes();
         histogram_->yAxis->setRangeLower(0);
@@ -645,7 +704,7 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
 }
 
 void MainWindow::addRecent(const QString& path) {
-    if (path.startsWith(QDir::tempPath())) return;  // the demo's private copy
+    if (path == demoPath()) return;  // a private copy, gone when the application quits
     QSettings settings;
     QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
     recent.removeAll(path);
@@ -666,9 +725,11 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::exportGraph() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export graph image"), QString(),
-                                                      tr("PNG image (*.png);;SVG drawing (*.svg)"));
-    if (path.isEmpty()) return;
+    QString filter;
+    const QString chosen = QFileDialog::getSaveFileName(this, tr("Export graph image"), QString(),
+                                                        tr("PNG image (*.png);;SVG drawing (*.svg)"), &filter);
+    if (chosen.isEmpty()) return;
+    const QString path = withImageSuffix(chosen, filter);
     QString error;
     if (!graph_->exportImage(path, &error)) QMessageBox::warning(this, tr("Export failed"), error);
     else statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
@@ -702,8 +763,51 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/weightsSplitter"), weights_->saveState());
     worker_->cancel();
     event->accept();
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (std::exchange(shownBefore_, true)) return;
+    // Once laid out: dock sizes saved on a larger screen must not squeeze the graph away.
+    QTimer::singleShot(0, this, [this] {
+        if (graph_->width() < width() / 3 || graph_->height() < height() / 3) applyDefaultDockSizes();
+    });
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange && tensorsView_) {
+        // Light or dark: the Inspector's colours and the histogram follow the palette.
+        inspector_->document()->setDefaultStyleSheet(inspectorStyleSheet(palette()));
+        showTensor(tensorsView_->currentIndex());
+    }
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::fitToScreen() {
+    // A geometry saved on a larger (or unscaled) screen comes back inside this one.
+    const QRect available = screen()->availableGeometry();
+    QRect bounds = geometry();
+    if (available.contains(bounds)) return;
+    bounds.setSize(bounds.size().boundedTo(defaultSize(available)));
+    bounds.moveTopLeft(QPoint(std::clamp(bounds.left(), available.left(), available.right() - bounds.width()),
+                              std::clamp(bounds.top(), available.top(), available.bottom() - bounds.height())));
+    setGeometry(bounds);
+}
+
+bool MainWindow::narrowScreen() const { return defaultSize(screen()->availableGeometry()).width() < 1200; }
+
+void MainWindow::applyDefaultDockSizes() {
+    // Shares of the window, so that on a small or scaled screen the graph stays the largest pane.
+    auto* modulesDock = findChild<QDockWidget*>(QStringLiteral("ModulesDock"));
+    auto* inspectorDock = findChild<QDockWidget*>(QStringLiteral("InspectorDock"));
+    auto* findingsDock = findChild<QDockWidget*>(QStringLiteral("FindingsDock"));
+    resizeDocks({modulesDock, inspectorDock}, {width() * 20 / 100, width() * 28 / 100}, Qt::Horizontal);
+    resizeDocks({findingsDock}, {height() * 28 / 100}, Qt::Vertical);
+    if (!tabifiedDockWidgets(inspectorDock).contains(workflow_->plotsDock()))
+        resizeDocks({findingsDock, workflow_->plotsDock()}, {width() * 54 / 100, width() * 46 / 100}, Qt::Horizontal);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
@@ -739,10 +843,11 @@ void MainWindow::arrangeConvertDocks() {
     if (inspectorDock) tabifyDockWidget(inspectorDock, workflow_->convertDock());
     if (inspectorDock) tabifyDockWidget(inspectorDock, handoff_->integrationDock());
     if (findingsDock) {
-        // Plots stay beside the tabs (the table and its plots side by side), not among them.
+        // Plots stay beside the tabs (the table and its plots side by side), not among them; a small
+        // (or scaled) window has no width for both, so there they join the Inspector's tabs.
         tabifyDockWidget(findingsDock, workflow_->variantsDock());
+        if (narrowScreen() && inspectorDock) tabifyDockWidget(inspectorDock, workflow_->plotsDock());
         findingsDock->raise();
-        resizeDocks({findingsDock, workflow_->plotsDock()}, {760, 640}, Qt::Horizontal);
     }
     if (inspectorDock) inspectorDock->raise();
 }

@@ -18,6 +18,7 @@ class QLineEdit;
 class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
+class QSplitter;
 class QStackedWidget;
 class QSortFilterProxyModel;
 class QTableView;
@@ -81,6 +82,8 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+    void changeEvent(QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -121,6 +124,8 @@ private:
     QTreeView* modulesView_ = nullptr;
     QTableView* tensorsView_ = nullptr;
     QCustomPlot* histogram_ = nullptr;
+    QSplitter* weights_ = nullptr;  // the tensor table beside the histogram
+    bool shownBefore_ = false;
     QPlainTextEdit* log_ = nullptr;
     QLineEdit* search_ = nullptr;
     QProgressBar* progress_ = nullptr;
@@ -149,6 +154,9 @@ private:
     void takeScreenshot();
     void revealModule(const QString& path);
     void arrangeConvertDocks();
+    void applyDefaultDockSizes();
+    void fitToScreen();
+    bool narrowScreen() const;  // less than 1200 px across: Plots among the Inspector's tabs
 };
 
 }  // namespace ptl::ui

@@ -304,6 +304,9 @@ int main(int argc, char** argv) {
     if (*convert) return runConvert(args);
     if (*bench) return runBench(args);
     if (report.chosen()) return report.run(argc, argv);
-    if (*worker) return runWorker();
+    if (*worker) {
+        spdlog::set_pattern("[%l] %v");  // the window stamps each line when it arrives
+        return runWorker();
+    }
     return kOk;
 }

@@ -13,7 +13,7 @@ namespace {
 QString escaped(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); }
 
 QString row(const QString& name, const QString& value) {
-    return QStringLiteral("<tr><td style='color:#475569;padding-right:10px'>%1</td><td>%2</td></tr>").arg(name, value);
+    return QStringLiteral("<tr><td class='muted' style='padding-right:10px'>%1</td><td>%2</td></tr>").arg(name, value);
 }
 
 QString valueText(const Graph& graph, int id) {
@@ -47,25 +47,40 @@ QString location(const SourceLocation& source) {
 
 }  // namespace
 
+QString inspectorStyleSheet(const QPalette& palette) {
+    const QColor text = palette.color(QPalette::Text), base = palette.color(QPalette::Base);
+    const bool dark = base.lightness() < 128;
+    auto mix = [&](double share) {  // `share` of the text colour over the base colour
+        return QColor::fromRgbF(float(text.redF() * share + base.redF() * (1 - share)),
+                                float(text.greenF() * share + base.greenF() * (1 - share)),
+                                float(text.blueF() * share + base.blueF() * (1 - share)))
+            .name();
+    };
+    // The current source line keeps dark text on its amber in either palette.
+    return QStringLiteral(".muted { color: %1; } .listing { background-color: %2; } .current { background-color: #fde68a; "
+                          "color: #1e1b4b; } .traced { color: %3; }")
+        .arg(mix(0.65), mix(0.05), dark ? QStringLiteral("#c4b5fd") : QStringLiteral("#6d28d9"));
+}
+
 QString sourceHtml(const Report& report, const SourceLocation& source, int context) {
     if (!source.known()) return {};
     if (source.traced)
-        return QStringLiteral("<p style='color:#6d28d9'>Recorded by torch.jit.trace; the tracer kept the call stack:</p><pre>%1</pre>")
+        return QStringLiteral("<p class='traced'>Recorded by torch.jit.trace; the tracer kept the call stack:</p><pre>%1</pre>")
             .arg(escaped(source.text));
     for (const SourceSnippet& snippet : report.sources) {
         if (snippet.file != source.file) continue;
         const QStringList lines = QString::fromStdString(snippet.text).split(QLatin1Char('\n'));
         const int index = source.line - snippet.firstLine;
         if (index < 0 || index >= lines.size()) continue;
-        QString html = QStringLiteral("<pre style='background:#f8fafc'>");
+        QString html = QStringLiteral("<pre class='listing'>");
         for (int i = std::max(0, index - context); i <= std::min(int(lines.size()) - 1, index + context); ++i) {
             const QString number = QStringLiteral("%1").arg(snippet.firstLine + i, 5);
             const QString text = lines[i].toHtmlEscaped();
             if (i == index)
-                html += QStringLiteral("<span style='background:#fde68a'><a name='%3'><b>%1  %2</b></a></span>\n")
+                html += QStringLiteral("<span class='current'><a name='%3'><b>%1  %2</b></a></span>\n")
                             .arg(number, text, QLatin1String(kSourceLineAnchor));
             else
-                html += QStringLiteral("<span style='color:#64748b'>%1</span>  %2\n").arg(number, text);
+                html += QStringLiteral("<span class='muted'>%1</span>  %2\n").arg(number, text);
         }
         return html + QStringLiteral("</pre>");
     }

@@ -4,6 +4,7 @@
 
 #include "ptl/report.h"
 
+#include <QPalette>
 #include <QString>
 
 namespace ptl::ui {
@@ -15,5 +16,8 @@ QString findingHtml(const Report& report, const Finding& finding);
 // empty when the debug info holds no text for it.
 inline constexpr char kSourceLineAnchor[] = "source-line";
 QString sourceHtml(const Report& report, const SourceLocation& source, int context = 6);
+// The classes that HTML uses (muted, listing, current, traced), in colours for `palette`: the
+// Inspector's default style sheet.
+QString inspectorStyleSheet(const QPalette& palette);
 
 }  // namespace ptl::ui

@@ -41,6 +41,42 @@ QColor highlightColor(HighlightGroup group) {
     return {};
 }
 
+GraphColours graphColours(const QPalette& palette) {
+    GraphColours colours;
+    colours.background = palette.color(QPalette::Base);
+    if (colours.background.lightness() >= 128) {
+        colours.edge = QColor(0x94, 0xa3, 0xb8);
+        colours.edgeLabel = QColor(0x64, 0x74, 0x8b);
+        colours.selection = QColor(0x25, 0x63, 0xeb);
+        colours.opFill = QColor(0xf8, 0xfa, 0xfc);
+        colours.opBorder = QColor(0x64, 0x74, 0x8b);
+        colours.moduleFill = QColor(0xe0, 0xe7, 0xff);
+        colours.moduleBorder = QColor(0x43, 0x38, 0xca);
+        colours.blockFill = QColor(0xfe, 0xf3, 0xc7);
+        colours.blockBorder = QColor(0xb4, 0x53, 0x09);
+        colours.groupText = QColor(0x1e, 0x1b, 0x4b);
+    } else {
+        colours.edge = QColor(0x7b, 0x87, 0x94);
+        colours.edgeLabel = QColor(0xa0, 0xae, 0xc0);
+        colours.selection = QColor(0x60, 0xa5, 0xfa);
+        colours.opFill = QColor(0x26, 0x32, 0x41);
+        colours.opBorder = QColor(0x8a, 0x97, 0xa8);
+        colours.moduleFill = QColor(0x2e, 0x35, 0x60);
+        colours.moduleBorder = QColor(0x8b, 0x93, 0xf8);
+        colours.blockFill = QColor(0x4a, 0x35, 0x10);
+        colours.blockBorder = QColor(0xf5, 0x9e, 0x0b);
+        colours.groupText = QColor(0xe0, 0xe7, 0xff);
+    }
+    colours.opText = textOn(colours.opFill);
+    colours.opDetail = detailOn(colours.opFill);
+    colours.groupDetail = detailOn(colours.moduleFill);
+    return colours;
+}
+
+QColor textOn(const QColor& fill) { return fill.lightness() >= 128 ? QColor(0x0f, 0x17, 0x2a) : QColor(0xf1, 0xf5, 0xf9); }
+
+QColor detailOn(const QColor& fill) { return fill.lightness() >= 128 ? QColor(0x47, 0x55, 0x69) : QColor(0xcb, 0xd5, 0xe1); }
+
 namespace {
 
 constexpr double kTextDetail = 0.45;  // below this zoom, boxes are drawn without text
@@ -117,16 +153,19 @@ public:
     }
 
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) override {
-        const QColor border = borderFor(highlight_, QColor(0x64, 0x74, 0x8b));
-        const bool highlighted = border != QColor(0x64, 0x74, 0x8b);
-        QColor fill = highlighted ? border.lighter(185) : QColor(0xf8, 0xfa, 0xfc);
+        const GraphColours& colours = owner_->colours();
+        const QColor border = borderFor(highlight_, colours.opBorder);
+        const bool highlighted = border != colours.opBorder;
+        // A highlighted box is a pale (light palette) or deep (dark palette) shade of its colour.
+        QColor fill = !highlighted ? colours.opFill
+                      : colours.opFill.lightness() >= 128 ? border.lighter(185) : border.darker(260);
         if (const QColor tint = owner_->nodeTint(unit_); tint.isValid()) fill = tint;
         const double detail = option->levelOfDetailFromTransform(painter->worldTransform());
-        painter->setPen(outline(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() || highlighted ? 2.5 : 1, detail));
+        painter->setPen(outline(isSelected() ? colours.selection : border, isSelected() || highlighted ? 2.5 : 1, detail));
         painter->setBrush(fill);
         painter->drawRoundedRect(rect_, 5, 5);
         if (detail < kTextDetail) return;
-        painter->setPen(QColor(0x0f, 0x17, 0x2a));
+        painter->setPen(textOn(fill));
         QFont font = painter->font();
         font.setBold(true);
         painter->setFont(font);
@@ -135,7 +174,7 @@ public:
         if (!detail_.isEmpty()) {
             font.setBold(false);
             painter->setFont(font);
-            painter->setPen(QColor(0x47, 0x55, 0x69));
+            painter->setPen(detailOn(fill));
             painter->drawText(rect_.adjusted(6, rect_.height() / 2, -6, -3), Qt::AlignCenter, detail_);
         }
     }
@@ -157,18 +196,19 @@ public:
     }
 
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) override {
+        const GraphColours& colours = owner_->colours();
         const bool flow = kind_ != GroupKind::Module;
-        const QColor base = flow ? QColor(0xfe, 0xf3, 0xc7) : QColor(0xe0, 0xe7, 0xff);
-        QColor border = borderFor(own_, flow ? QColor(0xb4, 0x53, 0x09) : QColor(0x43, 0x38, 0xca));
+        const QColor base = flow ? colours.blockFill : colours.moduleFill;
+        QColor border = borderFor(own_, flow ? colours.blockBorder : colours.moduleBorder);
         const double detail = option->levelOfDetailFromTransform(painter->worldTransform());
-        painter->setPen(outline(isSelected() ? QColor(0x25, 0x63, 0xeb) : border, isSelected() ? 2.5 : (own_ ? 2.5 : 1), detail,
+        painter->setPen(outline(isSelected() ? colours.selection : border, isSelected() ? 2.5 : (own_ ? 2.5 : 1), detail,
                                 kind_ == GroupKind::Block ? Qt::DashLine : Qt::SolidLine));
         QColor fill = base;
         if (expanded_) fill.setAlpha(70 + std::min(depth_, 6) * 15);
         painter->setBrush(fill);
         painter->drawRoundedRect(rect_, 8, 8);
         if (detail < kTextDetail * 0.6) return;
-        painter->setPen(QColor(0x1e, 0x1b, 0x4b));
+        painter->setPen(colours.groupText);
         QFont font = painter->font();
         font.setBold(true);
         painter->setFont(font);
@@ -179,7 +219,7 @@ public:
         if (!expanded_) {
             font.setBold(false);
             painter->setFont(font);
-            painter->setPen(QColor(0x47, 0x55, 0x69));
+            painter->setPen(colours.groupDetail);
             painter->drawText(QRectF(8, BoxMetrics::header - 2, rect_.width() - 16, 16), Qt::AlignLeft, count_);
             // Dots for what is highlighted inside the collapsed group.
             double x = rect_.width() - 12;
@@ -283,7 +323,7 @@ public:
                     QFont font = label->font();
                     font.setPointSizeF(font.pointSizeF() * 0.8);
                     label->setFont(font);
-                    label->setBrush(QColor(0x64, 0x74, 0x8b));
+                    label->setBrush(owner_->colours_.edgeLabel);
                     const auto& middle = edge.points[edge.points.size() / 2];
                     label->setPos(middle.x + 4, middle.y - 8);
                     label->setZValue(5);
@@ -292,15 +332,28 @@ public:
             }
         }
         for (auto it = lines.begin(); it != lines.end(); ++it) {
-            auto* path = addPath(it.value(), QPen(QColor(0x94, 0xa3, 0xb8), 1.2));
+            auto* path = addPath(it.value(), QPen(owner_->colours_.edge, 1.2));
             path->setZValue(1);
-            auto* head = addPath(heads.value(it.key()), Qt::NoPen, QColor(0x94, 0xa3, 0xb8));
+            auto* head = addPath(heads.value(it.key()), Qt::NoPen, owner_->colours_.edge);
             head->setZValue(1);
         }
         setSceneRect(itemsBoundingRect().adjusted(-40, -40, 40, 40));
     }
 
     QGraphicsItem* itemFor(Unit unit) const { return items_.value(unit); }
+
+    // Edges and their labels carry their colours; boxes read them when they paint.
+    void recolour(const GraphColours& colours) {
+        for (QGraphicsItem* item : items()) {
+            if (auto* label = dynamic_cast<EdgeLabelItem*>(item)) {
+                label->setBrush(colours.edgeLabel);
+            } else if (auto* path = dynamic_cast<QGraphicsPathItem*>(item)) {
+                if (path->pen().style() != Qt::NoPen) path->setPen(QPen(colours.edge, path->pen().widthF()));
+                else path->setBrush(colours.edge);
+            }
+        }
+        update();
+    }
 
 private:
     GraphWidget* owner_;
@@ -315,7 +368,9 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
     setDragMode(QGraphicsView::ScrollHandDrag);
     setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
     setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
-    setBackgroundBrush(QColor(0xff, 0xff, 0xff));
+    // Files dropped on the graph go to the window, which opens them.
+    setAcceptDrops(false);
+    viewport()->setAcceptDrops(false);
 }
 
 void GraphView::zoomBy(double factor) {
@@ -345,6 +400,7 @@ GraphWidget::GraphWidget(QWidget* parent) : QWidget(parent) {
     scene_ = new GraphScene(this);
     view_->setScene(scene_);
     layout->addWidget(view_);
+    applyPalette();
     connect(view_, &GraphView::contextMenuAt, this, &GraphWidget::showContextMenu);
     connect(scene_, &QGraphicsScene::selectionChanged, this, [this] {
         const auto selected = scene_->selectedItems();
@@ -370,6 +426,17 @@ const Method* GraphWidget::method() const {
 }
 
 void GraphWidget::clear() { reset(false); }
+
+void GraphWidget::applyPalette() {
+    colours_ = graphColours(palette());
+    view_->setBackgroundBrush(colours_.background);
+    scene_->recolour(colours_);
+}
+
+void GraphWidget::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) applyPalette();  // the system switched light/dark
+    QWidget::changeEvent(event);
+}
 
 void GraphWidget::reset(bool keepScene) {
     if (cancelLayout_) *cancelLayout_ = true;
@@ -766,7 +833,7 @@ bool GraphWidget::exportImage(const QString& path, QString* error) {
     // PNG: at most 8000 pixels on the long side, so huge graphs stay writable.
     const double scale = std::min(2.0, 8000.0 / std::max(area.width(), area.height()));
     QImage image((area.size() * scale).toSize(), QImage::Format_ARGB32);
-    image.fill(Qt::white);
+    image.fill(colours_.background);
     QPainter painter(&image);
     painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
     scene_->render(&painter, QRectF(QPointF(0, 0), area.size() * scale), area);

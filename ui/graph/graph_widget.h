@@ -27,6 +27,19 @@ namespace ptl::ui {
 QString highlightName(HighlightGroup group);
 QColor highlightColor(HighlightGroup group);  // invalid when the palette lacks the group's role
 
+// The graph's own colours, chosen for the window's palette: light boxes on a light Base, dark
+// ones on a dark Base, each text colour readable on its fill.
+struct GraphColours {
+    QColor background, edge, edgeLabel, selection;
+    QColor opFill, opBorder, opText, opDetail;
+    QColor moduleFill, moduleBorder, blockFill, blockBorder, groupText, groupDetail;
+};
+GraphColours graphColours(const QPalette& palette);
+// Text for a box filled with `fill` (a highlight or a tint): dark on light fills, light on dark;
+// detail is the quieter second line.
+QColor textOn(const QColor& fill);
+QColor detailOn(const QColor& fill);
+
 class GraphScene;
 
 }  // namespace ptl::ui
@@ -113,6 +126,7 @@ public:
         double milliseconds = 0;
     };
     LayoutStats lastLayout() const { return lastStats_; }
+    const GraphColours& colours() const { return colours_; }
 
 Q_SIGNALS:
     void nodeSelected(int node);
@@ -120,6 +134,9 @@ Q_SIGNALS:
     void layoutStarted();
     void layoutFinished();
     void statusMessage(const QString& text);
+
+protected:
+    void changeEvent(QEvent* event) override;
 
 private:
     friend class GraphScene;
@@ -150,6 +167,8 @@ private:
     LayoutStats lastStats_;
     ContextMenuProvider contextMenu_;
     QHash<int, QColor> tints_;
+    GraphColours colours_;
+    void applyPalette();
     void showContextMenu(const QPoint& viewPosition, const QPoint& globalPosition);
     qint64 layoutStartedAt_ = 0;
     bool layoutRunning_ = false;

@@ -600,7 +600,7 @@ QCustomPlot* VariantPlots::makePlot(int index) {
     ChartParts& chart = charts_[size_t(index)];
     auto* plot = new QCustomPlot;
     plot->setObjectName(QLatin1String(names[index]));
-    plot->setMinimumSize(360, 240);
+    plot->setMinimumSize(260, 80);  // a small or scaled screen still keeps room for the graph
     plot->setAutoAddPlottableToLegend(false);
     QFont titleFont = font();
     titleFont.setBold(true);
@@ -641,6 +641,24 @@ QWidget* VariantPlots::makeSqnrPage() {
     return page;
 }
 
+void applyPalette(QCustomPlot* plot, const QPalette& palette) {
+    const QColor text = palette.color(QPalette::Text);
+    const QColor base = palette.color(QPalette::Base);
+    plot->setBackground(base);
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        axis->setBasePen(QPen(withAlpha(text, 170)));
+        axis->setTickPen(QPen(withAlpha(text, 170)));
+        axis->setSubTickPen(QPen(withAlpha(text, 170)));
+        axis->setLabelColor(text);
+        axis->setTickLabelColor(text);
+        axis->grid()->setPen(QPen(withAlpha(text, 40), 1, Qt::DotLine));
+        axis->grid()->setZeroLinePen(Qt::NoPen);
+    }
+    plot->legend->setBrush(base);
+    plot->legend->setBorderPen(QPen(withAlpha(text, 90)));
+    plot->legend->setTextColor(text);
+}
+
 // Empties a chart and re-applies the palette, so that every draw starts from the same state.
 QCustomPlot* VariantPlots::resetChart(int index, const QString& title, const QString& subtitle) {
     ChartParts& chart = charts_[size_t(index)];
@@ -651,24 +669,13 @@ QCustomPlot* VariantPlots::resetChart(int index, const QString& title, const QSt
     plot->setInteractions({});
     setNote(index, {});
     const QColor text = palette().color(QPalette::Text);
-    const QColor base = palette().color(QPalette::Base);
-    plot->setBackground(base);
     for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
         axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
         axis->setTickLabelRotation(0);
         axis->setRangeReversed(false);
-        axis->setBasePen(QPen(withAlpha(text, 170)));
-        axis->setTickPen(QPen(withAlpha(text, 170)));
-        axis->setSubTickPen(QPen(withAlpha(text, 170)));
-        axis->setLabelColor(text);
-        axis->setTickLabelColor(text);
         axis->grid()->setVisible(true);
-        axis->grid()->setPen(QPen(withAlpha(text, 40), 1, Qt::DotLine));
-        axis->grid()->setZeroLinePen(Qt::NoPen);
     }
-    plot->legend->setBrush(base);
-    plot->legend->setBorderPen(QPen(withAlpha(text, 90)));
-    plot->legend->setTextColor(text);
+    applyPalette(plot, palette());
     chart.title->setText(title);
     chart.title->setTextColor(text);
     chart.subtitle->setText(subtitle);

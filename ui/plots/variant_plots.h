@@ -23,6 +23,10 @@ class QTabWidget;
 
 namespace ptl::ui {
 
+// Background, axes, grid and legend in the text and base colours of `palette`: any chart of the
+// window follows a light or dark palette this way.
+void applyPalette(QCustomPlot* plot, const QPalette& palette);
+
 class VariantPlots : public QWidget {
     Q_OBJECT
 public:

@@ -1,0 +1,424 @@
+// The window's frame as a person sees it, offscreen, on real models through the worker: docks
+// that show their names and numbers, the weights splitter remembered, the legend whole at
+// 1400 px, files dropped on the graph, Open Recent, Export Graph Image with any name, a window
+// that fits a small (or scaled) screen, one timestamp per log line, Ctrl+= zoom, About, and a
+// graph and inspector that stay readable on a dark palette.
+#include "graph/graph_widget.h"
+#include "main_window.h"
+#include "models/report_models.h"
+#include "plots/qcustomplot.h"
+#include "ptl/version.h"
+
+#include <QApplication>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QScreen>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSplitter>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QToolBar>
+#include <QTreeView>
+#include <QtTest>
+
+#include <functional>
+
+using ptl::ui::MainWindow;
+
+namespace {
+
+QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
+
+bool open(MainWindow& window, const QString& model) {
+    QSignalSpy shown(&window, &MainWindow::reportShown);
+    window.openModel(model);
+    return shown.wait(60000) &&
+           QTest::qWaitFor([&] { return !window.graph()->layoutPending() && !window.graph()->view()->scene()->items().isEmpty(); },
+                           20000);
+}
+
+QAction* menuAction(MainWindow& window, const QString& text) {
+    for (QAction* menu : window.menuBar()->actions())
+        for (QAction* action : menu->menu()->actions())
+            if (action->text() == text) return action;
+    return nullptr;
+}
+
+// Runs `handle` on the next modal dialog that opens (a file dialog, a message box); the watch
+// ends with `owner`.
+void onNextDialog(QObject* owner, std::function<void(QWidget*)> handle) {
+    auto* timer = new QTimer(owner);
+    timer->setInterval(50);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, handle] {
+        QWidget* dialog = QApplication::activeModalWidget();
+        if (!dialog) return;
+        timer->deleteLater();
+        timer->stop();
+        handle(dialog);
+    });
+    timer->start();
+}
+
+// WCAG contrast ratio of two opaque colours.
+double contrast(const QColor& a, const QColor& b) {
+    auto luminance = [](const QColor& colour) {
+        auto channel = [](double c) { return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
+        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF());
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+QPalette darkPalette() {
+    QPalette palette;
+    palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    palette.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    palette.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    palette.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    palette.setColor(QPalette::Button, QColor(0x33, 0x33, 0x33));
+    palette.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    palette.setColor(QPalette::Highlight, QColor(0x3b, 0x82, 0xf6));
+    palette.setColor(QPalette::HighlightedText, Qt::white);
+    palette.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+    return palette;
+}
+
+}  // namespace
+
+class WindowDocksTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        Q_INIT_RESOURCE(resources);  // the demo model
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH);
+    }
+
+    void init() { QSettings().clear(); }
+
+    // Names are what a module tree is for: the Name column shows them whole at the default size.
+    void modulesShowTheirNames() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("text_classifier.pt"))));
+        QTreeView* view = window.modulesView();
+        const QModelIndex root = view->model()->index(0, 0);
+        QVERIFY(view->model()->rowCount(root) > 0);
+        for (int row = -1; row < view->model()->rowCount(root); ++row) {
+            const QModelIndex index = row < 0 ? root : view->model()->index(row, 0, root);
+            const QString name = index.data().toString();
+            const int needed = view->fontMetrics().horizontalAdvance(name);
+            const QRect cell = view->visualRect(index);
+            QVERIFY2(cell.width() >= needed + 4,
+                     qPrintable(QStringLiteral("%1: %2 px shown, %3 needed").arg(name).arg(cell.width()).arg(needed)));
+        }
+    }
+
+    // The weights table: one line per tensor, its full name, several rows visible, and the
+    // histogram shows the first tensor without anything picked.
+    void weightsTableAndHistogramReadable() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.resize(1400, 900);
+        window.show();
+        window.findChild<QDockWidget*>(QStringLiteral("WeightsDock"))->raise();
+        QVERIFY(open(window, fixture(QStringLiteral("text_classifier.pt"))));
+        auto* table = window.findChild<QTableView*>(QStringLiteral("tensorsView"));
+        QVERIFY(table);
+        QVERIFY(!table->wordWrap());
+        QVERIFY(table->model()->rowCount() >= 3);
+        QTRY_VERIFY(table->isVisible());
+        const int rows = table->viewport()->height() / table->verticalHeader()->defaultSectionSize();
+        QVERIFY2(rows >= 5, qPrintable(QStringLiteral("%1 rows visible").arg(rows)));
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            const QModelIndex index = table->model()->index(row, ptl::ui::TensorsModel::NameColumn);
+            const int needed = table->fontMetrics().horizontalAdvance(index.data().toString());
+            QVERIFY2(table->columnWidth(ptl::ui::TensorsModel::NameColumn) >= needed,
+                     qPrintable(index.data().toString()));
+        }
+        auto* histogram = window.findChild<QCustomPlot*>(QStringLiteral("histogram"));
+        QVERIFY(histogram);
+        QCOMPARE(histogram->plottableCount(), 1);
+        QVERIFY(histogram->xAxis->label().size() > 0);
+    }
+
+    void weightsSplitterIsRemembered() {
+        QList<int> chosen;
+        {
+            MainWindow window;
+            window.setProperty("quietErrors", true);
+            window.resize(1400, 900);
+            window.show();
+            auto* splitter = window.findChild<QSplitter*>(QStringLiteral("weightsSplitter"));
+            QVERIFY(splitter);
+            window.findChild<QDockWidget*>(QStringLiteral("WeightsDock"))->raise();
+            QTRY_VERIFY(splitter->isVisible());
+            const int total = splitter->sizes().value(0) + splitter->sizes().value(1);
+            splitter->setSizes({total / 4, total - total / 4});
+            chosen = splitter->sizes();
+            QVERIFY(window.close());
+        }
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.resize(1400, 900);
+        window.show();
+        window.findChild<QDockWidget*>(QStringLiteral("WeightsDock"))->raise();
+        auto* splitter = window.findChild<QSplitter*>(QStringLiteral("weightsSplitter"));
+        QTRY_VERIFY(splitter->isVisible());
+        QVERIFY2(std::abs(splitter->sizes().value(0) - chosen.value(0)) <= 2,
+                 qPrintable(QStringLiteral("%1 restored, %2 saved").arg(splitter->sizes().value(0)).arg(chosen.value(0))));
+    }
+
+    void legendWholeAt1400() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* legend = window.findChild<QToolBar*>(QStringLiteral("LegendToolBar"));
+        QVERIFY(legend);
+        for (QAction* action : legend->actions()) {
+            QWidget* button = legend->widgetForAction(action);
+            QVERIFY2(button && button->isVisible() && legend->rect().contains(button->geometry()),
+                     qPrintable(action->text() + QStringLiteral(" is behind the extension button")));
+        }
+    }
+
+    // Qt hands a drop to the deepest widget under the cursor that accepts drops; the graph's
+    // viewport must not swallow it.
+    void dropOnGraphOpensTheModel() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QPoint centre = window.graph()->mapTo(&window, window.graph()->rect().center());
+        QWidget* target = window.childAt(centre);
+        while (target && !target->acceptDrops()) target = target->parentWidget();
+        QVERIFY(target);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(fixture(QStringLiteral("clean_conv.pt")))});
+        const QPoint local = target->mapFrom(&window, centre);
+        QDragEnterEvent enter(local, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(target, &enter);
+        QVERIFY2(enter.isAccepted(), target->metaObject()->className());
+        QSignalSpy shown(&window, &MainWindow::reportShown);
+        QDropEvent drop(QPointF(local), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(target, &drop);
+        QVERIFY(shown.wait(60000));
+        QVERIFY(window.windowTitle().contains(QLatin1String("clean_conv.pt")));
+    }
+
+    void openRecentListsFilesUnderTmp() {
+        QTemporaryDir directory;  // under /tmp
+        const QString copy = directory.filePath(QStringLiteral("copy.pt"));
+        QVERIFY(QFile::copy(fixture(QStringLiteral("clean_conv.pt")), copy));
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QVERIFY(open(window, copy));
+        auto* recent = window.findChild<QMenu*>(QStringLiteral("recentMenu"));
+        QVERIFY(recent);
+        QStringList entries;
+        for (QAction* action : recent->actions()) entries << action->text();
+        QVERIFY2(entries.join(QLatin1Char('\n')).contains(copy), qPrintable(entries.join(QLatin1Char('\n'))));
+    }
+
+    void openRecentLeavesOutTheDemo() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QSignalSpy shown(&window, &MainWindow::reportShown);
+        window.openDemo();
+        QVERIFY2(shown.wait(60000), qPrintable(window.lastError()));
+        auto* recent = window.findChild<QMenu*>(QStringLiteral("recentMenu"));
+        QVERIFY(recent);
+        QVERIFY(recent->actions().isEmpty());
+    }
+
+    void exportGraphImageAddsTheSuffix_data() {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("written");
+        QTest::newRow("no suffix") << QStringLiteral("graph") << QStringLiteral("graph.png");
+        QTest::newRow(".ptl") << QStringLiteral("model.ptl") << QStringLiteral("model.ptl.png");
+        QTest::newRow(".svg") << QStringLiteral("drawing.svg") << QStringLiteral("drawing.svg");
+    }
+
+    void exportGraphImageAddsTheSuffix() {
+        QFETCH(QString, typed);
+        QFETCH(QString, written);
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("clean_conv.pt"))));
+        QTemporaryDir directory;
+        QAction* exportImage = menuAction(window, QStringLiteral("&Export Graph Image..."));
+        QVERIFY(exportImage);
+        QString failure;
+        onNextDialog(&window, [&](QWidget* dialog) {
+            auto* files = qobject_cast<QFileDialog*>(dialog);
+            if (!files) {
+                failure = QStringLiteral("expected the save dialog, got %1").arg(dialog->metaObject()->className());
+                dialog->close();
+                return;
+            }
+            files->setDirectory(directory.path());
+            files->selectFile(directory.filePath(typed));
+            // A failure would show a message box: record it and close it.
+            onNextDialog(&window, [&](QWidget* box) {
+                if (auto* message = qobject_cast<QMessageBox*>(box)) failure = message->text();
+                box->close();
+            });
+            static_cast<QDialog*>(files)->accept();  // QFileDialog hides it
+        });
+        exportImage->trigger();
+        QTRY_VERIFY2(QFileInfo::exists(directory.filePath(written)) || !failure.isEmpty(), qPrintable(written));
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        if (written.endsWith(QLatin1String(".png"))) QVERIFY(!QImage(directory.filePath(written)).isNull());
+        else QVERIFY(QFileInfo(directory.filePath(written)).size() > 1000);
+    }
+
+    // A scaled screen (QT_SCALE_FACTOR=2 makes 1600x1000 pixels 800x500 logical; CTest runs this
+    // case so as tst_window_docks_scaled) or a small one: the window fits, also when the saved
+    // geometry is larger; the graph keeps a usable share.
+    void windowFitsTheScreen() {
+        const QRect available = QGuiApplication::primaryScreen()->availableGeometry();
+        {
+            MainWindow window;
+            window.setProperty("quietErrors", true);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QVERIFY2(available.contains(window.frameGeometry()),
+                     qPrintable(QStringLiteral("%1x%2 on %3x%4").arg(window.width()).arg(window.height())
+                                    .arg(available.width()).arg(available.height())));
+            QVERIFY2(window.graph()->width() >= window.width() / 3,
+                     qPrintable(QStringLiteral("graph %1 px of %2").arg(window.graph()->width()).arg(window.width())));
+            QVERIFY2(window.graph()->height() >= window.height() / 3,
+                     qPrintable(QStringLiteral("graph %1 px of %2").arg(window.graph()->height()).arg(window.height())));
+            for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
+                if (dock->widget()->visibleRegion().isEmpty()) continue;  // a tab behind another
+                QVERIFY2(dock->widget()->width() >= 120 && dock->widget()->height() >= 60,
+                         qPrintable(QStringLiteral("%1: %2x%3").arg(dock->objectName()).arg(dock->widget()->width())
+                                        .arg(dock->widget()->height())));
+            }
+            window.resize(available.width() * 2, available.height() * 2);  // as saved on a larger screen
+            QVERIFY(window.close());
+        }
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(available.contains(window.frameGeometry()),
+                 qPrintable(QStringLiteral("restored %1x%2 on %3x%4").arg(window.width()).arg(window.height())
+                                .arg(available.width()).arg(available.height())));
+        QVERIFY(window.graph()->width() >= window.width() / 3);
+    }
+
+    // The worker's lines arrive without its own clock: the Log stamps each line once.
+    void logLinesCarryOneTimestamp() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        window.setWorkerFaultForTests(QStringLiteral("no-such-fault"));  // the worker warns about it
+        QVERIFY(open(window, fixture(QStringLiteral("clean_conv.pt"))));
+        const QStringList lines = window.findChild<QPlainTextEdit*>(QStringLiteral("log"))->toPlainText().split(QLatin1Char('\n'));
+        const QRegularExpression clock(QStringLiteral("\\d\\d:\\d\\d:\\d\\d"));
+        bool sawWorker = false;
+        for (const QString& line : lines) {
+            sawWorker |= line.contains(QLatin1String("PTL_WORKER_FAULT"));
+            int stamps = 0;
+            for (auto it = clock.globalMatch(line); it.hasNext(); it.next()) ++stamps;
+            QVERIFY2(stamps == 1, qPrintable(line));
+        }
+        QVERIFY(sawWorker);
+    }
+
+    void ctrlEqualsZoomsIn() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("clean_conv.pt"))));
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        const double before = window.graph()->view()->transform().m11();
+        QTest::keyClick(window.graph()->view(), Qt::Key_Equal, Qt::ControlModifier);
+        QVERIFY2(window.graph()->view()->transform().m11() > before * 1.1,
+                 qPrintable(QString::number(window.graph()->view()->transform().m11())));
+        QTest::keyClick(window.graph()->view(), Qt::Key_Minus, Qt::ControlModifier);
+        QVERIFY(std::abs(window.graph()->view()->transform().m11() - before) < before * 0.01);
+    }
+
+    void aboutNamesVersionAndWhereFiguresAre() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        QAction* action = menuAction(window, QStringLiteral("&About PTL Studio"));
+        QVERIFY(action);
+        QString about;
+        onNextDialog(&window, [&](QWidget* dialog) {
+            if (auto* box = qobject_cast<QMessageBox*>(dialog)) about = box->text();
+            dialog->close();
+        });
+        action->trigger();
+        QVERIFY(about.contains(QStringLiteral(PTL_VERSION)));
+        QVERIFY(about.contains(QStringLiteral(QT_VERSION_STR)));
+        // The measured figures it mentions are the Variants dock's.
+        QVERIFY(about.contains(QLatin1String("Variants")));
+        auto* variants = window.findChild<QDockWidget*>(QStringLiteral("VariantsDock"));
+        QVERIFY(variants);
+        QVERIFY(variants->windowTitle().contains(QLatin1String("Variants")));
+    }
+
+    // Following the system palette: on a dark one the graph is dark, its text readable, and the
+    // inspector's source listing keeps its contrast.
+    void darkPaletteKeepsGraphReadable() {
+        const QPalette light = QApplication::palette();
+        QApplication::setPalette(darkPalette());
+        {
+            MainWindow window;
+            window.setProperty("quietErrors", true);
+            window.resize(1400, 900);
+            window.show();
+            QVERIFY(open(window, fixture(QStringLiteral("value_branch.pt"))));
+            const QColor background = window.graph()->view()->backgroundBrush().color();
+            QVERIFY2(background.lightness() < 80, qPrintable(background.name()));
+            const ptl::ui::GraphColours colours = ptl::ui::graphColours(window.graph()->palette());
+            QVERIFY(contrast(colours.opText, colours.opFill) >= 7);
+            QVERIFY(contrast(colours.opDetail, colours.opFill) >= 4.5);
+            QVERIFY(contrast(colours.groupText, colours.moduleFill) >= 7 && contrast(colours.groupText, colours.blockFill) >= 7);
+            QVERIFY(contrast(colours.edge, background) >= 3);
+            // What is drawn: mostly dark.
+            const QImage image = window.graph()->view()->viewport()->grab().toImage();
+            qint64 sum = 0;
+            for (int y = 0; y < image.height(); y += 4)
+                for (int x = 0; x < image.width(); x += 4) sum += QColor(image.pixel(x, y)).lightness();
+            const double mean = double(sum) / ((image.height() / 4 + 1) * (image.width() / 4 + 1));
+            QVERIFY2(mean < 90, qPrintable(QString::number(mean)));
+            // The finding's source listing: the highlighted line on its amber keeps dark text.
+            QAbstractItemModel* findings = window.findingsView()->model();
+            QVERIFY(findings->rowCount() > 0);
+            window.findingsView()->setCurrentIndex(findings->index(0, 0));
+            const QString html = window.inspector()->toHtml();
+            QVERIFY(!html.contains(QLatin1String("#f8fafc")));
+        }
+        QApplication::setPalette(light);
+        const ptl::ui::GraphColours colours = ptl::ui::graphColours(light);
+        QVERIFY(contrast(colours.opText, colours.opFill) >= 7);
+        QVERIFY(contrast(colours.groupText, colours.moduleFill) >= 7 && contrast(colours.groupText, colours.blockFill) >= 7);
+    }
+};
+
+QTEST_MAIN(WindowDocksTest)
+#include "tst_window_docks.moc"
