@@ -35,6 +35,8 @@ void describeBytecode(Inspection& inspection) {
         throw ModelError(path, "LibTorch cannot load it: " + detail::errorText(error));
     }
     detail::measureTensors(inspection);
+    detail::analyzeFileAccess(inspection);
+    detail::orderFindings(inspection.report);
 }
 
 void findSampleInputs(Session& session, Inspection& inspection, const std::vector<std::string>& specs) {
@@ -74,6 +76,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     detail::extractGraphs(inspection);
     if (job.graphReady) job.graphReady(report);
     detail::measureTensors(inspection);
+    detail::analyzeFileAccess(inspection);  // before running it: the finding stands if the run is refused
     job.report("Running the model on sample inputs", 0.45);
     findSampleInputs(session, inspection, options.inputSpecs);
     job.checkCancelled();
