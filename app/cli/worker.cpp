@@ -199,14 +199,15 @@ nlohmann::json unwrapCbor(nlohmann::json json) {
     const nlohmann::json& hex = json.at("cbor");
     if (!hex.is_string() || hex.get_ref<const std::string&>().size() % 2)
         throw std::invalid_argument("\"cbor\" must be a string of hex digits");
+    const auto nibble = [](char digit) {
+        if (!std::isxdigit(static_cast<unsigned char>(digit)))
+            throw std::invalid_argument("\"cbor\" must be a string of hex digits");
+        return digit <= '9' ? digit - '0' : std::tolower(static_cast<unsigned char>(digit)) - 'a' + 10;
+    };
     std::vector<uint8_t> bytes;
     const std::string& digits = hex.get_ref<const std::string&>();
-    for (size_t i = 0; i < digits.size(); i += 2) {
-        const int high = std::isxdigit(static_cast<unsigned char>(digits[i])) ? std::stoi(digits.substr(i, 1), nullptr, 16) : -1;
-        const int low = std::isxdigit(static_cast<unsigned char>(digits[i + 1])) ? std::stoi(digits.substr(i + 1, 1), nullptr, 16) : -1;
-        if (high < 0 || low < 0) throw std::invalid_argument("\"cbor\" must be a string of hex digits");
-        bytes.push_back(static_cast<uint8_t>(high * 16 + low));
-    }
+    for (size_t i = 0; i < digits.size(); i += 2)
+        bytes.push_back(static_cast<uint8_t>(nibble(digits[i]) * 16 + nibble(digits[i + 1])));
     const nlohmann::json request = nlohmann::json::from_cbor(bytes, true, false);
     if (request.is_discarded()) throw std::invalid_argument("\"cbor\" does not hold a CBOR request");
     return request;
