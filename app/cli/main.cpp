@@ -1,6 +1,8 @@
 // ptl-studio-cli: the headless face of PTL Studio, and the worker process the GUI starts.
 // stdout carries data (a readable summary, the JSON report or the worker's events);
 // diagnostics go to stderr.
+#include "contained_job.h"
+#include "json_text.h"
 #include "progress.h"
 #include "report_command.h"
 #include "ptl/bench.h"
@@ -17,51 +19,87 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 using namespace ptl::cli;
 
 namespace {
 
-int runInspect(const std::string& model, const std::vector<std::string>& inputs, bool json,
-               const std::string& failOn) {
-    ptl::InspectOptions options;
-    options.inputSpecs = inputs;
-    ptl::Report report;
-    try {
-        report = ptl::inspectModel(model, options);
-    } catch (...) {
-        const JobFailure failure = classifyFailure(model, std::current_exception());
-        std::cerr << "ptl-studio-cli: error: " << failure.message << "\n";
-        return failure.exitCode;
-    }
-    if (json)
-        std::cout << ptl::toJson(report).dump(2) << "\n";
-    else
-        ptl::cli::printSummary(std::cout, report);
+// Every option of every subcommand, filled by CLI11.
+struct Arguments {
+    std::string model;
+    std::vector<std::string> inputs;
+    bool json = false;
+    std::string failOn;
+    std::string progressMode = "auto";
+    ptl::ConvertOptions convert;
+    std::string quantize = "none", backend = "qnnpack", observer = "minmax", calibration = "random:8";
+    bool noOptimize = false;
+    ptl::BenchOptions bench;
+    int timeoutSeconds = kDefaultTimeoutSeconds;
+    std::string memoryLimit;  // empty: defaultMemoryLimit()
+    bool verbose = false;
+};
 
-    if (!failOn.empty()) {
-        ptl::Severity threshold{};
-        ptl::parseSeverity(failOn, threshold);
-        for (const ptl::Finding& finding : report.findings)
-            if (finding.severity >= threshold) return kFindingsOverThreshold;
+// Runs a worker request in a child process within the limits, with progress on stderr; a failure
+// becomes one line on stderr and an exit code, a success the result event handed to `print`.
+template <typename Print>
+int runJob(const Arguments& args, const nlohmann::json& request, const std::string& progressMode, Print&& print) {
+    Limits limits;
+    limits.timeoutSeconds = args.timeoutSeconds;
+    try {
+        limits.memoryBytes = args.memoryLimit.empty() ? defaultMemoryLimit() : parseSize(args.memoryLimit);
+    } catch (const std::invalid_argument& problem) {
+        std::cerr << "ptl-studio-cli: error: --memory-limit: " << problem.what() << "\n";
+        return kUnreadable;
     }
-    return kOk;
+    ProgressPrinter progress(ProgressPrinter::parseMode(progressMode));
+    ContainedJob job = runContained(request, args.model, limits, args.verbose,
+                                    [&](const std::string& stage, double fraction) { progress.update(stage, fraction); });
+    progress.finish();
+    if (!job.result) {
+        std::cerr << "ptl-studio-cli: error: " << job.failure.message << "\n";
+        return job.failure.exitCode;
+    }
+    try {
+        return print(*job.result);
+    } catch (const nlohmann::json::exception& problem) {  // a worker of another version
+        std::cerr << "ptl-studio-cli: error: " << args.model << ": the worker's result cannot be read (" << problem.what()
+                  << ")\n";
+        return kFailed;
+    }
 }
 
-// Runs a job with progress on stderr; failures become one line on stderr and an exit code.
-template <typename Job>
-int runJob(const std::string& model, const std::string& progressMode, Job&& job) {
-    ProgressPrinter progress(ProgressPrinter::parseMode(progressMode));
-    ptl::JobControl control;
-    control.progress = [&](const std::string& stage, double fraction) { progress.update(stage, fraction); };
+// A job's arguments that are wrong before any model is read: "<model>: <problem>", exit 2.
+template <typename Build>
+std::optional<nlohmann::json> buildRequest(const std::string& model, Build&& build) {
     try {
-        return job(control);
+        return build();
     } catch (...) {
         const JobFailure failure = classifyFailure(model, std::current_exception());
-        progress.finish();
         std::cerr << "ptl-studio-cli: error: " << failure.message << "\n";
-        return failure.exitCode;
+        return std::nullopt;
     }
+}
+
+int runInspect(const Arguments& args) {
+    // The graph event serves the window; here only the result is printed.
+    const nlohmann::json request{{"job", "inspect"}, {"model", args.model}, {"inputs", args.inputs}, {"graph", false}};
+    return runJob(args, request, "none", [&](const nlohmann::json& result) {
+        const nlohmann::json& json = result.at("report");
+        if (args.json) std::cout << jsonText(json, 2) << "\n";
+        if (args.json && args.failOn.empty()) return kOk;  // a big model's report takes a while to decode
+        const ptl::Report report = ptl::reportFromJson(json);
+        if (!args.json) ptl::cli::printSummary(std::cout, report);
+
+        if (!args.failOn.empty()) {
+            ptl::Severity threshold{};
+            ptl::parseSeverity(args.failOn, threshold);
+            for (const ptl::Finding& finding : report.findings)
+                if (finding.severity >= threshold) return kFindingsOverThreshold;
+        }
+        return kOk;
+    });
 }
 
 // The modules holding the most weight bytes in the first variant, with their bytes in each.
@@ -141,18 +179,16 @@ void printBench(const ptl::BenchResult& result) {
     std::printf("  measured   %s\n", ptl::describeEnvironment(result.environment).c_str());
 }
 
-// Every option of every subcommand, filled by CLI11.
-struct Arguments {
-    std::string model;
-    std::vector<std::string> inputs;
-    bool json = false;
-    std::string failOn;
-    std::string progressMode = "auto";
-    ptl::ConvertOptions convert;
-    std::string quantize = "none", backend = "qnnpack", observer = "minmax", calibration = "random:8";
-    bool noOptimize = false;
-    ptl::BenchOptions bench;
-};
+// Each job runs in a child process within these limits; the help states the defaults.
+void addLimits(CLI::App* command, Arguments& args) {
+    command->add_option("--timeout", args.timeoutSeconds,
+                        "Stop the job after this many seconds (default " + std::to_string(kDefaultTimeoutSeconds) +
+                            "; 0: no limit). The model's code runs in a child process, which is killed then")
+        ->check(CLI::NonNegativeNumber);
+    command->add_option("--memory-limit", args.memoryLimit,
+                        "Memory the child process may use, e.g. 4G or 512M (default: three quarters of this "
+                        "computer's memory, " + describeSize(defaultMemoryLimit()) + "; 0: no limit)");
+}
 
 CLI::App* addInspect(CLI::App& app, Arguments& args) {
     CLI::App* inspect = app.add_subcommand(
@@ -165,6 +201,7 @@ CLI::App* addInspect(CLI::App& app, Arguments& args) {
     inspect->add_flag("--json", args.json, "Print the whole report as JSON (schema: docs/report-schema.md)");
     inspect->add_option("--fail-on", args.failOn, "Exit 1 when a finding of this severity or worse is reported")
         ->check(CLI::IsMember({"info", "warning", "error"}));
+    addLimits(inspect, args);
     return inspect;
 }
 
@@ -216,6 +253,7 @@ CLI::App* addConvert(CLI::App& app, Arguments& args) {
     convert->add_flag("--json", args.json, "Print the result as JSON");
     convert->add_option("--progress", args.progressMode, "Progress on stderr: auto (a bar on a terminal), bar, json, none")
         ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+    addLimits(convert, args);
     return convert;
 }
 
@@ -234,6 +272,7 @@ CLI::App* addBench(CLI::App& app, Arguments& args) {
     bench->add_flag("--json", args.json, "Print the result, with every sample, as JSON");
     bench->add_option("--progress", args.progressMode, "Progress on stderr: auto, bar, json, none")
         ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+    addLimits(bench, args);
     return bench;
 }
 
@@ -241,26 +280,28 @@ int runConvert(Arguments& args) {
     ptl::ConvertOptions& options = args.convert;
     options.inputSpecs = args.inputs;
     options.optimize = !args.noOptimize;
-    return runJob(args.model, args.progressMode, [&](const ptl::JobControl& control) {
+    const std::optional<nlohmann::json> request = buildRequest(args.model, [&] {
         // Typed and checked before the model is read: a bad option costs milliseconds.
         options.quantize = ptl::parseQuantization(args.quantize);
         options.backend = ptl::parseBackend(args.backend);
         options.observer = ptl::parseObserver(args.observer);
         if (options.quantize == ptl::Quantization::Static) options.calibration = ptl::parseCalibrationSource(args.calibration);
-        ptl::checkConvertOptions(args.model, options);
-        const ptl::ConvertResult result = ptl::convertModel(args.model, options, control);
-        if (args.json) std::cout << ptl::toJson(result).dump(2) << "\n";
-        else printConversion(result);
+        return nlohmann::json{{"job", "convert"}, {"model", args.model}, {"options", ptl::toJson(options)}};
+    });
+    if (!request) return kUnreadable;
+    return runJob(args, *request, args.progressMode, [&](const nlohmann::json& result) {
+        if (args.json) std::cout << jsonText(result.at("convert"), 2) << "\n";
+        else printConversion(ptl::convertResultFromJson(result.at("convert")));
         return kOk;
     });
 }
 
 int runBench(Arguments& args) {
     args.bench.inputSpecs = args.inputs;
-    return runJob(args.model, args.progressMode, [&](const ptl::JobControl& control) {
-        const ptl::BenchResult result = ptl::benchModel(args.model, args.bench, control);
-        if (args.json) std::cout << ptl::toJson(result).dump(2) << "\n";
-        else printBench(result);
+    const nlohmann::json request{{"job", "bench"}, {"model", args.model}, {"options", ptl::toJson(args.bench)}};
+    return runJob(args, request, args.progressMode, [&](const nlohmann::json& result) {
+        if (args.json) std::cout << jsonText(result.at("bench"), 2) << "\n";
+        else printBench(ptl::benchResultFromJson(result.at("bench")));
         return kOk;
     });
 }
@@ -275,15 +316,15 @@ int main(int argc, char** argv) {
     CLI::App app{"PTL Studio: inspect TorchScript (.pt) and Lite Interpreter (.ptl) models and find what "
                  "will break or misbehave on a phone; convert them for the Lite Interpreter and measure them.\n\nExit "
                  "codes: 0 success; 1 findings at or above --fail-on; 2 the model or the arguments cannot be "
-                 "used; 3 the inspection, conversion or verification failed.",
+                 "used; 3 the inspection, conversion or verification failed, or the model's code crashed or exceeded "
+                 "--timeout or --memory-limit.",
                  "ptl-studio-cli"};
     app.set_version_flag("--version", ptl::toolVersion());
     app.require_subcommand(1);
     app.fallthrough();  // -v works after the subcommand too
-    bool verbose = false;
-    app.add_flag("-v,--verbose", verbose, "Log diagnostics to stderr");
-
     Arguments args;
+    app.add_flag("-v,--verbose", args.verbose, "Log diagnostics to stderr");
+
     CLI::App* inspect = addInspect(app, args);
     CLI::App* convert = addConvert(app, args);
     CLI::App* bench = addBench(app, args);
@@ -298,9 +339,9 @@ int main(int argc, char** argv) {
         const int code = app.exit(error);
         return code == 0 ? kOk : kUnreadable;
     }
-    if (verbose) spdlog::set_level(spdlog::level::info);
+    if (args.verbose) spdlog::set_level(spdlog::level::info);
 
-    if (*inspect) return runInspect(args.model, args.inputs, args.json, args.failOn);
+    if (*inspect) return runInspect(args);
     if (*convert) return runConvert(args);
     if (*bench) return runBench(args);
     if (report.chosen()) return report.run(argc, argv);

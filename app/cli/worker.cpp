@@ -1,19 +1,25 @@
 #include "worker.h"
 
+#include "json_text.h"
+#include "sandbox.h"
 #include "ptl/bench.h"
 #include "ptl/convert.h"
 #include "ptl/errors.h"
 #include "ptl/inspect.h"
 #include "ptl/report_json.h"
+#include "ptl/session.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <new>
@@ -67,8 +73,7 @@ public:
 
     // One line per event, written straight to the pipe so the GUI sees it at once.
     void write(const nlohmann::json& event) {
-        // Paths and messages may hold bytes that are not UTF-8: replace them rather than fail.
-        const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        const std::string line = jsonText(event) + "\n";
         for (size_t written = 0; written < line.size();) {
             const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
             if (n < 0 && errno == EINTR) continue;
@@ -165,6 +170,7 @@ struct Request {
     JobKind kind = JobKind::Inspect;
     std::string model;
     std::vector<std::string> inputs;                      // inspect's sample-input specs
+    bool graphEvent = true;                               // inspect: send the graph before the analyses
     nlohmann::json options = nlohmann::json::object();  // convert's and bench's, read by the job
 };
 
@@ -188,11 +194,32 @@ std::vector<std::string> parseInputs(const nlohmann::json& inputs) {
     return specs;
 }
 
+// {"cbor":"<hex>"}: the request in CBOR, which carries file names that are not UTF-8 byte for
+// byte (the CLI sends those so); anything else is the request itself.
+nlohmann::json unwrapCbor(nlohmann::json json) {
+    if (!json.is_object() || json.size() != 1 || !json.contains("cbor")) return json;
+    const nlohmann::json& hex = json.at("cbor");
+    if (!hex.is_string() || hex.get_ref<const std::string&>().size() % 2)
+        throw std::invalid_argument("\"cbor\" must be a string of hex digits");
+    const auto nibble = [](char digit) {
+        if (!std::isxdigit(static_cast<unsigned char>(digit)))
+            throw std::invalid_argument("\"cbor\" must be a string of hex digits");
+        return digit <= '9' ? digit - '0' : std::tolower(static_cast<unsigned char>(digit)) - 'a' + 10;
+    };
+    std::vector<uint8_t> bytes;
+    const std::string& digits = hex.get_ref<const std::string&>();
+    for (size_t i = 0; i < digits.size(); i += 2)
+        bytes.push_back(static_cast<uint8_t>(nibble(digits[i]) * 16 + nibble(digits[i + 1])));
+    const nlohmann::json request = nlohmann::json::from_cbor(bytes, true, false);
+    if (request.is_discarded()) throw std::invalid_argument("\"cbor\" does not hold a CBOR request");
+    return request;
+}
+
 // Throws std::invalid_argument saying what is wrong with the request. Only its shape is checked
 // here; the options' values are the job's to check, so a bad value reads "<model>: <problem>"
 // as it does from the CLI.
 Request parseRequest(const std::string& line) {
-    const nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
+    const nlohmann::json json = unwrapCbor(nlohmann::json::parse(line, nullptr, false));
     if (!json.is_object()) throw std::invalid_argument("the request is not a JSON object");
     Request request;
     request.kind = parseJob(json);
@@ -204,6 +231,11 @@ Request parseRequest(const std::string& line) {
     const auto options = json.find("options");
     if (request.kind == JobKind::Inspect) {
         if (inputs != json.end()) request.inputs = parseInputs(*inputs);
+        const auto graph = json.find("graph");
+        if (graph != json.end()) {
+            if (!graph->is_boolean()) throw std::invalid_argument("\"graph\" must be true or false");
+            request.graphEvent = graph->get<bool>();
+        }
         if (options != json.end()) throw std::invalid_argument("an inspect job takes no \"options\"");
         return request;
     }
@@ -218,20 +250,21 @@ Request parseRequest(const std::string& line) {
 }
 
 // TEST ONLY: PTL_WORKER_FAULT makes the worker misbehave right after its first progress event
-// (hang-after-graph: once the early graph is out), so the GUI's tests can prove that a worker
-// which aborts, hangs or runs out of memory ends alone and the application recovers, and what a
-// load stopped half-way leaves on screen. Nothing sets it in normal use.
-enum class Fault { None, Abort, Hang, HangAfterGraph, OutOfMemory };
+// (hang-after-graph: once the early graph is out), so the tests can prove that a worker which
+// aborts, crashes, hangs or runs out of memory ends alone and the application (or the CLI)
+// recovers, and what a load stopped half-way leaves on screen. Nothing sets it in normal use.
+enum class Fault { None, Abort, Segfault, Hang, HangAfterGraph, OutOfMemory };
 
 Fault faultFromEnvironment() {
     const char* value = std::getenv("PTL_WORKER_FAULT");
     if (!value || !*value) return Fault::None;
     const std::string name = value;
     if (name == "abort") return Fault::Abort;
+    if (name == "segv") return Fault::Segfault;
     if (name == "hang") return Fault::Hang;
     if (name == "hang-after-graph") return Fault::HangAfterGraph;
     if (name == "oom") return Fault::OutOfMemory;
-    spdlog::warn("worker: ignoring unknown PTL_WORKER_FAULT '{}' (abort, hang, hang-after-graph, oom)", name);
+    spdlog::warn("worker: ignoring unknown PTL_WORKER_FAULT '{}' (abort, segv, hang, hang-after-graph, oom)", name);
     return Fault::None;
 }
 
@@ -275,6 +308,9 @@ void injectFault(Fault fault) {
     case Fault::Abort:
         spdlog::error("PTL_WORKER_FAULT=abort: aborting");
         std::abort();
+    case Fault::Segfault:  // silent, as a crash inside LibTorch is
+        std::raise(SIGSEGV);
+        std::abort();
     case Fault::Hang:
     case Fault::HangAfterGraph:
         spdlog::error("PTL_WORKER_FAULT=hang: hanging");
@@ -298,7 +334,7 @@ std::optional<Request> readRequest(StdinLines& input, EventStream& events) {
 }
 
 // Progress and graph events go out as they happen; cancel is whatever the watcher has seen.
-JobControl jobControl(EventStream& events, const CancelWatcher& watcher, Fault fault) {
+JobControl jobControl(EventStream& events, const CancelWatcher& watcher, Fault fault, bool graphEvent) {
     JobControl job;
     job.progress = [&events, fault, first = true](const std::string& stage, double fraction) mutable {
         events.write({{"event", "progress"}, {"stage", stage}, {"fraction", fraction}});
@@ -308,10 +344,11 @@ JobControl jobControl(EventStream& events, const CancelWatcher& watcher, Fault f
         }
     };
     job.cancelled = [&watcher] { return watcher.cancelled(); };
-    job.graphReady = [&events, fault](const Report& partial) {
-        events.write({{"event", "graph"}, {"report", toJson(partial)}});
-        if (fault == Fault::HangAfterGraph) injectFault(fault);
-    };
+    if (graphEvent)
+        job.graphReady = [&events, fault](const Report& partial) {
+            events.write({{"event", "graph"}, {"report", toJson(partial)}});
+            if (fault == Fault::HangAfterGraph) injectFault(fault);
+        };
     return job;
 }
 
@@ -349,6 +386,96 @@ nlohmann::json runJob(const Request& request, const JobControl& job) {
     throw std::logic_error("unhandled job kind");
 }
 
+// A temporary folder of the job's own: with the output folder, the only place its process may
+// write to. TMPDIR points at it while the job runs. The sandbox forbids removing it (that takes a
+// right on the folder above), so a process forked before the sandbox removes it once this one has
+// ended, however it ended.
+class PrivateTempFolder {
+public:
+    PrivateTempFolder() {
+        const char* base = std::getenv("TMPDIR");
+        std::string pattern = std::string(base && *base ? base : "/tmp") + "/ptl-studio-worker-XXXXXX";
+        if (!mkdtemp(pattern.data())) {
+            spdlog::warn("worker: cannot create a temporary folder ({})", std::strerror(errno));
+            return;
+        }
+        path_ = pattern;
+        setenv("TMPDIR", path_.c_str(), 1);
+        if (!startRemover()) {
+            spdlog::warn("worker: cannot start the process that removes {} ({})", path_, std::strerror(errno));
+            std::filesystem::remove(path_);
+            path_.clear();
+        }
+    }
+    PrivateTempFolder(const PrivateTempFolder&) = delete;
+    PrivateTempFolder& operator=(const PrivateTempFolder&) = delete;
+
+    const std::string& path() const { return path_; }  // empty when it could not be made
+
+private:
+    // The remover waits for the end of a pipe whose write end only this process holds.
+    bool startRemover() {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) return false;
+        const pid_t pid = fork();
+        if (pid < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return false;
+        }
+        if (pid == 0) {
+            // Holds none of the worker's pipes, so that nobody waits for it; outlives the worker.
+            setsid();
+            const int null = open("/dev/null", O_RDWR);
+            for (int fd = 0; fd < 3; ++fd) dup2(null, fd);
+            for (int fd = 3; fd < 1024; ++fd)
+                if (fd != fds[0]) close(fd);
+            char byte;
+            while (read(fds[0], &byte, 1) < 0 && errno == EINTR) {}
+            std::error_code ignored;
+            std::filesystem::remove_all(path_, ignored);
+            _exit(0);
+        }
+        close(fds[0]);
+        remover_ = fds[1];  // closed at exit, or by the kernel when the worker dies
+        return true;
+    }
+
+    std::string path_;
+    int remover_ = -1;
+};
+
+// The folders a job writes to: its temporary folder and, for convert, the folders of the .ptl
+// and of the operator list (the export writes a temporary file beside its destination).
+std::vector<std::string> writableFolders(const Request& request, const std::string& temp) {
+    std::vector<std::string> folders;
+    if (!temp.empty()) folders.push_back(temp);
+    if (request.kind != JobKind::Convert) return folders;
+    for (const char* field : {"output", "opsYaml"}) {
+        const auto value = request.options.find(field);
+        if (value == request.options.end() || !value->is_string() || value->get<std::string>().empty()) continue;
+        std::error_code error;
+        const std::filesystem::path folder = std::filesystem::absolute(value->get<std::string>(), error).parent_path();
+        // A missing folder is the job's to report; it cannot be written to either way.
+        if (!error && std::filesystem::is_directory(folder, error)) folders.push_back(folder.string());
+    }
+    return folders;
+}
+
+// Before the model is read, while this is the only thread: LibTorch's thread pools are started
+// later from it and inherit the restriction.
+void containModelCode(const Request& request, const std::string& temp) {
+    const char* disabled = std::getenv("PTL_WORKER_NO_SANDBOX");  // TEST ONLY: the fallback's path
+    const SandboxResult sandbox = disabled && *disabled ? SandboxResult{false, "disabled by PTL_WORKER_NO_SANDBOX"}
+                                                        : restrictFileWrites(writableFolders(request, temp));
+    if (sandbox.applied) {
+        spdlog::info("worker: model code runs under {}: no file can be written outside the job's folders", sandbox.how);
+        return;
+    }
+    spdlog::info("worker: no sandbox ({}): a model whose code opens files is refused", sandbox.how);
+    setFileAccessInModelCodeAllowed(false);
+}
+
 }  // namespace
 
 int runWorker() {
@@ -357,9 +484,11 @@ int runWorker() {
     const std::optional<Request> request = readRequest(input, events);
     if (!request) return kUnreadable;
 
+    const PrivateTempFolder temp;
+    containModelCode(*request, temp.path());
     const Fault fault = faultFromEnvironment();
     CancelWatcher watcher(input);
-    const JobControl job = jobControl(events, watcher, fault);
+    const JobControl job = jobControl(events, watcher, fault, request->graphEvent);
     try {
         events.write(runJob(*request, job));
         return kOk;

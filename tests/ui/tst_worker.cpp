@@ -254,6 +254,8 @@ private Q_SLOTS:
                  qPrintable(recorder.last()));
         QTRY_COMPARE(liveWorkers(client), 0);  // killed and reaped, not left behind
 
+        // A worker starting LibTorch on a busy machine may be silent for more than 2 s.
+        client.setWatchdogTimeout(120s);
         expectRecovery(client, recorder);
     }
 
@@ -272,6 +274,33 @@ private Q_SLOTS:
         // A hung worker ignores the request to stop; the grace period ends it.
         QTRY_COMPARE_WITH_TIMEOUT(liveWorkers(client), 0, 10000);
         QCOMPARE(recorder.ends(), 1);
+    }
+
+    // The model's own forward never returns: LibTorch cannot be interrupted, yet cancel is
+    // answered at once and the worker is gone after the grace period.
+    void cancelsEndlessForward() {
+        QTemporaryDir models;
+        QProcess python;
+        python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(PTL_SOURCE_DIR "/tests/cli/make_containment_models.py"),
+                                                          models.path(), models.path()});
+        QVERIFY(python.waitForFinished(kJobTimeoutMs));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        client.setGracePeriod(500ms);
+        const quint64 job = client.inspect(models.filePath(QStringLiteral("endless.pt")), {QStringLiteral("2x2:float")});
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.hasStageStarting(QStringLiteral("Running the model")), kJobTimeoutMs);
+        QTest::qWait(500);  // inside forward's loop by now
+        QElapsedTimer timer;
+        timer.start();
+        client.cancel();
+        QCOMPARE(recorder.ends(), 1);
+        QCOMPARE(recorder.emissions.last().name, QStringLiteral("cancelled"));
+        QCOMPARE(recorder.emissions.last().job, job);
+        QTRY_COMPARE_WITH_TIMEOUT(liveWorkers(client), 0, 10000);
+        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+        expectRecovery(client, recorder);
     }
 
     void newerJobSupersedes() {

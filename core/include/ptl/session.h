@@ -17,6 +17,11 @@ namespace ptl {
 // shows them; convert and bench need only the output and skip that cost).
 enum class ValueRecording { Off, On };
 
+// Whether forward may run on sample inputs when its code opens files by name (aten::save,
+// aten::from_file; ptl/op_kinds.h). On by default; the worker turns it off when it cannot
+// sandbox the model's code, and prepareInputs then refuses such a model with a ModelError.
+void setFileAccessInModelCodeAllowed(bool allowed);
+
 class Session {
 public:
     // Reads the file and checks its container (no LibTorch yet); throws ModelError.

@@ -9,6 +9,7 @@ namespace ptl::detail {
 void analyzeControlFlow(Inspection& inspection);  // control_flow.cpp: shape/value-dependent, static, guards
 void analyzeTracing(Inspection& inspection);      // tracing.cpp: traced methods, baked-in sizes
 void analyzeQuantization(Inspection& inspection); // quantization_audit.cpp: x86 settings, the qnnpack clamp
+void analyzeFileAccess(Inspection& inspection);   // file_access.cpp: torch.save, torch.from_file in the code
 // lite_compatibility.cpp: a static lint, then (with roundTrip) export, reload and compare.
 void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip);
 

@@ -42,6 +42,8 @@ void describeBytecode(Inspection& inspection) {
         throw ModelError(path, "LibTorch cannot load it: " + detail::errorText(error));
     }
     detail::measureTensors(inspection);
+    detail::analyzeFileAccess(inspection);
+    detail::orderFindings(inspection.report);
 }
 
 // A .ptl with TorchScript code: weights folded into the bytecode's constants are its weights too.
@@ -92,6 +94,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     detail::extractGraphs(inspection);
     if (job.graphReady) job.graphReady(report);
     detail::measureTensors(inspection);
+    detail::analyzeFileAccess(inspection);  // before running it: the finding stands if the run is refused
     job.report("Running the model on sample inputs", 0.45);
     findSampleInputs(session, inspection, options.inputSpecs);
     detail::measureCost(inspection);

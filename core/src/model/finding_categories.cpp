@@ -43,6 +43,8 @@ const std::vector<FindingCategory>& findingCategories() {
         category("quant.qnnpack-clamp", Severity::Error, "Scrambling qnnpack clamp", G::Quantized,
                  "a quantized ReLU6/hardtanh/clamp right after a quantized convolution: LibTorch 1.13's qnnpack "
                  "clamp scrambles its channels-last input"),
+        category("security.file-access", Severity::Error, "Opens files", G::None,
+                 "the model's code reads or writes files by name (torch.save, torch.from_file)"),
         category("input.unknown", Severity::Warning, "Sample inputs unknown", G::None,
                  "sample inputs could not be made; pass --input"),
     };

@@ -1,4 +1,4 @@
-// Weighted operator kinds; see op_kinds.h.
+// Operator kinds the converter and the analyses single out; see op_kinds.h.
 #include "ptl/op_kinds.h"
 
 namespace ptl {
@@ -12,5 +12,7 @@ bool isQuantizedWeightedOp(const std::string& kind) {
     return kind.rfind("quantized::conv", 0) == 0 || kind.rfind("quantized::linear", 0) == 0 ||
            kind == "aten::quantized_lstm" || kind == "aten::quantized_gru";
 }
+
+bool isFileAccessOp(const std::string& kind) { return kind == "aten::save" || kind == "aten::from_file"; }
 
 }  // namespace ptl

@@ -5,6 +5,7 @@
 
 #include "common/torch_text.h"
 #include "ptl/input_spec.h"
+#include "session/file_access.h"
 #include "session/forward_recorder.h"
 #include "session/input_inference.h"
 #include "session/plain_run.h"
@@ -187,6 +188,7 @@ private:
 void Session::prepareInputs(const std::vector<std::string>& specs, ValueRecording recording) {
     torch::manual_seed(0);  // the same report for the same model, every time
     if (!state_->forwardGraph) return;
+    detail::refuseUncontainedFileAccess(*state_);
     state_->recordValues = recording == ValueRecording::On;
     InputSearch search(*state_);
     if (!specs.empty())
