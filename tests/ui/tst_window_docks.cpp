@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QLineEdit>
 #include <QHeaderView>
 #include <QMenu>
 #include <QMenuBar>
@@ -276,13 +277,15 @@ private Q_SLOTS:
                 return;
             }
             files->setDirectory(directory.path());
-            files->selectFile(directory.filePath(typed));
+            auto* name = files->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+            if (name) name->setText(typed);
+            else files->selectFile(directory.filePath(typed));
+            static_cast<QDialog*>(files)->accept();  // QFileDialog hides it
             // A failure would show a message box: record it and close it.
             onNextDialog(&window, [&](QWidget* box) {
                 if (auto* message = qobject_cast<QMessageBox*>(box)) failure = message->text();
                 box->close();
             });
-            static_cast<QDialog*>(files)->accept();  // QFileDialog hides it
         });
         exportImage->trigger();
         QTRY_VERIFY2(QFileInfo::exists(directory.filePath(written)) || !failure.isEmpty(), qPrintable(written));
@@ -304,8 +307,11 @@ private Q_SLOTS:
             QVERIFY2(available.contains(window.frameGeometry()),
                      qPrintable(QStringLiteral("%1x%2 on %3x%4").arg(window.width()).arg(window.height())
                                     .arg(available.width()).arg(available.height())));
+            QString docks;
+            for (QDockWidget* dock : window.findChildren<QDockWidget*>())
+                if (dock->isVisible()) docks += QStringLiteral(" %1:%2(min %3)").arg(dock->objectName()).arg(dock->width()).arg(dock->minimumSizeHint().width());
             QVERIFY2(window.graph()->width() >= window.width() / 3,
-                     qPrintable(QStringLiteral("graph %1 px of %2").arg(window.graph()->width()).arg(window.width())));
+                     qPrintable(QStringLiteral("graph %1 px of %2;%3").arg(window.graph()->width()).arg(window.width()).arg(docks)));
             QVERIFY2(window.graph()->height() >= window.height() / 3,
                      qPrintable(QStringLiteral("graph %1 px of %2").arg(window.graph()->height()).arg(window.height())));
             for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {

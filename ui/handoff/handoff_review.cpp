@@ -34,7 +34,11 @@ QWidget* snippetPage(const CodeSnippet& snippet, QWidget* parent) {
     auto* layout = new QVBoxLayout(page);
     layout->setContentsMargins(4, 4, 4, 4);
     auto* header = new QHBoxLayout;
-    header->addWidget(new QLabel(QString::fromStdString(snippet.title), page), 1);
+    // A long title wraps instead of widening the dock (and shrinking the graph).
+    auto* title = new QLabel(QString::fromStdString(snippet.title), page);
+    title->setWordWrap(true);
+    title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    header->addWidget(title, 1);
     auto* copy = new QPushButton(QObject::tr("Copy"), page);
     copy->setObjectName(QStringLiteral("copy-") + QString::fromStdString(snippet.id));
     header->addWidget(copy);
@@ -66,6 +70,8 @@ HandoffReview::HandoffReview(QMainWindow* window, ConvertWorkflow* workflow)
     dock_ = new QDockWidget(tr("Integration"), window);
     dock_->setObjectName(QStringLiteral("IntegrationDock"));
     tabs_ = new QTabWidget(dock_);
+    tabs_->setUsesScrollButtons(true);
+    tabs_->setElideMode(Qt::ElideRight);
     dock_->setWidget(tabs_);
     window->addDockWidget(Qt::RightDockWidgetArea, dock_);
     VariantsModel* variants = workflow_->controller()->variants();
@@ -102,7 +108,10 @@ void HandoffReview::refreshSnippets() {
         page->deleteLater();
     }
     if (!report_) {
-        tabs_->addTab(new QLabel(tr("Open a model to see the code that loads and runs it on a phone."), tabs_), tr("Code"));
+        auto* hint = new QLabel(tr("Open a model to see the code that loads and runs it on a phone."), tabs_);
+        hint->setWordWrap(true);
+        hint->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+        tabs_->addTab(hint, tr("Code"));
         return;
     }
     for (const CodeSnippet& snippet : integrationSnippets(*report_, integrationSettings())) {
