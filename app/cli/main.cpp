@@ -50,7 +50,7 @@ int runJob(const Arguments& args, const nlohmann::json& request, const std::stri
     try {
         limits.memoryBytes = args.memoryLimit.empty() ? defaultMemoryLimit() : parseSize(args.memoryLimit);
     } catch (const std::invalid_argument& problem) {
-        std::cerr << "ptl-studio-cli: error: --memory-limit: " << problem.what() << "\n";
+        printError(std::string("--memory-limit: ") + problem.what());
         return kUnreadable;
     }
     ProgressPrinter progress(ProgressPrinter::parseMode(progressMode));
@@ -58,14 +58,13 @@ int runJob(const Arguments& args, const nlohmann::json& request, const std::stri
                                     [&](const std::string& stage, double fraction) { progress.update(stage, fraction); });
     progress.finish();
     if (!job.result) {
-        std::cerr << "ptl-studio-cli: error: " << job.failure.message << "\n";
+        printError(job.failure.message);
         return job.failure.exitCode;
     }
     try {
         return print(*job.result);
     } catch (const nlohmann::json::exception& problem) {  // a worker of another version
-        std::cerr << "ptl-studio-cli: error: " << args.model << ": the worker's result cannot be read (" << problem.what()
-                  << ")\n";
+        printError(args.model + ": the worker's result cannot be read (" + problem.what() + ")");
         return kFailed;
     }
 }
@@ -77,7 +76,7 @@ std::optional<nlohmann::json> buildRequest(const std::string& model, Build&& bui
         return build();
     } catch (...) {
         const JobFailure failure = classifyFailure(model, std::current_exception());
-        std::cerr << "ptl-studio-cli: error: " << failure.message << "\n";
+        printError(failure.message);
         return std::nullopt;
     }
 }

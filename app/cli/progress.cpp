@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <iostream>
 
 namespace ptl::cli {
 
@@ -42,5 +43,23 @@ void ProgressPrinter::update(const std::string& stage, double fraction) {
     }
     std::fflush(stderr);
 }
+
+std::string escapeControl(const std::string& text) {
+    std::string line;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') line += "\\n";
+        else if (c == '\r') line += "\\r";
+        else if (c == '\t') line += "\\t";
+        else if (byte < 0x20 || byte == 0x7f) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+            line += escaped;
+        } else line += c;
+    }
+    return line;
+}
+
+void printError(const std::string& message) { std::cerr << "ptl-studio-cli: error: " << escapeControl(message) << "\n"; }
 
 }  // namespace ptl::cli

@@ -20,4 +20,10 @@ private:
     bool drawn_ = false;
 };
 
+// Control characters (a newline in a file name, say) as escapes such as \n.
+std::string escapeControl(const std::string& text);
+// "ptl-studio-cli: error: MESSAGE" on stderr as one line: control characters (a newline in a file
+// name, say) are written as escapes such as \n.
+void printError(const std::string& message);
+
 }  // namespace ptl::cli

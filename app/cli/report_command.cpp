@@ -247,7 +247,7 @@ int ReportCommand::run(int argc, char** argv) {
     } catch (...) {
         const JobFailure failure = classifyFailure(args.model, std::current_exception());
         progress.finish();
-        std::cerr << "ptl-studio-cli: error: " << failure.message << "\n";
+        printError(failure.message);
         return failure.exitCode;
     }
 }

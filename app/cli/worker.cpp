@@ -1,5 +1,7 @@
 #include "worker.h"
 
+#include "progress.h"
+
 #include "json_text.h"
 #include "sandbox.h"
 #include "ptl/bench.h"
@@ -25,6 +27,7 @@
 #include <new>
 #include <optional>
 #include <stdexcept>
+#include <functional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -36,15 +39,28 @@
 
 namespace ptl::cli {
 
+namespace {
+
+// A file name may hold a newline: written escaped, it cannot cut the one-line message short.
+std::string withPathEscaped(std::string message, const std::string& model) {
+    const std::string shown = escapeControl(model);
+    if (shown == model || model.empty()) return message;
+    for (size_t at = message.find(model); at != std::string::npos; at = message.find(model, at + shown.size()))
+        message.replace(at, model.size(), shown);
+    return message;
+}
+
+}  // namespace
+
 JobFailure classifyFailure(const std::string& model, std::exception_ptr error) {
     // Every message is one line: LibTorch's text may carry a backtrace or bytes that are not UTF-8.
-    const std::string file = oneLine(model);
+    const std::string file = oneLine(escapeControl(model));
     try {
         std::rethrow_exception(error);
-    } catch (const ModelError& failure) {
-        return {"unreadable", oneLine(failure.what()), kUnreadable};  // already "<file>: <problem>"
-    } catch (const ConversionError& failure) {
-        return {"failed", oneLine(failure.what()), kFailed};  // already "<file>: <problem>"
+    } catch (const ModelError& failure) {  // already "<file>: <problem>"
+        return {"unreadable", oneLine(withPathEscaped(failure.what(), model)), kUnreadable};
+    } catch (const ConversionError& failure) {  // already "<file>: <problem>"
+        return {"failed", oneLine(withPathEscaped(failure.what(), model)), kFailed};
     } catch (const std::invalid_argument& failure) {
         return {"usage", file + ": " + oneLine(failure.what()), kUnreadable};
     } catch (const std::bad_alloc&) {
@@ -82,8 +98,17 @@ public:
         }
     }
 
+    // The one event that ends the job; a second one (a stuck job's cancel racing the job's own
+    // end) is dropped.
+    bool writeTerminal(const nlohmann::json& event) {
+        if (ended_.exchange(true)) return false;
+        write(event);
+        return true;
+    }
+
 private:
     int fd_;
+    std::atomic<bool> ended_{false};
 };
 
 nlohmann::json errorEvent(const JobFailure& failure) {
@@ -129,7 +154,10 @@ private:
 // The job polls the flag between stages (JobControl::cancelled).
 class CancelWatcher {
 public:
-    explicit CancelWatcher(StdinLines& input) : thread_([this, &input] { watch(input); }) {}
+    // `stuck` runs when a cancelled job has not stopped after the grace period: a stage inside
+    // LibTorch (a model's endless loop) never reaches the boundary where cancel is checked.
+    CancelWatcher(StdinLines& input, std::function<void()> stuck)
+        : stuck_(std::move(stuck)), thread_([this, &input] { watch(input); }) {}
     ~CancelWatcher() {
         stop_ = true;
         thread_.join();
@@ -156,8 +184,15 @@ private:
             }
             }
         }
-        if (cancelled_) spdlog::info("worker: cancel requested");
+        if (!cancelled_) return;
+        spdlog::info("worker: cancel requested");
+        const auto deadline = std::chrono::steady_clock::now() + kCancelGrace;
+        while (!stop_ && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (!stop_) stuck_();
     }
+
+    static constexpr std::chrono::seconds kCancelGrace{3};
+    std::function<void()> stuck_;
 
     std::atomic<bool> stop_{false};
     std::atomic<bool> cancelled_{false};
@@ -487,17 +522,20 @@ int runWorker() {
     const PrivateTempFolder temp;
     containModelCode(*request, temp.path());
     const Fault fault = faultFromEnvironment();
-    CancelWatcher watcher(input);
+    CancelWatcher watcher(input, [&events] {
+        spdlog::warn("worker: the job did not stop within the grace period after cancel; ending the process");
+        if (events.writeTerminal({{"event", "cancelled"}})) std::_Exit(kCancelled);
+    });
     const JobControl job = jobControl(events, watcher, fault, request->graphEvent);
     try {
-        events.write(runJob(*request, job));
+        events.writeTerminal(runJob(*request, job));
         return kOk;
     } catch (const Cancelled&) {
-        events.write({{"event", "cancelled"}});
+        events.writeTerminal({{"event", "cancelled"}});
         return kCancelled;
     } catch (...) {
         const JobFailure failure = classifyFailure(request->model, std::current_exception());
-        events.write(errorEvent(failure));
+        events.writeTerminal(errorEvent(failure));
         return failure.exitCode;
     }
 }

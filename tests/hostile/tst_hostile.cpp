@@ -80,6 +80,15 @@ struct Result {
 constexpr int kCliTimeoutSeconds = 20;
 const QByteArray kPrintMarker = "PTL-HOSTILE-PRINTED";
 
+// A line the model's print() wrote: it starts with the marker, or is the JSON-like line one case
+// prints. The marker inside the report itself (the string constant, the source line) is quoted
+// and indented, so it does not count.
+bool printedOnStdout(const QByteArray& out) {
+    for (const QByteArray& line : out.split('\n'))
+        if (line.startsWith(kPrintMarker) || line == "{\"schema\": \"" + kPrintMarker + "\"}") return true;
+    return false;
+}
+
 QByteArray readAll(const QString& path) {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
@@ -366,7 +375,7 @@ private:
         }
         if (code != 0) return {"wrong-exit", QStringLiteral("exit %1").arg(code)};
         if (expect == QStringLiteral("refuse")) return {"wrong-exit", QStringLiteral("exit 0 on a file that must be refused")};
-        if (out.contains(kPrintMarker)) return {"bad-json", QStringLiteral("the model's print() reached stdout")};
+        if (printedOnStdout(out)) return {"bad-json", QStringLiteral("the model's print() reached stdout")};
         if (job.command == QStringLiteral("inspect-text")) {
             if (expect == QStringLiteral("flag") &&
                 !QRegularExpression(QStringLiteral("Findings: [1-9][0-9]* error")).match(QString::fromUtf8(out)).hasMatch())

@@ -6,6 +6,8 @@
 #include "ptl/op_kinds.h"
 #include "session/file_access.h"
 
+#include <algorithm>
+
 namespace ptl::detail {
 
 namespace {
@@ -13,6 +15,25 @@ namespace {
 constexpr const char* kAdvice =
     "Remove file access from the model's methods: save or load tensors in the app, and pass them in and out of "
     "forward. PTL Studio runs the model's code with file writes blocked outside its output folder.";
+
+// Methods that are not drawn but still run: __setstate__ when the model is loaded, helpers of
+// submodules. Their findings name the method; they have no node in a drawn graph.
+void analyzeUndrawnMethods(Inspection& inspection) {
+    const torch::jit::Module* root = inspection.module();
+    if (!root) return;
+    for (const torch::jit::NameModule& named : root->named_modules()) {
+        for (const torch::jit::Method& method : named.value.get_methods()) {
+            const bool drawn = named.name.empty() && std::any_of(inspection.graphs.begin(), inspection.graphs.end(),
+                                                                  [&](const MethodGraph& graph) { return graph.name == method.name(); });
+            if (drawn) continue;
+            const std::string where = (named.name.empty() ? std::string() : named.name + ".") + method.name();
+            for (const torch::jit::Node* node : fileAccessNodes(*method.graph()))
+                inspection.addFinding(Severity::Error, "security.file-access",
+                                      where + " calls " + describeFileAccess(node) + ": running the model opens a file by name",
+                                      kAdvice);
+        }
+    }
+}
 
 }  // namespace
 
@@ -23,8 +44,11 @@ void analyzeFileAccess(Inspection& inspection) {
                                       graph.name + " calls " + describeFileAccess(node) +
                                           ": running the model opens a file by name",
                                       kAdvice);
-    if (!inspection.graphs.empty()) return;
-    // Bytecode without code: only the operator list tells.
+    analyzeUndrawnMethods(inspection);
+    const bool found = std::any_of(inspection.report.findings.begin(), inspection.report.findings.end(),
+                                   [](const Finding& finding) { return finding.category == "security.file-access"; });
+    if (found) return;
+    // Bytecode without code, or code the session could not read: the operator list tells.
     for (const std::string& op : inspection.report.operators)
         if (isFileAccessOp(op.substr(0, op.find('.'))))
             inspection.addFinding(Severity::Error, "security.file-access",

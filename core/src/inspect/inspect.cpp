@@ -61,6 +61,14 @@ void findSampleInputs(Session& session, Inspection& inspection, const std::vecto
     inspection.report.inputs = session.inputs();
     detail::applyRecordedValues(inspection);
     if (session.inputProblem().empty()) return;
+    // Inputs that were given (--input, bundled) and still fail: the model itself fails on them.
+    if (!session.inputs().empty()) {
+        inspection.addFinding(Severity::Error, "input.forward-fails", session.inputProblem(),
+                              "Run forward on these inputs in Python to see the failure; if the shapes are wrong, "
+                              "give others with --input (Model > Sample Inputs in the window).")
+            .method = "forward";
+        return;
+    }
     inspection.addFinding(Severity::Warning, "input.unknown", session.inputProblem(),
                           "Pass one --input per forward argument, e.g. --input 1x3x224x224:float or --input "
                           "1x128:int64, or bundle inputs with torch.utils.bundled_inputs. Without sample inputs "

@@ -196,8 +196,28 @@ void ZipArchive::verifyContents() const {
     for (const ZipEntry& entry : entries_) verifyEntry(entry);
 }
 
+void ZipArchive::checkLocalHeader(const ZipEntry& entry) const {
+    const std::string header = readAt(entry.localHeaderOffset, 30);
+    const std::string name = "entry '" + entry.name + "'";
+    if (le(header, 0, 4) != kLocalHeader) fail(name + " has a damaged header");
+    // Readers differ in which copy they trust (LibTorch's the central directory, others the local
+    // header), so the two must agree: a disagreement is damage or a disguise.
+    const uint64_t flags = le(header, 6, 2);
+    if (flags & 0x1) fail(name + " is encrypted, which PyTorch cannot read");
+    if (le(header, 8, 2) != entry.method)
+        fail(name + ": its local header and the zip central directory disagree on the compression method");
+    const bool sizesAfterData = flags & 0x8;  // a data descriptor follows: the header holds zeros
+    const uint64_t localCompressed = le(header, 18, 4), localUncompressed = le(header, 22, 4);
+    const bool zip64 = localCompressed == 0xFFFFFFFF || localUncompressed == 0xFFFFFFFF;
+    if (!sizesAfterData && le(header, 14, 4) != entry.crc32)
+        fail(name + ": its local header and the zip central directory disagree on the CRC-32");
+    if (!sizesAfterData && !zip64 && (localCompressed != entry.compressedSize || localUncompressed != entry.uncompressedSize))
+        fail(name + ": its local header and the zip central directory disagree on its size");
+}
+
 // In chunks, so a multi-gigabyte tensor record never sits in memory whole.
 void ZipArchive::verifyEntry(const ZipEntry& entry) const {
+    checkLocalHeader(entry);
     constexpr uint64_t kChunk = 1 << 20;
     const std::string damaged = "entry '" + entry.name + "' ";
     z_stream stream{};

@@ -54,6 +54,7 @@ private:
     void checkEntry(ZipEntry& entry) const;
     void checkLayout(uint64_t totalBytes) const;
     uint64_t dataOffset(const ZipEntry& entry) const;
+    void checkLocalHeader(const ZipEntry& entry) const;
     void verifyEntry(const ZipEntry& entry) const;
 };
 

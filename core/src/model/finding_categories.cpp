@@ -47,6 +47,8 @@ const std::vector<FindingCategory>& findingCategories() {
                  "the model's code reads or writes files by name (torch.save, torch.from_file)"),
         category("input.unknown", Severity::Warning, "Sample inputs unknown", G::None,
                  "sample inputs could not be made; pass --input"),
+        category("input.forward-fails", Severity::Error, "Forward fails on its inputs", G::None,
+                 "forward fails on the given or bundled sample inputs (an error, out of memory)"),
     };
     return categories;
 }
