@@ -21,6 +21,8 @@
 #include <iostream>
 #include <optional>
 
+#include <unistd.h>
+
 using namespace ptl::cli;
 
 namespace {
@@ -346,7 +348,12 @@ int main(int argc, char** argv) {
     if (report.chosen()) return report.run(argc, argv);
     if (*worker) {
         spdlog::set_pattern("[%l] %v");  // the window stamps each line when it arrives
-        return runWorker();
+        const int code = runWorker();
+        // A one-job process: its terminal event is written, and LibTorch's static destructors would
+        // only race its thread pools on the way out.
+        spdlog::default_logger()->flush();
+        std::fflush(nullptr);
+        _exit(code);
     }
     return kOk;
 }
