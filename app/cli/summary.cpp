@@ -1,5 +1,6 @@
 #include "summary.h"
 
+#include "ptl/export_readiness.h"
 #include "ptl/finding_categories.h"
 #include "ptl/input_spec.h"
 #include "ptl/round_trip.h"
@@ -62,6 +63,27 @@ void printSummary(std::ostream& out, const Report& report) {
         if (!location.empty()) out << " at " << location;
         out << "\n      " << finding.message << "\n      -> " << finding.advice << "\n";
     }
+    printExportReadiness(out, exportReadiness(report));
+}
+
+void printExportReadiness(std::ostream& out, const ExportReadiness& readiness) {
+    out << "\ntorch.export readiness: " << (readiness.ready ? "nothing blocks" : "blocked") << "\n  " << readiness.summary
+        << "\n";
+    for (const ExportItem& item : readiness.items) {
+        out << "  [" << exportImpactName(item.impact) << "] " << item.title;
+        const std::string location = where(item.source);
+        if (!location.empty()) out << " at " << location;
+        if (!item.findingId.empty()) out << " (" << item.findingId << " " << item.findingCategory << ")";
+        out << "\n      " << item.detail << "\n      -> " << item.action << "\n";
+    }
+    if (!readiness.dynamicDims.empty()) {
+        out << "  dynamic shapes to declare:";
+        for (const DynamicDim& dim : readiness.dynamicDims)
+            out << " " << dim.argument << "[" << dim.dim << "] as Dim(\"" << dim.name << "\")";
+        out << "\n";
+    }
+    out << "  checked:\n";
+    for (const std::string& line : readiness.checked) out << "    " << line << "\n";
 }
 
 }  // namespace ptl::cli

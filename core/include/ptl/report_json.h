@@ -3,14 +3,18 @@
 #pragma once
 
 #include "ptl/convert.h"
+#include "ptl/export_readiness.h"
 #include "ptl/report.h"
 
 #include <nlohmann/json.hpp>
 
 namespace ptl {
 
+// With "exportReadiness" (export_readiness.h) added: derived, so reportFromJson ignores it.
 nlohmann::json toJson(const Report& report);
 Report reportFromJson(const nlohmann::json& json);  // throws nlohmann::json::exception
+
+nlohmann::json toJson(const ExportReadiness& readiness);
 
 // Reports are equal when they serialize to the same document.
 bool sameReport(const Report& a, const Report& b);

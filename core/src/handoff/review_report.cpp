@@ -3,6 +3,7 @@
 // offline, mails as one attachment and prints to PDF.
 #include "handoff/sqnr_plot.h"
 #include "handoff/text.h"
+#include "ptl/export_readiness.h"
 #include "ptl/finding_categories.h"
 #include "ptl/handoff.h"
 #include "ptl/input_spec.h"
@@ -39,6 +40,9 @@ pre { background: #f8f9fa; border: 1px solid var(--rule); border-radius: 4px; pa
 .sev-error { color: var(--bad); font-weight: 600; }
 .sev-warning { color: var(--warn); font-weight: 600; }
 .sev-info { color: var(--muted); }
+.impact-blocks { color: var(--bad); font-weight: 600; }
+.impact-declare { color: var(--warn); font-weight: 600; }
+.impact-check { color: var(--muted); font-weight: 600; }
 .ops { columns: 3 260px; font: 12px/1.5 "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 4px 0; padding-left: 18px; }
 .snippet h3 { margin-bottom: 2px; }
 svg { max-width: 100%; height: auto; }
@@ -166,6 +170,7 @@ public:
         verdictSection();
         summarySection();
         findingsSection();
+        exportReadinessSection();
         variantsSection();
         integrationSection();
         reproducibilitySection();
@@ -267,6 +272,43 @@ private:
             out_ << "</td><td>" << htmlEscape(finding.advice) << "</td></tr>\n";
         }
         out_ << "</table>\n</section>\n";
+    }
+
+    // What stands between the model's Python source and torch.export / ExecuTorch.
+    void exportReadinessSection() {
+        const ExportReadiness readiness = exportReadiness(report_);
+        out_ << "<section id=\"export-readiness\">\n<h2>torch.export readiness</h2>\n<p><strong>"
+             << (readiness.ready ? "Nothing blocks torch.export." : "Blocked for torch.export.") << "</strong> "
+             << htmlEscape(readiness.summary) << "</p>\n";
+        if (!readiness.items.empty()) {
+            out_ << "<table>\n<tr><th>Impact</th><th>Construct</th><th>Source</th><th>Finding</th><th>What to do</th></tr>\n";
+            for (const ExportItem& item : readiness.items) {
+                out_ << "<tr><td class=\"impact-" << exportImpactName(item.impact) << "\">" << exportImpactName(item.impact)
+                     << "</td><td><strong>" << htmlEscape(item.title) << "</strong><br>" << htmlEscape(item.detail)
+                     << "</td><td>";
+                const std::string where = sourceText(item.source);
+                if (!where.empty()) out_ << "<code>" << htmlEscape(where) << "</code>";
+                out_ << "</td><td>";
+                if (!item.findingId.empty())
+                    out_ << htmlEscape(item.findingId) << " <code>" << htmlEscape(item.findingCategory) << "</code>";
+                else
+                    out_ << "<span class=\"note\">from the graph</span>";
+                out_ << "</td><td>" << htmlEscape(item.action) << "</td></tr>\n";
+            }
+            out_ << "</table>\n";
+        }
+        if (!readiness.dynamicDims.empty()) {
+            out_ << "<p>Dimensions forward's control flow reads, to declare with <code>torch.export.Dim</code>:</p>\n<ul>\n";
+            for (const DynamicDim& dim : readiness.dynamicDims)
+                out_ << "<li><code>" << htmlEscape(dim.argument) << "</code> dim " << dim.dim
+                     << (dim.sampleSize >= 0 ? " (size " + std::to_string(dim.sampleSize) + " in the sample)" : std::string())
+                     << "</li>\n";
+            out_ << "</ul>\n";
+        }
+        out_ << "<h3>Export call</h3>\n<pre><code class=\"language-python\">" << htmlEscape(readiness.exportCode)
+             << "</code></pre>\n<h3>What was checked</h3>\n<ul>\n";
+        for (const std::string& line : readiness.checked) out_ << "<li>" << htmlEscape(line) << "</li>\n";
+        out_ << "</ul>\n</section>\n";
     }
 
     void variantsSection() {

@@ -1,4 +1,5 @@
 #include "ptl/report_json.h"
+
 #include "ptl/round_trip.h"
 
 #include <cstdio>
@@ -190,7 +191,23 @@ bool parseSeverity(const std::string& name, Severity& out) {
 nlohmann::json toJson(const Report& report) {
     nlohmann::json json = report;
     json["schema"] = "ptl-studio.report/1";
+    // Derived from the rest, for readers of --json; reportFromJson ignores it.
+    json["exportReadiness"] = toJson(exportReadiness(report));
     return json;
+}
+
+nlohmann::json toJson(const ExportReadiness& readiness) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const ExportItem& item : readiness.items)
+        items.push_back({{"kind", item.kind}, {"impact", exportImpactName(item.impact)}, {"title", item.title},
+                         {"detail", item.detail}, {"action", item.action}, {"finding", item.findingId},
+                         {"category", item.findingCategory}, {"method", item.method}, {"nodes", item.nodes},
+                         {"source", item.source}});
+    nlohmann::json dims = nlohmann::json::array();
+    for (const DynamicDim& dim : readiness.dynamicDims)
+        dims.push_back({{"argument", dim.argument}, {"dim", dim.dim}, {"sampleSize", dim.sampleSize}, {"name", dim.name}});
+    return {{"ready", readiness.ready}, {"summary", readiness.summary}, {"items", items}, {"dynamicDims", dims},
+            {"exportCode", readiness.exportCode}, {"checked", readiness.checked}};
 }
 
 Report reportFromJson(const nlohmann::json& json) { return json.get<Report>(); }
