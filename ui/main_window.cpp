@@ -7,6 +7,7 @@
 #include "docks/inspector.h"
 #include "docks/verdict.h"
 #include "graph/graph_widget.h"
+#include "handoff/export_readiness_view.h"
 #include "handoff/handoff_review.h"
 #include "models/report_models.h"
 #include "worker/worker_client.h"
@@ -119,6 +120,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildDocks();
     workflow_ = new ConvertWorkflow(this, graph_);
     handoff_ = new HandoffReview(this, workflow_);
+    exportReadiness_ = new ExportReadinessView(this);
     arrangeConvertDocks();
     // After the docks, which grew the window to their combined minimum on the way; the layout
     // computes the minimum of their final arrangement first.
@@ -128,6 +130,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildActions();
     connect(workflow_, &ConvertWorkflow::logLine, this, &MainWindow::appendLog);
     connect(handoff_, &HandoffReview::logLine, this, &MainWindow::appendLog);
+    connect(exportReadiness_, &ExportReadinessView::revealRequested, this, &MainWindow::revealExportItem);
     connect(workflow_, &ConvertWorkflow::editInputsRequested, this, &MainWindow::editInputs);
     connect(workflow_, &ConvertWorkflow::layerSelected, this, &MainWindow::revealModule);
     connect(workflow_->controller(), &ConvertController::busyChanged, this, [this](bool busy) {
@@ -525,6 +528,7 @@ void MainWindow::showEarlyGraph(std::shared_ptr<const Report> partial) {
     // Nothing of the previous model stays beside the new title: counts, selection, Inspector, tints.
     setWindowTitle(tr("%1 - PTL Studio").arg(loadingName_));
     summary_->setText(tr("Analysing %1...").arg(loadingName_));
+    exportReadiness_->setPending(tr("Analysing %1...").arg(loadingName_));
     modules_->setReport(partial);
     modulesView_->expandToDepth(1);
     findings_->setReport(nullptr);
@@ -550,6 +554,7 @@ void MainWindow::loadEnded(const QString& reason) {
     // Nothing to go back to: the early graph stays, plainly marked as not analysed.
     setWindowTitle(tr("%1 (not analysed) - PTL Studio").arg(partialName_));
     summary_->setText(tr("Not analysed"));
+    exportReadiness_->setPending(tr("%1 was not analysed.").arg(partialName_));
     showVerdict(partialJob_ == job_ ? reason : tr("its loading was interrupted"));
 }
 
@@ -572,6 +577,7 @@ void MainWindow::showModelDocks() {
     findings_->setReport(report_);
     modules_->setReport(report_);
     tensors_->setReport(report_);
+    exportReadiness_->setReport(report_);
     modulesView_->expandToDepth(1);
     findingsView_->resizeColumnToContents(FindingsModel::SeverityColumn);
     findingsView_->resizeColumnToContents(FindingsModel::CategoryColumn);
@@ -652,6 +658,30 @@ void MainWindow::showFinding(const QModelIndex& proxyIndex) {
         html += tr("<p><a href=\"ptl:edit-inputs\">Set the sample inputs…</a> (Model &gt; Sample Inputs, Ctrl+I)</p>");
     inspector_->setHtml(html);
     revealSourceLine();
+}
+
+void MainWindow::revealExportItem(const QString& method, int node, const QString& findingId) {
+    if (!report_) return;
+    if (!findingId.isEmpty()) {
+        for (int row = 0; row < findings_->rowCount(); ++row) {
+            const Finding* finding = findings_->finding(findings_->index(row, 0));
+            if (!finding || QString::fromStdString(finding->id) != findingId) continue;
+            const QModelIndex shown = findingsFilter_->mapFromSource(findings_->index(row, 0));
+            if (shown.isValid()) {
+                findingsView_->setCurrentIndex(shown);
+                findingsView_->scrollTo(shown);
+                return;
+            }
+        }
+    }
+    // A construct without a finding, or one the findings filter hides: its node alone.
+    if (node < 0) return;
+    for (size_t m = 0; m < report_->methods.size(); ++m) {
+        if (QString::fromStdString(report_->methods[m].name) != method) continue;
+        if (graph_->method() != &report_->methods[m]) graph_->setReport(report_, int(m));
+        graph_->revealNode(node);
+        return;
+    }
 }
 
 void MainWindow::revealSourceLine() {
@@ -842,6 +872,7 @@ void MainWindow::arrangeConvertDocks() {
     auto* findingsDock = findChild<QDockWidget*>(QStringLiteral("FindingsDock"));
     if (inspectorDock) tabifyDockWidget(inspectorDock, workflow_->convertDock());
     if (inspectorDock) tabifyDockWidget(inspectorDock, handoff_->integrationDock());
+    if (inspectorDock) tabifyDockWidget(inspectorDock, exportReadiness_->dock());
     if (findingsDock) {
         // Plots stay beside the tabs (the table and its plots side by side), not among them; a small
         // (or scaled) window has no width for both, so there they join the Inspector's tabs.

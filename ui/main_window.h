@@ -30,6 +30,7 @@ namespace ptl::ui {
 
 class WorkerClient;
 class ConvertWorkflow;
+class ExportReadinessView;
 class FindingsFilter;
 class FindingsModel;
 class GraphWidget;
@@ -63,6 +64,7 @@ public:
 
     ConvertWorkflow* convertWorkflow() const { return workflow_; }
     HandoffReview* handoffReview() const { return handoff_; }
+    ExportReadinessView* exportReadinessView() const { return exportReadiness_; }
     // forward's arguments with the shapes last used: the inspection's inputs, or the arguments
     // from the graph when none could be made.
     std::vector<InputInfo> forwardInputs() const;
@@ -92,6 +94,7 @@ private:
     WorkerClient* worker_ = nullptr;
     ConvertWorkflow* workflow_ = nullptr;
     HandoffReview* handoff_ = nullptr;
+    ExportReadinessView* exportReadiness_ = nullptr;
     quint64 job_ = 0;
     QStringList inputSpecs_;
     QString convertOnShow_;
@@ -145,6 +148,8 @@ private:
     void showFailure(const QString& message);
     void setLoading(bool loading);
     void showFinding(const QModelIndex& index);
+    // An Export Readiness row: its finding in Findings (which shows its node), else its node.
+    void revealExportItem(const QString& method, int node, const QString& findingId);
     void revealSourceLine();  // scrolls the Inspector to its highlighted source line
     void showTensor(const QModelIndex& index);
     void addRecent(const QString& path);

@@ -81,6 +81,34 @@ private Q_SLOTS:
         QVERIFY(!QDir(directory_.path()).entryList(QDir::Hidden | QDir::Files).join(' ').contains(".tmp-"));
     }
 
+    // The torch.export section: a clean model says what was checked; a model with value-dependent
+    // control flow lists each construct with its Python line, finding and what to write instead.
+    void exportReadinessSection() {
+        QFile file(html_);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString clean = QString::fromUtf8(file.readAll());
+        QVERIFY(clean.contains("<section id=\"export-readiness\">"));
+        QVERIFY(clean.contains("Nothing blocks torch.export."));
+        QVERIFY(clean.contains("control flow: 0 branches and 0 loops"));
+        QVERIFY(clean.contains("program = export(model, example)"));
+
+        const QString output = directory_.filePath("value_branch.html");
+        const Run run = runProcess(QStringLiteral(PTL_CLI_PATH),
+                                   {"report", fixture("value_branch.pt"), "--no-bench", "--progress", "none", "-o", output},
+                                   120000);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QFile branched(output);
+        QVERIFY(branched.open(QIODevice::ReadOnly));
+        const QString html = QString::fromUtf8(branched.readAll());
+        const QString section = html.section("<section id=\"export-readiness\">", 1).section("</section>", 0, 0);
+        QVERIFY(section.contains("Blocked for torch.export."));
+        QVERIFY(section.contains("<strong>Data-dependent branch</strong>"));
+        QVERIFY(section.contains("<code>make_fixtures.py:85</code>"));
+        QVERIFY(section.contains("<code>make_fixtures.py:89</code>"));
+        QVERIFY(section.contains("<code>control-flow.value-dependent</code>"));
+        QVERIFY(section.contains("torch.cond(pred, true_fn, false_fn"));
+    }
+
     void badInputLeavesNoFile() {
         const QString output = directory_.filePath("bad.html");
         const Run run = runProcess(QStringLiteral(PTL_CLI_PATH),
@@ -104,7 +132,8 @@ private Q_SLOTS:
 
         const Run dom = chromium(executable, {"--dump-dom"}, html_, profile.path());
         QCOMPARE(dom.exitCode, 0);
-        for (const char* section : {"verdict", "summary", "findings", "variants", "integration", "reproducibility"})
+        for (const char* section :
+             {"verdict", "summary", "findings", "export-readiness", "variants", "integration", "reproducibility"})
             QVERIFY2(dom.out.contains(QByteArray("<section id=\"") + section + "\">"), section);
         // Console messages (script errors, refused requests) are logged as INFO:CONSOLE lines.
         for (const QByteArray& line : dom.err.split('\n'))

@@ -53,4 +53,7 @@ struct ExportReadiness {
 
 ExportReadiness exportReadiness(const Report& report);
 
+// An item's detail or action as HTML: escaped, with the `constructs` it quotes set as <code>.
+std::string exportTextHtml(const std::string& text);
+
 }  // namespace ptl

@@ -6,6 +6,7 @@
 // (so the window and the report can lead to it), with the Python line from the debug info.
 #include "ptl/export_readiness.h"
 
+#include "handoff/text.h"
 #include "ptl/input_spec.h"
 #include "ptl/op_kinds.h"
 
@@ -652,6 +653,8 @@ const char* exportImpactName(ExportImpact impact) {
     }
     return "check";
 }
+
+std::string exportTextHtml(const std::string& text) { return handoff::htmlWithCode(text); }
 
 ExportReadiness exportReadiness(const Report& report) {
     const Method* forward = forwardOf(report);

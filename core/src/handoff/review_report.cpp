@@ -284,7 +284,7 @@ private:
             out_ << "<table>\n<tr><th>Impact</th><th>Construct</th><th>Source</th><th>Finding</th><th>What to do</th></tr>\n";
             for (const ExportItem& item : readiness.items) {
                 out_ << "<tr><td class=\"impact-" << exportImpactName(item.impact) << "\">" << exportImpactName(item.impact)
-                     << "</td><td><strong>" << htmlEscape(item.title) << "</strong><br>" << htmlEscape(item.detail)
+                     << "</td><td><strong>" << htmlEscape(item.title) << "</strong><br>" << handoff::htmlWithCode(item.detail)
                      << "</td><td>";
                 const std::string where = sourceText(item.source);
                 if (!where.empty()) out_ << "<code>" << htmlEscape(where) << "</code>";

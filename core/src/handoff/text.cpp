@@ -42,4 +42,21 @@ std::string groupedInteger(int64_t value) {
     return value < 0 ? "-" + digits : digits;
 }
 
+std::string htmlWithCode(const std::string& text) {
+    std::string html;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t open = text.find('`', start);
+        const size_t close = open == std::string::npos ? std::string::npos : text.find('`', open + 1);
+        if (close == std::string::npos) {
+            html += htmlEscape(text.substr(start));
+            break;
+        }
+        html += htmlEscape(text.substr(start, open - start)) + "<code>" + htmlEscape(text.substr(open + 1, close - open - 1)) +
+                "</code>";
+        start = close + 1;
+    }
+    return html;
+}
+
 }  // namespace ptl::handoff
