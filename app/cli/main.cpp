@@ -2,10 +2,13 @@
 // stdout carries data (a readable summary, the JSON report or the worker's events);
 // diagnostics go to stderr.
 #include "contained_job.h"
+#include "compare_summary.h"
 #include "json_text.h"
+#include "options.h"
 #include "progress.h"
 #include "report_command.h"
 #include "ptl/bench.h"
+#include "ptl/compare.h"
 #include "ptl/convert.h"
 #include "ptl/inspect.h"
 #include "ptl/report_json.h"
@@ -35,9 +38,14 @@ struct Arguments {
     std::string failOn;
     std::string progressMode = "auto";
     ptl::ConvertOptions convert;
-    std::string quantize = "none", backend = "qnnpack", observer = "minmax", calibration = "random:8";
-    bool noOptimize = false;
+    std::string quantize = "none";
+    ConvertChoices convertChoices;
     ptl::BenchOptions bench;
+    std::string other;                       // compare: model B
+    double failOnDiff = -1;                  // compare: exit 1 above this max abs difference (-1: never)
+    std::string sweep;                       // inspect's and compare's --sweep spec
+    CLI::Option* inspectSweep = nullptr;     // count whether --sweep was given
+    CLI::Option* compareSweep = nullptr;
     int timeoutSeconds = kDefaultTimeoutSeconds;
     std::string memoryLimit;  // empty: defaultMemoryLimit()
     bool verbose = false;
@@ -85,7 +93,8 @@ std::optional<nlohmann::json> buildRequest(const std::string& model, Build&& bui
 
 int runInspect(const Arguments& args) {
     // The graph event serves the window; here only the result is printed.
-    const nlohmann::json request{{"job", "inspect"}, {"model", args.model}, {"inputs", args.inputs}, {"graph", false}};
+    nlohmann::json request{{"job", "inspect"}, {"model", args.model}, {"inputs", args.inputs}, {"graph", false}};
+    if (args.inspectSweep->count() > 0) request["sweep"] = args.sweep;
     return runJob(args, request, "none", [&](const nlohmann::json& result) {
         const nlohmann::json& json = result.at("report");
         if (args.json) std::cout << jsonText(json, 2) << "\n";
@@ -196,9 +205,12 @@ CLI::App* addInspect(CLI::App& app, Arguments& args) {
         "inspect", "Describe a model, its graph and its findings (control flow, tracing, Lite Interpreter "
                    "compatibility, quantization settings)");
     inspect->add_option("MODEL", args.model, "TorchScript .pt or Lite Interpreter .ptl file")->required();
-    inspect->add_option("--input", args.inputs,
-                        "Sample input for one forward argument, e.g. 1x3x224x224:float or 1x128:int64 "
-                        "(repeat once per argument)");
+    addInputOption(inspect, args.inputs);
+    args.inspectSweep = addSweepOption(inspect, args.sweep,
+                   "Also run forward at other input shapes and report, per shape, whether it ran (or the error), "
+                   "the branches and loop trip counts it took and the output shapes; shapes that fail or take "
+                   "another path than the sample input become findings (shape.sweep-failure, "
+                   "shape.sweep-divergence) at the node that decided.");
     inspect->add_flag("--json", args.json, "Print the whole report as JSON (schema: docs/report-schema.md)");
     inspect->add_option("--fail-on", args.failOn, "Exit 1 when a finding of this severity or worse is reported")
         ->check(CLI::IsMember({"info", "warning", "error"}));
@@ -213,47 +225,17 @@ CLI::App* addConvert(CLI::App& app, Arguments& args) {
                    "Interpreter and comparing outputs with the source model");
     convert->add_option("MODEL", args.model, "TorchScript .pt (or .ptl with TorchScript code)")->required();
     convert->add_option("-o,--output", options.output, "The .ptl to write (atomically; never the input)")->required();
-    convert->add_option("--input", args.inputs, "Sample input for one forward argument (repeat once per argument)");
-    convert->add_flag("--no-optimize", args.noOptimize, "Export without optimize_for_mobile");
+    addInputOption(convert, args.inputs);
     convert->add_option("--quantize", args.quantize,
                         "none; dynamic: int8 Linear, LSTM and GRU layers (activations quantized at run time) and 8-bit "
                         "weight-only embeddings; static: post-training int8 with calibration")
         ->check(CLI::IsMember({"none", "dynamic", "static"}));
-    convert->add_option("--backend", args.backend,
-                        "Static quantization target: qnnpack (phones: per-tensor weights, full-range activations) or "
-                        "x86 (per-channel weights, reduced range; not the phone's engine)")
-        ->check(CLI::IsMember({"qnnpack", "x86"}));
-    convert->add_option("--observer", args.observer,
-                        "Static quantization's activation observer: minmax, or histogram (searches the clipping "
-                        "range with the least quantization error)")
-        ->check(CLI::IsMember({"minmax", "histogram"}));
-    convert->add_option("--calib", args.calibration,
-                        "Calibration data for static quantization: random:N batches shaped like the inputs "
-                        "(default random:8), a folder of PNG/JPEG images (resized, center-cropped, normalized by "
-                        "--mean/--std), or a file saved with torch.save holding one tensor (split into batches) or a "
-                        "list of tensors (one per batch)");
-    convert->add_option("--keep-float", options.keepFloat,
-                        "Static quantization: leave this module (a path such as features.3) and its children in "
-                        "float (repeatable)");
-    convert->add_option("--optimize-skip", options.skipOptimizations,
-                        "Skip one optimize_for_mobile pass: conv-bn-fusion, insert-fold-prepack-ops, remove-dropout, "
-                        "fuse-add-relu, hoist-conv-packed-params, conv1d-to-conv2d (repeatable)");
-    convert->add_option("--mean", options.mean,
-                        "Per-channel mean for calibration images, as TensorImageUtils (default 0.485,0.456,0.406)")
-        ->delimiter(',')
-        ->expected(3);
-    convert->add_option("--std", options.std, "Per-channel std for calibration images (default 0.229,0.224,0.225)")
-        ->delimiter(',')
-        ->expected(3);
+    addConvertOptions(convert, args.convertChoices, options);
     convert->add_option("--preserve-method", options.preservedMethods, "Keep this method besides forward (repeatable)");
-    convert->add_option("--bytecode-version", options.bytecodeVersion,
-                        "Backport the bytecode to this version, for older PyTorch Mobile runtimes (PyTorch's v8 to v7 "
-                        "backport writes the tensors twice: expect a file about twice as large)");
     convert->add_option("--ops-yaml", options.opsYaml,
                         "Also write the root operator list (YAML) for a selective mobile build");
     convert->add_flag("--json", args.json, "Print the result as JSON");
-    convert->add_option("--progress", args.progressMode, "Progress on stderr: auto (a bar on a terminal), bar, json, none")
-        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+    addProgressOption(convert, args.progressMode);
     addLimits(convert, args);
     return convert;
 }
@@ -264,15 +246,11 @@ CLI::App* addBench(CLI::App& app, Arguments& args) {
         "bench", "Measure forward latency on this computer (host latency, not phone latency; the output says "
                  "where and how it was measured)");
     bench->add_option("MODEL", args.model, "TorchScript .pt or Lite Interpreter .ptl")->required();
-    bench->add_option("--input", args.inputs, "Sample input for one forward argument (repeat once per argument)");
-    bench->add_option("--threads", options.threads, "Intra-op threads (default 1, as on most phones' big core)")
-        ->check(CLI::Range(1, 256));
-    bench->add_option("--iters", options.iterations, "Measured runs (default 50)")->check(CLI::Range(1, 1000000));
-    bench->add_option("--warmup", options.warmup, "Runs before measuring (default 10)")->check(CLI::Range(0, 1000000));
+    addInputOption(bench, args.inputs);
+    addBenchOptions(bench, options);
     bench->add_flag("--lite", options.lite, "Run in the Lite Interpreter (a .pt is exported in memory first)");
     bench->add_flag("--json", args.json, "Print the result, with every sample, as JSON");
-    bench->add_option("--progress", args.progressMode, "Progress on stderr: auto, bar, json, none")
-        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+    addProgressOption(bench, args.progressMode);
     addLimits(bench, args);
     return bench;
 }
@@ -280,13 +258,10 @@ CLI::App* addBench(CLI::App& app, Arguments& args) {
 int runConvert(Arguments& args) {
     ptl::ConvertOptions& options = args.convert;
     options.inputSpecs = args.inputs;
-    options.optimize = !args.noOptimize;
     const std::optional<nlohmann::json> request = buildRequest(args.model, [&] {
         // Typed and checked before the model is read: a bad option costs milliseconds.
         options.quantize = ptl::parseQuantization(args.quantize);
-        options.backend = ptl::parseBackend(args.backend);
-        options.observer = ptl::parseObserver(args.observer);
-        if (options.quantize == ptl::Quantization::Static) options.calibration = ptl::parseCalibrationSource(args.calibration);
+        applyConvertChoices(args.convertChoices, options);
         return nlohmann::json{{"job", "convert"}, {"model", args.model}, {"options", ptl::toJson(options)}};
     });
     if (!request) return kUnreadable;
@@ -307,6 +282,39 @@ int runBench(Arguments& args) {
     });
 }
 
+CLI::App* addCompare(CLI::App& app, Arguments& args) {
+    CLI::App* compare = app.add_subcommand(
+        "compare", "Compare two models or two variants of one (traced against scripted, float against int8, before "
+                   "against after optimize): op counts, graph differences by module path, and both models' outputs "
+                   "on the same inputs over a shape sweep (max abs difference and cosine similarity per shape)");
+    compare->add_option("A", args.model, "The first model (.pt, or .ptl with TorchScript code)")->required();
+    compare->add_option("B", args.other, "The second model")->required();
+    addInputOption(compare, args.inputs);
+    args.compareSweep = addSweepOption(compare, args.sweep,
+                                      "The shapes to run both models at (default: derived from A's sample inputs).");
+    compare->add_option("--fail-on-diff", args.failOnDiff,
+                        "Exit 1 when at some shape the outputs differ by more than this max abs difference, their "
+                        "shapes differ, or one model runs and the other fails")
+        ->check(CLI::NonNegativeNumber);
+    compare->add_flag("--json", args.json, "Print the comparison as JSON (schema: docs/report-schema.md)");
+    addProgressOption(compare, args.progressMode);
+    addLimits(compare, args);
+    return compare;
+}
+
+int runCompare(Arguments& args) {
+    nlohmann::json request{{"job", "compare"}, {"model", args.model}, {"other", args.other}, {"inputs", args.inputs}};
+    if (args.compareSweep->count() > 0) request["sweep"] = args.sweep;
+    return runJob(args, request, args.progressMode, [&](const nlohmann::json& result) {
+        const nlohmann::json& json = result.at("compare");
+        if (args.json) std::cout << jsonText(json, 2) << "\n";
+        const ptl::Comparison comparison = ptl::comparisonFromJson(json);
+        if (!args.json) printComparison(std::cout, comparison);
+        if (args.failOnDiff >= 0 && ptl::differingPoints(comparison, args.failOnDiff) > 0) return kFindingsOverThreshold;
+        return kOk;
+    });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -315,9 +323,9 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
 
     CLI::App app{"PTL Studio: inspect TorchScript (.pt) and Lite Interpreter (.ptl) models and find what "
-                 "will break or misbehave on a phone; convert them for the Lite Interpreter and measure them.\n\nExit "
-                 "codes: 0 success; 1 findings at or above --fail-on; 2 the model or the arguments cannot be "
-                 "used; 3 the inspection, conversion or verification failed, or the model's code crashed or exceeded "
+                 "will break or misbehave on a phone; convert them for the Lite Interpreter, measure and compare "
+                 "them.\n\nExit codes: 0 success; 1 findings at or above --fail-on, or compare's outputs differing "
+                 "beyond --fail-on-diff; 2 the model or the arguments cannot be used; 3 the inspection, conversion or verification failed, or the model's code crashed or exceeded "
                  "--timeout or --memory-limit.",
                  "ptl-studio-cli"};
     app.set_version_flag("--version", ptl::toolVersion());
@@ -329,6 +337,7 @@ int main(int argc, char** argv) {
     CLI::App* inspect = addInspect(app, args);
     CLI::App* convert = addConvert(app, args);
     CLI::App* bench = addBench(app, args);
+    CLI::App* compare = addCompare(app, args);
     ReportCommand report(app);
     CLI::App* worker = app.add_subcommand(
         "worker", "Used by the GUI: run one job in this process, a JSON request on stdin, JSON Lines events "
@@ -345,6 +354,7 @@ int main(int argc, char** argv) {
     if (*inspect) return runInspect(args);
     if (*convert) return runConvert(args);
     if (*bench) return runBench(args);
+    if (*compare) return runCompare(args);
     if (report.chosen()) return report.run(argc, argv);
     if (*worker) {
         spdlog::set_pattern("[%l] %v");  // the window stamps each line when it arrives

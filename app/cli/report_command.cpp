@@ -1,5 +1,6 @@
 #include "report_command.h"
 
+#include "options.h"
 #include "progress.h"
 #include "ptl/atomic_file.h"
 #include "ptl/bench.h"
@@ -22,8 +23,7 @@ struct ReportArguments {
     std::string model, output;
     std::vector<std::string> inputs;
     std::vector<std::string> quantize{"none"};
-    std::string backend = "qnnpack", observer = "minmax", calibration = "random:8";
-    bool noOptimize = false;
+    ConvertChoices choices;   // backend, observer, calibration, --no-optimize
     bool noBench = false;
     ConvertOptions convert;   // keep-float, mean/std, bytecode version, skipped passes
     BenchOptions bench;
@@ -79,11 +79,8 @@ std::vector<ConvertOptions> conversionsOf(const ReportArguments& args) {
     for (const std::string& mode : args.quantize) {
         ConvertOptions options = args.convert;
         options.inputSpecs = args.inputs;
-        options.optimize = !args.noOptimize;
         options.quantize = parseQuantization(mode);
-        options.backend = parseBackend(args.backend);
-        options.observer = parseObserver(args.observer);
-        if (options.quantize == Quantization::Static) options.calibration = parseCalibrationSource(args.calibration);
+        applyConvertChoices(args.choices, options);
         conversions.push_back(options);
     }
     return conversions;
@@ -192,34 +189,16 @@ ReportCommand::ReportCommand(CLI::App& app) : args_(std::make_unique<ReportArgum
                   "Android and iOS, and what reproduces it");
     command_->add_option("MODEL", args.model, "TorchScript .pt or Lite Interpreter .ptl file")->required();
     command_->add_option("-o,--output", args.output, "The .html to write (atomically)")->required();
-    command_->add_option("--input", args.inputs, "Sample input for one forward argument (repeat once per argument)");
+    addInputOption(command_, args.inputs);
     command_->add_option("--quantize", args.quantize,
                          "A variant to convert, verify and measure: none, dynamic or static (repeatable; default none)")
         ->check(CLI::IsMember({"none", "dynamic", "static"}));
-    command_->add_option("--backend", args.backend, "Static quantization target: qnnpack or x86 (as for convert)")
-        ->check(CLI::IsMember({"qnnpack", "x86"}));
-    command_->add_option("--observer", args.observer, "Static quantization's activation observer: minmax or histogram")
-        ->check(CLI::IsMember({"minmax", "histogram"}));
-    command_->add_option("--calib", args.calibration,
-                         "Calibration data for static quantization: random:N, an image folder or a torch.save file (as for convert)");
-    command_->add_option("--keep-float", args.convert.keepFloat, "Static quantization: leave this module in float (repeatable)");
-    command_->add_option("--optimize-skip", args.convert.skipOptimizations, "Skip one optimize_for_mobile pass (repeatable)");
-    command_->add_flag("--no-optimize", args.noOptimize, "Convert without optimize_for_mobile");
-    command_->add_option("--mean", args.convert.mean, "Per-channel image mean (calibration and the integration code)")
-        ->delimiter(',')
-        ->expected(3);
-    command_->add_option("--std", args.convert.std, "Per-channel image std (calibration and the integration code)")
-        ->delimiter(',')
-        ->expected(3);
-    command_->add_option("--bytecode-version", args.convert.bytecodeVersion, "Backport the variants' bytecode to this version");
-    command_->add_option("--threads", args.bench.threads, "Intra-op threads when measuring (default 1)")->check(CLI::Range(1, 256));
+    addConvertOptions(command_, args.choices, args.convert);
     args.bench.iterations = 20;
     args.bench.warmup = 3;
-    command_->add_option("--iters", args.bench.iterations, "Measured runs per model (default 20)")->check(CLI::Range(1, 1000000));
-    command_->add_option("--warmup", args.bench.warmup, "Runs before measuring (default 3)")->check(CLI::Range(0, 1000000));
+    addBenchOptions(command_, args.bench);
     command_->add_flag("--no-bench", args.noBench, "Do not measure latency");
-    command_->add_option("--progress", args.progressMode, "Progress on stderr: auto, bar, json, none")
-        ->check(CLI::IsMember({"auto", "bar", "json", "none"}));
+    addProgressOption(command_, args.progressMode);
 }
 
 ReportCommand::~ReportCommand() = default;

@@ -20,6 +20,48 @@ std::string where(const SourceLocation& source) {
     return file + ":" + std::to_string(source.line);
 }
 
+std::string joined(const std::vector<std::string>& parts, const char* separator) {
+    std::string text;
+    for (const std::string& part : parts) text += (text.empty() ? "" : separator) + part;
+    return text;
+}
+
+// "if #12 else, loop #14 16 trips": what a point decided, in node order.
+std::string decisionsText(const SweepPoint& point) {
+    std::vector<std::string> parts;
+    for (const SweepDecision& decision : point.decisions) {
+        std::string taken;
+        for (size_t i = 0; i < decision.taken.size() && i < 3; ++i)
+            taken += (i ? "," : "") + (decision.kind == "prim::If" ? std::string(decision.taken[i] ? "else" : "then")
+                                                                   : std::to_string(decision.taken[i]));
+        if (decision.taken.size() > 3) taken += ",...";
+        parts.push_back(std::string(decision.kind == "prim::If" ? "if" : "loop") + " #" + std::to_string(decision.node) +
+                        " " + taken);
+    }
+    return parts.empty() ? "no if or loop" : joined(parts, "; ");
+}
+
+void printSweep(std::ostream& out, const ShapeSweep& sweep) {
+    if (!sweep.requested) return;
+    out << "\nShape sweep" << (sweep.spec.empty() ? " (derived from the sample inputs)" : " (" + sweep.spec + ")") << ": ";
+    if (!sweep.problem.empty()) {
+        out << "not run: " << sweep.problem << "\n";
+        return;
+    }
+    out << sweep.points.size() << " shapes, " << sweepFailures(sweep) << " failed, " << sweepDivergences(sweep)
+        << " took another path than the sample\n";
+    for (const SweepPoint& point : sweep.points) {
+        std::vector<std::string> shapes;
+        for (const auto& shape : point.outputShapes) shapes.push_back(formatShape(shape));
+        out << "  " << point.label << (point.sample ? " (sample)" : "") << "  " << joined(point.inputs, " + ") << "  ";
+        if (point.ran)
+            out << "ran -> " << (shapes.empty() ? "no tensor output" : joined(shapes, ", ")) << (point.diverged ? "  [another path]" : "");
+        else
+            out << "FAILED" << (point.errorNode >= 0 ? " at node #" + std::to_string(point.errorNode) : "") << ": " << point.error;
+        out << "\n      " << decisionsText(point) << "\n";
+    }
+}
+
 }  // namespace
 
 void printSummary(std::ostream& out, const Report& report) {
@@ -50,6 +92,8 @@ void printSummary(std::ostream& out, const Report& report) {
     if (!report.quantizedLayers.empty()) out << "  quantized  " << report.quantizedLayers.size() << " layers\n";
     if (report.roundTrip.attempted) out << "  lite       " << describeRoundTrip(report.roundTrip) << "\n";
     out << "  operators  " << report.operators.size() << " root operators\n";
+
+    printSweep(out, report.sweep);
 
     std::map<Severity, int> counts;
     for (const Finding& finding : report.findings) ++counts[finding.severity];

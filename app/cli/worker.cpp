@@ -5,6 +5,7 @@
 #include "json_text.h"
 #include "sandbox.h"
 #include "ptl/bench.h"
+#include "ptl/compare.h"
 #include "ptl/convert.h"
 #include "ptl/errors.h"
 #include "ptl/inspect.h"
@@ -199,19 +200,22 @@ private:
     std::thread thread_;
 };
 
-enum class JobKind { Inspect, Convert, Bench };
+enum class JobKind { Inspect, Convert, Bench, Compare };
 
 struct Request {
     JobKind kind = JobKind::Inspect;
     std::string model;
-    std::vector<std::string> inputs;                      // inspect's sample-input specs
+    std::string other;                                    // compare: model B
+    std::vector<std::string> inputs;                      // inspect's and compare's sample-input specs
     bool graphEvent = true;                               // inspect: send the graph before the analyses
+    std::optional<std::string> sweep;                     // inspect, compare: the sweep spec ("" derived)
     nlohmann::json options = nlohmann::json::object();  // convert's and bench's, read by the job
 };
 
 JobKind parseJob(const nlohmann::json& json) {
     static const std::pair<const char*, JobKind> kJobs[] = {
-        {"inspect", JobKind::Inspect}, {"convert", JobKind::Convert}, {"bench", JobKind::Bench}};
+        {"inspect", JobKind::Inspect}, {"convert", JobKind::Convert}, {"bench", JobKind::Bench},
+        {"compare", JobKind::Compare}};
     const auto job = json.find("job");
     if (job == json.end() || !job->is_string()) throw std::invalid_argument("the request names no \"job\"");
     for (const auto& [name, kind] : kJobs)
@@ -227,6 +231,13 @@ std::vector<std::string> parseInputs(const nlohmann::json& inputs) {
         specs.push_back(input.get<std::string>());
     }
     return specs;
+}
+
+// "sweep": a spec string ("" derives the shapes from the sample inputs), true (derived) or false (none).
+std::optional<std::string> parseSweep(const nlohmann::json& sweep) {
+    if (sweep.is_boolean()) return sweep.get<bool>() ? std::optional<std::string>("") : std::nullopt;
+    if (!sweep.is_string()) throw std::invalid_argument("\"sweep\" must be a sweep spec string or true/false");
+    return sweep.get<std::string>();
 }
 
 // {"cbor":"<hex>"}: the request in CBOR, which carries file names that are not UTF-8 byte for
@@ -264,14 +275,28 @@ Request parseRequest(const std::string& line) {
     request.model = model->get<std::string>();
     const auto inputs = json.find("inputs");
     const auto options = json.find("options");
-    if (request.kind == JobKind::Inspect) {
+    const auto sweep = json.find("sweep");
+    if (request.kind == JobKind::Inspect || request.kind == JobKind::Compare) {
         if (inputs != json.end()) request.inputs = parseInputs(*inputs);
+        if (sweep != json.end()) request.sweep = parseSweep(*sweep);
+        if (options != json.end())
+            throw std::invalid_argument("an " + json.at("job").get<std::string>() + " job takes no \"options\"");
+    } else if (sweep != json.end()) {
+        throw std::invalid_argument("a " + json.at("job").get<std::string>() + " job takes no \"sweep\"");
+    }
+    if (request.kind == JobKind::Compare) {
+        const auto other = json.find("other");
+        if (other == json.end() || !other->is_string() || other->get<std::string>().empty())
+            throw std::invalid_argument("the compare request names no \"other\" model file");
+        request.other = other->get<std::string>();
+        return request;
+    }
+    if (request.kind == JobKind::Inspect) {
         const auto graph = json.find("graph");
         if (graph != json.end()) {
             if (!graph->is_boolean()) throw std::invalid_argument("\"graph\" must be true or false");
             request.graphEvent = graph->get<bool>();
         }
-        if (options != json.end()) throw std::invalid_argument("an inspect job takes no \"options\"");
         return request;
     }
     // Inputs are one of the options, so that toJson(ConvertOptions) is the whole request's body.
@@ -404,7 +429,15 @@ nlohmann::json runJob(const Request& request, const JobControl& job) {
     case JobKind::Inspect: {
         InspectOptions options;
         options.inputSpecs = request.inputs;
+        options.sweep = request.sweep.has_value();
+        options.sweepSpec = request.sweep.value_or("");
         return {{"event", "result"}, {"report", toJson(inspectModel(request.model, options, job))}};
+    }
+    case JobKind::Compare: {
+        CompareOptions options;
+        options.inputSpecs = request.inputs;
+        options.sweep = request.sweep.value_or("");
+        return {{"event", "result"}, {"compare", toJson(compareModels(request.model, request.other, options, job))}};
     }
     case JobKind::Convert: {
         const ConvertOptions options = readOptions(convertOptionsFromJson, request.options);

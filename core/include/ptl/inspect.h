@@ -14,6 +14,8 @@ namespace ptl {
 struct InspectOptions {
     std::vector<std::string> inputSpecs;  // one per forward argument, e.g. "1x3x224x224:float"
     bool roundTrip = true;                // export to Lite bytecode in memory, reload, compare
+    bool sweep = false;                   // also run forward over a shape sweep (ptl/sweep.h); off by default
+    std::string sweepSpec;                // the sweep's spec; "" derives it from the sample inputs
 };
 
 // Throws ModelError when the file cannot be read as a model, Cancelled when cancelled.

@@ -3,6 +3,8 @@
 // serializes it both ways.
 #pragma once
 
+#include "ptl/sweep.h"
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -199,6 +201,7 @@ struct Report {
     ComputeCost compute;
     std::vector<Finding> findings;
     std::vector<SourceSnippet> sources;
+    ShapeSweep sweep;                // forward at other input shapes, when asked for (inspect --sweep)
 };
 
 const char* severityName(Severity severity);

@@ -2,6 +2,7 @@
 // and the worker protocol's result; docs/report-schema.md describes it.
 #pragma once
 
+#include "ptl/compare.h"
 #include "ptl/convert.h"
 #include "ptl/export_readiness.h"
 #include "ptl/report.h"
@@ -24,6 +25,11 @@ nlohmann::json toJson(const ConvertResult& result);
 nlohmann::json toJson(const BenchResult& result);
 ConvertResult convertResultFromJson(const nlohmann::json& json);  // throws nlohmann::json::exception
 BenchResult benchResultFromJson(const nlohmann::json& json);
+
+// compare's result (the CLI's compare --json and the worker's compare result).
+nlohmann::json toJson(const Comparison& comparison);
+Comparison comparisonFromJson(const nlohmann::json& json);  // throws nlohmann::json::exception
+nlohmann::json toJson(const ShapeSweep& sweep);             // as it appears in a report's "sweep"
 
 // The worker's convert and bench requests (docs/worker-protocol.md). Reading throws
 // std::invalid_argument for unknown names and nlohmann::json::exception for wrong types.

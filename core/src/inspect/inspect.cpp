@@ -7,6 +7,7 @@
 #include "inspect/inspection.h"
 #include "load/torch_loader.h"
 #include "ptl/errors.h"
+#include "sweep/shape_sweep.h"
 
 #include <optional>
 
@@ -79,6 +80,7 @@ void findSampleInputs(Session& session, Inspection& inspection, const std::vecto
 }  // namespace
 
 Report inspectModel(const std::string& path, const InspectOptions& options, const JobControl& job) {
+    if (options.sweep) parseSweepSpec(options.sweepSpec);  // a bad spec fails before the model is read
     job.report("Reading " + path, 0.0);
     Session session(path);
     Report report;
@@ -89,6 +91,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     torch::NoGradGuard noGrad;
     job.report("Loading", 0.1);
     if (!session.file().hasCode) {
+        if (options.sweep) report.sweep = {true, options.sweepSpec, {}, "a Lite file without TorchScript code cannot run at other shapes here"};
         describeBytecode(inspection);
         return report;
     }
@@ -107,8 +110,11 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     findSampleInputs(session, inspection, options.inputSpecs);
     detail::measureCost(inspection);
     job.checkCancelled();
+    // Off unless asked for: it runs forward once per shape.
+    if (options.sweep) report.sweep = detail::runShapeSweep(session.state(), options.sweepSpec, job, 0.5, 0.6);
     job.report("Analysing control flow", 0.6);
     detail::analyzeControlFlow(inspection);
+    detail::analyzeShapeSweep(inspection);
     detail::analyzeTracing(inspection);
     detail::analyzeQuantization(inspection);
     job.checkCancelled();

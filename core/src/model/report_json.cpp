@@ -93,6 +93,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RoundTrip, attempted, exported, 
                                                 matched, maxAbsDiff, error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Finding, id, severity, category, message, advice,
                                                 method, nodes, source)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SweepDecision, node, kind, taken)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SweepPoint, label, inputs, sample, ran, error, errorNode, decisions,
+                                                outputShapes, diverged, divergedNodes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ShapeSweep, requested, spec, points, problem)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Report, tool, file, fileBytes, format, container,
                                                 fileFormatVersion, bytecodeVersion, methods,
                                                 modules, tensors, extraFiles, inputs, operators,
@@ -191,6 +195,7 @@ bool parseSeverity(const std::string& name, Severity& out) {
 nlohmann::json toJson(const Report& report) {
     nlohmann::json json = report;
     json["schema"] = "ptl-studio.report/1";
+    if (report.sweep.requested) json["sweep"] = report.sweep;  // absent unless asked for
     // Derived from the rest, for readers of --json; reportFromJson ignores it.
     json["exportReadiness"] = toJson(exportReadiness(report));
     return json;
@@ -210,7 +215,36 @@ nlohmann::json toJson(const ExportReadiness& readiness) {
             {"exportCode", readiness.exportCode}, {"checked", readiness.checked}};
 }
 
-Report reportFromJson(const nlohmann::json& json) { return json.get<Report>(); }
+Report reportFromJson(const nlohmann::json& json) {
+    Report report = json.get<Report>();
+    const auto sweep = json.find("sweep");
+    if (sweep != json.end() && sweep->is_object()) sweep->get_to(report.sweep);
+    return report;
+}
+
+nlohmann::json toJson(const ShapeSweep& sweep) { return sweep; }
+
+void to_json(nlohmann::json& json, const OpCountDiff& diff) {
+    json = {{"op", diff.op}, {"a", diff.a}, {"b", diff.b}, {"delta", diff.delta()}};
+}
+void from_json(const nlohmann::json& json, OpCountDiff& diff) {
+    diff.op = json.value("op", "");
+    diff.a = json.value("a", int64_t{0});
+    diff.b = json.value("b", int64_t{0});
+}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModuleDiff, path, change, typeA, typeB, ops, tensors)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ComparedModel, file, format, origin, fileBytes, parameters, nodes,
+                                                inputs, inputProblem)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ComparedPoint, label, inputs, a, b, compared, maxAbsDiff, cosine)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Comparison, tool, a, b, ops, modules, sweepSpec, points,
+                                                outputProblem)
+
+nlohmann::json toJson(const Comparison& comparison) {
+    nlohmann::json json = comparison;
+    json["schema"] = "ptl-studio.compare/1";
+    return json;
+}
+Comparison comparisonFromJson(const nlohmann::json& json) { return json.get<Comparison>(); }
 
 bool sameReport(const Report& a, const Report& b) { return toJson(a) == toJson(b); }
 
