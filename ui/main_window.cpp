@@ -7,8 +7,10 @@
 #include "docks/inspector.h"
 #include "docks/verdict.h"
 #include "graph/graph_widget.h"
+#include "compare/compare_view.h"
 #include "handoff/export_readiness_view.h"
 #include "handoff/handoff_review.h"
+#include "sweep/sweep_view.h"
 #include "models/report_models.h"
 #include "worker/worker_client.h"
 
@@ -121,6 +123,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     workflow_ = new ConvertWorkflow(this, graph_);
     handoff_ = new HandoffReview(this, workflow_);
     exportReadiness_ = new ExportReadinessView(this);
+    sweep_ = new SweepView(this);
+    compare_ = new CompareView(this, workflow_->controller()->variants());
     arrangeConvertDocks();
     // After the docks, which grew the window to their combined minimum on the way; the layout
     // computes the minimum of their final arrangement first.
@@ -131,6 +135,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(workflow_, &ConvertWorkflow::logLine, this, &MainWindow::appendLog);
     connect(handoff_, &HandoffReview::logLine, this, &MainWindow::appendLog);
     connect(exportReadiness_, &ExportReadinessView::revealRequested, this, &MainWindow::revealExportItem);
+    connect(sweep_, &SweepView::swept, this, &MainWindow::adoptSweep);
+    connect(sweep_, &SweepView::revealNode, this, &MainWindow::revealForwardNode);
+    connect(sweep_, &SweepView::logLine, this, &MainWindow::appendLog);
+    connect(compare_, &CompareView::logLine, this, &MainWindow::appendLog);
+    connect(sweep_, &SweepView::ended, this, [this] {
+        if (!screenshotPath_.isEmpty()) QTimer::singleShot(800, this, &MainWindow::takeScreenshot);
+    });
+    connect(compare_, &CompareView::finished, this, [this] {
+        if (!screenshotPath_.isEmpty()) QTimer::singleShot(800, this, &MainWindow::takeScreenshot);
+    });
     connect(workflow_, &ConvertWorkflow::editInputsRequested, this, &MainWindow::editInputs);
     connect(workflow_, &ConvertWorkflow::layerSelected, this, &MainWindow::revealModule);
     connect(workflow_->controller(), &ConvertController::busyChanged, this, [this](bool busy) {
@@ -403,6 +417,8 @@ void MainWindow::buildActions() {
     exportModel->setObjectName(QStringLiteral("exportMobileModel"));
     file->addAction(tr("Save Review &Report..."), handoff_, &HandoffReview::saveReviewReport)
         ->setObjectName(QStringLiteral("saveReviewReport"));
+    QAction* compareWith = file->addAction(tr("Compare &With..."), compare_, &CompareView::compareWithFile);
+    compareWith->setObjectName(QStringLiteral("compareWith"));
     QAction* exportImage = file->addAction(tr("&Export Graph Image..."), this, &MainWindow::exportGraph);
     exportImage->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
     file->addSeparator();
@@ -416,6 +432,14 @@ void MainWindow::buildActions() {
         workflow_->convertDock()->show();
         workflow_->convertDock()->raise();
     });
+    // With the shapes typed in the Shape Sweep dock, or those derived from the sample inputs.
+    QAction* sweep = model->addAction(tr("Shape &Sweep"), this, [this] {
+        sweep_->dock()->show();
+        sweep_->dock()->raise();
+        sweep_->run();
+    });
+    sweep->setObjectName(QStringLiteral("shapeSweep"));
+    sweep->setToolTip(tr("Run forward at other input shapes: which fail, which take another path"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to Window"), graph_, &GraphWidget::fitToView);
@@ -466,6 +490,8 @@ void MainWindow::buildActions() {
     tools->addAction(zoomSelection);
     tools->addAction(expandAll);
     tools->addAction(collapseAll);
+    tools->addSeparator();
+    tools->addAction(sweep);
     tools->addSeparator();
     search_ = new QLineEdit(this);
     search_->setObjectName(QStringLiteral("graphSearch"));
@@ -529,6 +555,8 @@ void MainWindow::showEarlyGraph(std::shared_ptr<const Report> partial) {
     setWindowTitle(tr("%1 - PTL Studio").arg(loadingName_));
     summary_->setText(tr("Analysing %1...").arg(loadingName_));
     exportReadiness_->setPending(tr("Analysing %1...").arg(loadingName_));
+    sweep_->setModel(QString(), nullptr, {});
+    compare_->setModel(QString(), {});
     modules_->setReport(partial);
     modulesView_->expandToDepth(1);
     findings_->setReport(nullptr);
@@ -567,6 +595,8 @@ void MainWindow::restorePrevious() {
     inputSpecs_ = previous->inputSpecs;
     findingNode_ = previous->findingNode;
     showModelDocks();
+    sweep_->setModel(shownPath_, report_, inputSpecs_);
+    compare_->setModel(shownPath_, inputSpecs_);
     graph_->restore(report_, previous->view);
     if (previous->inspectorHtml.isEmpty()) inspector_->clear();
     else inspector_->setHtml(previous->inspectorHtml);
@@ -618,7 +648,10 @@ void MainWindow::showReport(std::shared_ptr<const Report> report) {
     appendLog(tr("%1: %2 findings").arg(shownName_).arg(report_->findings.size()));
     workflow_->setModel(shownPath_, shownName_, report_, inputSpecs_);
     handoff_->setModel(shownPath_, report_);
+    sweep_->setModel(shownPath_, report_, inputSpecs_);
+    compare_->setModel(shownPath_, inputSpecs_);
     Q_EMIT reportShown();
+    runPendingJobs();
     if (!convertOnShow_.isEmpty()) {
         workflow_->panel()->quantizationBox()->setCurrentIndex(workflow_->panel()->quantizationBox()->findData(convertOnShow_));
         convertOnShow_.clear();
@@ -778,6 +811,7 @@ void MainWindow::takeScreenshot() {
     // The finished report, laid out: not the early graph; with --convert, the variant measured.
     if (screenshotPath_.isEmpty() || graph_->layoutPending() || progress_->isVisible()) return;
     if (!convertOnShow_.isEmpty() || workflow_->controller()->busy()) return;
+    if (sweepOnShow_ || !compareOnShow_.isEmpty() || sweep_->running() || compare_->running()) return;
     const QString path = screenshotPath_;
     screenshotPath_.clear();
     QApplication::processEvents();
@@ -877,6 +911,8 @@ void MainWindow::arrangeConvertDocks() {
         // Plots stay beside the tabs (the table and its plots side by side), not among them; a small
         // (or scaled) window has no width for both, so there they join the Inspector's tabs.
         tabifyDockWidget(findingsDock, workflow_->variantsDock());
+        tabifyDockWidget(findingsDock, sweep_->dock());
+        tabifyDockWidget(findingsDock, compare_->dock());
         if (narrowScreen() && inspectorDock) tabifyDockWidget(inspectorDock, workflow_->plotsDock());
         findingsDock->raise();
     }
@@ -916,5 +952,40 @@ void MainWindow::setInputSpecs(const QStringList& specs) {
 }
 
 void MainWindow::convertWhenShown(const QString& mode) { convertOnShow_ = mode; }
+
+void MainWindow::sweepWhenShown(const QString& spec) { sweepOnShow_ = spec; }
+
+void MainWindow::compareWhenShown(const QString& other) { compareOnShow_ = other; }
+
+void MainWindow::runPendingJobs() {
+    if (sweepOnShow_) {
+        sweep_->specField()->setText(*std::exchange(sweepOnShow_, std::nullopt));
+        sweep_->dock()->raise();
+        sweep_->run();
+    }
+    if (!compareOnShow_.isEmpty()) compare_->compare(std::exchange(compareOnShow_, QString()));
+}
+
+void MainWindow::adoptSweep(std::shared_ptr<const Report> report) {
+    // Only for the model on screen: another one opened meanwhile cancelled the sweep already.
+    if (analysing_ || !report_ || report->file != report_->file) return;
+    report_ = std::move(report);
+    findingNode_ = -1;
+    showModelDocks();
+    graph_->updateReport(report_);
+    handoff_->setModel(shownPath_, report_);
+    sweep_->setReport(report_);
+    const int failures = sweepFailures(report_->sweep), divergences = sweepDivergences(report_->sweep);
+    statusBar()->showMessage(tr("Shape sweep: %1 shapes, %2 failed, %3 took another path")
+                                 .arg(report_->sweep.points.size())
+                                 .arg(failures)
+                                 .arg(divergences));
+}
+
+void MainWindow::revealForwardNode(int node) {
+    if (!report_ || report_->methods.empty() || node < 0) return;
+    if (graph_->method() != &report_->methods.front()) graph_->setReport(report_, 0);
+    graph_->revealNode(node);
+}
 
 }  // namespace ptl::ui

@@ -8,6 +8,7 @@
 #include <QPointer>
 
 #include <memory>
+#include <optional>
 
 class QAction;
 class QCPBars;
@@ -31,6 +32,8 @@ namespace ptl::ui {
 class WorkerClient;
 class ConvertWorkflow;
 class ExportReadinessView;
+class CompareView;
+class SweepView;
 class FindingsFilter;
 class FindingsModel;
 class GraphWidget;
@@ -65,6 +68,11 @@ public:
     ConvertWorkflow* convertWorkflow() const { return workflow_; }
     HandoffReview* handoffReview() const { return handoff_; }
     ExportReadinessView* exportReadinessView() const { return exportReadiness_; }
+    SweepView* sweepView() const { return sweep_; }
+    CompareView* compareView() const { return compare_; }
+    // --sweep [SPEC] and --compare FILE: once the model is shown, run them (a screenshot waits for them).
+    void sweepWhenShown(const QString& spec);
+    void compareWhenShown(const QString& other);
     // forward's arguments with the shapes last used: the inspection's inputs, or the arguments
     // from the graph when none could be made.
     std::vector<InputInfo> forwardInputs() const;
@@ -95,6 +103,10 @@ private:
     ConvertWorkflow* workflow_ = nullptr;
     HandoffReview* handoff_ = nullptr;
     ExportReadinessView* exportReadiness_ = nullptr;
+    SweepView* sweep_ = nullptr;
+    CompareView* compare_ = nullptr;
+    std::optional<QString> sweepOnShow_;
+    QString compareOnShow_;
     quint64 job_ = 0;
     QStringList inputSpecs_;
     QString convertOnShow_;
@@ -150,6 +162,11 @@ private:
     void showFinding(const QModelIndex& index);
     // An Export Readiness row: its finding in Findings (which shows its node), else its node.
     void revealExportItem(const QString& method, int node, const QString& findingId);
+    // A finished shape sweep of the open model: its report (with the sweep's findings) replaces
+    // the shown one, the graph's layout and the variants staying as they are.
+    void adoptSweep(std::shared_ptr<const Report> report);
+    void revealForwardNode(int node);
+    void runPendingJobs();  // --sweep / --compare once the model is shown
     void revealSourceLine();  // scrolls the Inspector to its highlighted source line
     void showTensor(const QModelIndex& index);
     void addRecent(const QString& path);

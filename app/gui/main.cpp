@@ -66,6 +66,15 @@ int main(int argc, char** argv) {
                                               "Convert dock would; with --screenshot, the picture shows the variant."),
                                QStringLiteral("MODE"));
     parser.addOption(convert);
+    QCommandLineOption sweep(QStringLiteral("sweep"),
+                             QStringLiteral("Once the model is shown, run a shape sweep (SPEC as for ptl-studio-cli inspect "
+                                            "--sweep; \"\" derives the shapes from the sample inputs)."),
+                             QStringLiteral("SPEC"));
+    parser.addOption(sweep);
+    QCommandLineOption compare(QStringLiteral("compare"),
+                               QStringLiteral("Once the model is shown, compare it with OTHER (Compare dock)."),
+                               QStringLiteral("OTHER"));
+    parser.addOption(compare);
     QCommandLineOption dark(QStringLiteral("dark"),
                             QStringLiteral("Use a dark palette (by default the window follows the desktop's palette)."));
     parser.addOption(dark);
@@ -83,6 +92,8 @@ int main(int argc, char** argv) {
         QTimer::singleShot(120000, &app, [] { QApplication::exit(2); });
     }
     if (parser.isSet(convert)) window.convertWhenShown(parser.value(convert));
+    if (parser.isSet(sweep)) window.sweepWhenShown(parser.value(sweep));
+    if (parser.isSet(compare)) window.compareWhenShown(parser.value(compare));
     window.show();
     const QStringList models = parser.positionalArguments();
     if (models.isEmpty())

@@ -63,6 +63,7 @@ struct WorkerClient::Event {
     std::shared_ptr<const ptl::Report> report;
     std::shared_ptr<const ptl::ConvertResult> convert;
     std::shared_ptr<const ptl::BenchResult> bench;
+    std::shared_ptr<const ptl::Comparison> compare;
     QString message;  // Error: for the user; Result without payload and Unexpected: what is wrong
 
     static Event decode(const QByteArray& line) {
@@ -108,9 +109,11 @@ private:
         }
     }
 
-    // A result carries one of "report" (inspect), "convert" or "bench".
+    // A result carries one of "report" (inspect), "convert", "bench" or "compare".
     void readPayload(const nlohmann::json& json) {
-        if (json.contains("convert"))
+        if (json.contains("compare"))
+            compare = std::make_shared<const ptl::Comparison>(ptl::comparisonFromJson(json.at("compare")));
+        else if (json.contains("convert"))
             convert = std::make_shared<const ptl::ConvertResult>(ptl::convertResultFromJson(json.at("convert")));
         else if (json.contains("bench"))
             bench = std::make_shared<const ptl::BenchResult>(ptl::benchResultFromJson(json.at("bench")));
@@ -184,6 +187,20 @@ quint64 WorkerClient::inspect(const QString& model, const QStringList& inputs) {
     nlohmann::json request{{"job", "inspect"}, {"model", model.toStdString()}, {"inputs", nlohmann::json::array()}};
     for (const QString& input : inputs) request["inputs"].push_back(input.toStdString());
     return start(JobKind::Inspect, model, requestLine(request));
+}
+
+quint64 WorkerClient::inspectWithSweep(const QString& model, const QStringList& inputs, const QString& sweep) {
+    nlohmann::json request{{"job", "inspect"},          {"model", model.toStdString()}, {"inputs", nlohmann::json::array()},
+                           {"sweep", sweep.toStdString()}, {"graph", false}};
+    for (const QString& input : inputs) request["inputs"].push_back(input.toStdString());
+    return start(JobKind::Inspect, model, requestLine(request));
+}
+
+quint64 WorkerClient::compare(const QString& model, const QString& other, const QStringList& inputs, const QString& sweep) {
+    nlohmann::json request{{"job", "compare"},       {"model", model.toStdString()}, {"other", other.toStdString()},
+                           {"inputs", nlohmann::json::array()}, {"sweep", sweep.toStdString()}};
+    for (const QString& input : inputs) request["inputs"].push_back(input.toStdString());
+    return start(JobKind::Compare, model, requestLine(request));
 }
 
 quint64 WorkerClient::convert(const QString& model, const ptl::ConvertOptions& options) {
@@ -294,7 +311,7 @@ void WorkerClient::deliver(const Event& event) {
     const quint64 job = active_;
     // The payload must be the one this job produces: another means a worker of another version.
     const bool readable = (kind_ == JobKind::Inspect && event.report) || (kind_ == JobKind::Convert && event.convert) ||
-                          (kind_ == JobKind::Bench && event.bench);
+                          (kind_ == JobKind::Bench && event.bench) || (kind_ == JobKind::Compare && event.compare);
     if (!readable) {
         fail(tr("The worker's result on %1 cannot be read (%2). PTL Studio and its worker may be from different "
                 "versions.")
@@ -308,6 +325,7 @@ void WorkerClient::deliver(const Event& event) {
     case JobKind::Inspect: Q_EMIT finished(job, event.report); return;
     case JobKind::Convert: Q_EMIT converted(job, event.convert); return;
     case JobKind::Bench: Q_EMIT benchmarked(job, event.bench); return;
+    case JobKind::Compare: Q_EMIT compared(job, event.compare); return;
     }
 }
 
@@ -317,6 +335,7 @@ QString WorkerClient::activity() const {
     case JobKind::Inspect: return tr("inspecting %1").arg(file);
     case JobKind::Convert: return tr("converting %1").arg(file);
     case JobKind::Bench: return tr("measuring the latency of %1").arg(file);
+    case JobKind::Compare: return tr("comparing %1").arg(file);
     }
     return file;
 }

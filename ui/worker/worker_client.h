@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ptl/bench.h"
+#include "ptl/compare.h"
 #include "ptl/convert.h"
 #include "ptl/report.h"
 
@@ -43,6 +44,11 @@ public:
     // Starts inspecting `model` with one sample-input spec per forward argument
     // ("1x3x224x224:float"); returns the job's id for the signals.
     quint64 inspect(const QString& model, const QStringList& inputs = {});
+    // Inspects `model` and runs forward over a shape sweep (ptl/sweep.h; "" derives the shapes
+    // from the sample inputs): finished() brings the report with its sweep. No early graph.
+    quint64 inspectWithSweep(const QString& model, const QStringList& inputs, const QString& sweep);
+    // Compares `model` (A) with `other` (B) over a sweep ("" derived from A's sample inputs).
+    quint64 compare(const QString& model, const QString& other, const QStringList& inputs, const QString& sweep);
     // Converts `model` to options.output (written by the worker, atomically; nothing is left
     // there when the job fails or is cancelled). Options are checked by the worker, so a bad
     // one arrives as failed().
@@ -74,13 +80,14 @@ Q_SIGNALS:
     void finished(quint64 job, std::shared_ptr<const ptl::Report> report);  // inspect()
     void converted(quint64 job, std::shared_ptr<const ptl::ConvertResult> result);
     void benchmarked(quint64 job, std::shared_ptr<const ptl::BenchResult> result);
+    void compared(quint64 job, std::shared_ptr<const ptl::Comparison> result);  // compare()
     void failed(quint64 job, const QString& message);
     void cancelled(quint64 job);
     void logLine(const QString& line);  // the worker's stderr, line by line
 
 private:
     struct Event;
-    enum class JobKind { Inspect, Convert, Bench };
+    enum class JobKind { Inspect, Convert, Bench, Compare };
 
     quint64 start(JobKind kind, const QString& model, const QByteArray& request);
     void deliver(const Event& event);  // the result event: the signal of the active job's kind

@@ -297,7 +297,9 @@ private:
             const std::vector<std::string> reads = sizeReads(*finding);
             std::string read;
             for (const std::string& one : reads) read += (read.empty() ? "" : ", ") + one;
-            const std::string depends = read.empty() ? "input sizes" : read;
+            std::string depends = read.empty() ? "input sizes" : read;
+            if (const Finding* seen = findingAt(node.id, {"shape.sweep-divergence"}))
+                depends += " (the shape sweep took another path at other shapes: " + seen->id + ")";
             if (loop)
                 add("shape-dependent-loop", library ? ExportImpact::Check : ExportImpact::Declare, "Loop over a size",
                     "`" + text + "` runs once per element of " + depends,
@@ -531,8 +533,17 @@ private:
             check(graph_.outputs[i], "result", graph_.outputs.size() == 1 ? std::string() : "#" + std::to_string(i + 1));
     }
 
+    // Traced models, sizes the tracer froze, and shapes the sweep saw failing.
     void traced() {
         for (const Finding& finding : report_.findings) {
+            // A size fixed in the code fails the same way once torch.export is told it varies.
+            if (finding.category == "shape.sweep-failure" && finding.method == method_.name)
+                add("sweep-failure", ExportImpact::Declare, "Fails at another shape",
+                    "`" + construct(finding.source, "an op") + "` fails in the shape sweep at other input shapes",
+                    "Exported with this dimension declared dynamic, the program fails here too (or torch.export "
+                    "refuses the dimension). Compute the size from the tensor (x.size(i), -1) or keep the shape "
+                    "fixed and say so in the handoff.",
+                    &finding, finding.nodes, finding.source);
             if (finding.category == "trace.traced-method" && finding.method == method_.name && !used_.count(finding.id))
                 add("traced", ExportImpact::Check, "Traced model",
                     "this file holds the one path torch.jit.trace recorded for its example input",
@@ -631,6 +642,9 @@ private:
         result_.checked.push_back("sizes and scalars read from tensor values (nonzero, unique, item, int(), str()): " +
                                   std::to_string(n("data-dependent-size") + n("scalar-read") + n("tensor-to-string")));
         result_.checked.push_back("eager-mode quantized ops: " + std::to_string(n("quantized")));
+        if (report_.sweep.requested)
+            result_.checked.push_back("shape sweep: " + std::to_string(report_.sweep.points.size()) + " shapes, " +
+                                      std::to_string(n("sweep-failure")) + " op(s) failing at some of them");
         result_.checked.push_back("arguments and results that are not tensors or lists, tuples and dicts of them: " +
                                   std::to_string(n("signature")));
         if (method_.origin == "traced")
