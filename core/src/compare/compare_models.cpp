@@ -33,9 +33,11 @@ struct Side {
 JobControl phase(const JobControl& job, double from, double to) {
     JobControl part;
     part.cancelled = job.cancelled;
-    part.progress = [&job, from, to](const std::string& stage, double fraction) {
-        job.report(stage, from + (to - from) * fraction);
-    };
+    // JobControl::report has logged the stage already: only the fraction is rescaled here.
+    if (job.progress)
+        part.progress = [&job, from, to](const std::string& stage, double fraction) {
+            job.progress(stage, from + (to - from) * fraction);
+        };
     return part;
 }
 
