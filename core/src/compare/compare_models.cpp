@@ -25,7 +25,7 @@ struct Side {
         session.load();
         if (!session.hasForward()) return;
         session.prepareInputs(specs, ValueRecording::Off);
-        recorder.emplace(*session.state().module, *session.state().forwardGraph);
+        recorder.emplace(*session.state().module, session.state().forwardGraph);
     }
     bool runs() const { return recorder.has_value(); }
 };
