@@ -2,6 +2,7 @@
 #include "sweep/path_recorder.h"
 
 #include "common/torch_text.h"
+#include "session/forward_recorder.h"
 #include "session/plain_run.h"
 #include "session/sample_values.h"
 
@@ -11,6 +12,7 @@ namespace ptl::detail {
 
 using torch::jit::Block;
 using torch::jit::Node;
+using torch::jit::Value;
 
 namespace {
 
@@ -100,6 +102,11 @@ std::unique_ptr<torch::jit::GraphFunction> PathRecorder::instrument(bool everyNo
                 constant->insertAfter(node);
                 append->insertAfter(constant);
             });
+    }
+    // Other shapes are what qnnpack's linear layers corrupt memory on: each gets its guard.
+    for (Node* node : copies) {
+        Value* guard = guardFeatureCount(module_, *graph, node);
+        if (guard && node->owningBlock() == graph->block()) graph->registerOutput(guard);  // kept alive, never read
     }
     return tupleFunction(everyNode ? "forward_progress" : "forward_path", graph);
 }
