@@ -25,6 +25,8 @@ struct ReportArguments {
     std::vector<std::string> quantize{"none"};
     ConvertChoices choices;   // backend, observer, calibration, --no-optimize
     bool noBench = false;
+    std::string sweep;        // --sweep's spec
+    CLI::Option* sweepOption = nullptr;
     ConvertOptions convert;   // keep-float, mean/std, bytecode version, skipped passes
     BenchOptions bench;
     std::string progressMode = "auto";
@@ -110,6 +112,8 @@ public:
         review.producedBy = quotedCommand(args_.commandLine);
         InspectOptions inspect;
         inspect.inputSpecs = args_.inputs;
+        inspect.sweep = args_.sweepOption->count() > 0;
+        inspect.sweepSpec = args_.sweep;
         review.report = inspectModel(args_.model, inspect, phase("Inspecting", steps));
         review.digests.push_back(digestPath("model", args_.model));
         if (!args_.noBench) review.sourceLatency = measure(args_.model, false, phase("Measuring the model", steps));
@@ -197,6 +201,9 @@ ReportCommand::ReportCommand(CLI::App& app) : args_(std::make_unique<ReportArgum
     args.bench.iterations = 20;
     args.bench.warmup = 3;
     addBenchOptions(command_, args.bench);
+    args.sweepOption = addSweepOption(command_, args.sweep,
+                                      "Also run the model at other input shapes; the report's Shape sweep section shows "
+                                      "each shape's result, output shapes, branches and loop counts.");
     command_->add_flag("--no-bench", args.noBench, "Do not measure latency");
     addProgressOption(command_, args.progressMode);
 }

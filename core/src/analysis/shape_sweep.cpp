@@ -60,9 +60,7 @@ void reportFailures(Inspection& inspection, const ShapeSweep& sweep, const Sweep
     for (const SweepPoint& point : sweep.points)
         if (!point.ran) byNode[point.errorNode].push_back(&point);
     for (const auto& [node, points] : byNode) {
-        // Shapes the user asked for are a requirement; derived ones a hint.
-        const Severity severity = sweep.spec.empty() ? Severity::Warning : Severity::Error;
-        addSweepFinding(inspection, node, severity, "shape.sweep-failure",
+        addSweepFinding(inspection, node, Severity::Warning, "shape.sweep-failure",
                         "forward fails at " + joinedLabels(points) + " (" + inputsOf(*points.front()) +
                             "; the sample input " + inputsOf(sample) + " runs): " + points.front()->error,
                         "If the app feeds these shapes, make this code shape-generic: sizes from x.size(i) or -1 "

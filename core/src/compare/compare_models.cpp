@@ -25,7 +25,7 @@ struct Side {
         session.load();
         if (!session.hasForward()) return;
         session.prepareInputs(specs, ValueRecording::Off);
-        recorder.emplace(*session.state().module, *session.state().forwardGraph);
+        recorder.emplace(*session.state().module, session.state().forwardGraph);
     }
     bool runs() const { return recorder.has_value(); }
 };
@@ -33,9 +33,11 @@ struct Side {
 JobControl phase(const JobControl& job, double from, double to) {
     JobControl part;
     part.cancelled = job.cancelled;
-    part.progress = [&job, from, to](const std::string& stage, double fraction) {
-        job.report(stage, from + (to - from) * fraction);
-    };
+    // JobControl::report has logged the stage already: only the fraction is rescaled here.
+    if (job.progress)
+        part.progress = [&job, from, to](const std::string& stage, double fraction) {
+            job.progress(stage, from + (to - from) * fraction);
+        };
     return part;
 }
 

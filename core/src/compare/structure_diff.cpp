@@ -78,6 +78,17 @@ std::vector<std::string> diffTensors(const std::map<std::string, std::string>& a
     return diffs;
 }
 
+// "__torch__.torch.nn.modules.conv.___torch_mangle_26.Conv2d" -> "__torch__.torch.nn.modules.conv.Conv2d":
+// TorchScript numbers each compilation of a class, which says nothing about the model.
+std::string unmangled(std::string type) {
+    static const std::string marker = "___torch_mangle_";
+    for (size_t at = type.find(marker); at != std::string::npos; at = type.find(marker, at)) {
+        const size_t dot = type.find('.', at);
+        type.erase(at, dot == std::string::npos ? std::string::npos : dot - at + 1);
+    }
+    return type;
+}
+
 ComparedModel describe(const Report& report) {
     ComparedModel model;
     model.file = report.file;
@@ -103,7 +114,7 @@ void diffStructure(const Report& a, const Report& b, Comparison& out) {
     const auto opsA = opCountsByModule(a), opsB = opCountsByModule(b);
     const auto tensorsA = tensorsByModule(a), tensorsB = tensorsByModule(b);
     std::map<std::string, std::string> typesB;
-    for (const ModuleInfo& module : b.modules) typesB[module.path] = module.type;
+    for (const ModuleInfo& module : b.modules) typesB[module.path] = unmangled(module.type);
     auto lookup = [](const auto& map, const std::string& key) {
         const auto found = map.find(key);
         return found == map.end() ? typename std::decay_t<decltype(map)>::mapped_type{} : found->second;
@@ -114,7 +125,7 @@ void diffStructure(const Report& a, const Report& b, Comparison& out) {
         inA.insert(module.path);
         ModuleDiff diff;
         diff.path = module.path;
-        diff.typeA = module.type;
+        diff.typeA = unmangled(module.type);
         const auto typeB = typesB.find(module.path);
         if (typeB == typesB.end()) {
             diff.change = "removed";
@@ -133,7 +144,7 @@ void diffStructure(const Report& a, const Report& b, Comparison& out) {
         ModuleDiff diff;
         diff.path = module.path;
         diff.change = "added";
-        diff.typeB = module.type;
+        diff.typeB = unmangled(module.type);
         out.modules.push_back(diff);
     }
 }

@@ -8,6 +8,7 @@
 #include "ptl/handoff.h"
 #include "ptl/input_spec.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace ptl {
@@ -171,6 +172,7 @@ public:
         summarySection();
         findingsSection();
         exportReadinessSection();
+        sweepSection();
         variantsSection();
         integrationSection();
         reproducibilitySection();
@@ -309,6 +311,54 @@ private:
              << "</code></pre>\n<h3>What was checked</h3>\n<ul>\n";
         for (const std::string& line : readiness.checked) out_ << "<li>" << htmlEscape(line) << "</li>\n";
         out_ << "</ul>\n</section>\n";
+    }
+
+    // What each input shape did: "then" / "else" per if, trip counts per loop.
+    static std::string decisionsHtml(const SweepPoint& point) {
+        std::string text;
+        for (const SweepDecision& decision : point.decisions) {
+            std::string taken;
+            for (size_t i = 0; i < decision.taken.size() && i < 4; ++i)
+                taken += (i ? ", " : "") + (decision.kind == "prim::If" ? std::string(decision.taken[i] ? "else" : "then")
+                                                                        : std::to_string(decision.taken[i]) + " trips");
+            if (decision.taken.size() > 4) taken += ", ...";
+            const bool diverged = std::find(point.divergedNodes.begin(), point.divergedNodes.end(), decision.node) !=
+                                  point.divergedNodes.end();
+            text += (text.empty() ? "" : "<br>") + std::string(diverged ? "<strong>" : "") +
+                    (decision.kind == "prim::If" ? "if" : "loop") + " #" + std::to_string(decision.node) + ": " + taken +
+                    (diverged ? "</strong>" : "");
+        }
+        return text.empty() ? "<span class=\"note\">no if or loop ran</span>" : text;
+    }
+
+    void sweepSection() {
+        const ShapeSweep& sweep = report_.sweep;
+        out_ << "<section id=\"sweep\">\n<h2>Shape sweep</h2>\n";
+        if (!sweep.requested) {
+            out_ << "<p class=\"note\">Not run: add <code>--sweep</code> to run the model at other batch sizes, image sizes "
+                    "or sequence lengths.</p>\n</section>\n";
+            return;
+        }
+        if (!sweep.problem.empty()) {
+            out_ << "<p class=\"note\">Not run: " << htmlEscape(sweep.problem) << "</p>\n</section>\n";
+            return;
+        }
+        out_ << "<p>Forward at " << sweep.points.size() << " input shapes ("
+             << htmlEscape(sweep.spec.empty() ? "derived from the sample inputs" : sweep.spec) << "): "
+             << sweepFailures(sweep) << " failed, " << sweepDivergences(sweep)
+             << " took another branch or loop count than the sample input. Measured on this host with the full JIT.</p>\n"
+             << "<table>\n<tr><th>Shape</th><th>Inputs</th><th>Result</th><th>Outputs</th><th>Branches and loops</th></tr>\n";
+        for (const SweepPoint& point : sweep.points) {
+            std::string inputs, outputs;
+            for (const std::string& spec : point.inputs) inputs += (inputs.empty() ? "" : " + ") + spec;
+            for (const auto& shape : point.outputShapes) outputs += (outputs.empty() ? "" : ", ") + formatShape(shape);
+            out_ << "<tr><td>" << htmlEscape(point.label) << (point.sample ? " (sample)" : "") << "</td><td><code>"
+                 << htmlEscape(inputs) << "</code></td><td class=\""
+                 << (point.ran ? (point.diverged ? "sev-warning" : "") : "sev-error") << "\">"
+                 << (point.ran ? (point.diverged ? "ran, another path" : "ran") : "failed: " + htmlEscape(point.error))
+                 << "</td><td>" << htmlEscape(outputs) << "</td><td>" << decisionsHtml(point) << "</td></tr>\n";
+        }
+        out_ << "</table>\n</section>\n";
     }
 
     void variantsSection() {

@@ -49,7 +49,7 @@ const std::vector<FindingCategory>& findingCategories() {
                  "sample inputs could not be made; pass --input"),
         category("input.forward-fails", Severity::Error, "Forward fails on its inputs", G::None,
                  "forward fails on the given or bundled sample inputs (an error, out of memory)"),
-        category("shape.sweep-failure", Severity::Error, "Fails at another input shape", G::None,
+        category("shape.sweep-failure", Severity::Warning, "Fails at another input shape", G::None,
                  "forward fails at another input shape of the shape sweep (inspect --sweep)"),
         category("shape.sweep-divergence", Severity::Warning, "Takes another path at another shape", G::ShapeDependent,
                  "at another input shape of the shape sweep an if takes another branch or a loop another trip "

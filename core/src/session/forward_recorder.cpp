@@ -49,10 +49,10 @@ std::unordered_map<const Value*, RecordedValue> ForwardRecorder::read(const std:
     return recorded;
 }
 
-Value* ForwardRecorder::guardFeatureCount(torch::jit::Graph& graph, Node* node) const {
+Value* guardFeatureCount(const torch::jit::Module& module, torch::jit::Graph& graph, Node* node) {
     const std::string kind = node->kind().toQualString();
     if (kind.rfind("quantized::linear", 0) != 0 || node->inputs().size() < 2) return nullptr;
-    const auto weight = weightOf(module_, node->input(1));
+    const auto weight = weightOf(module, node->input(1));
     if (!weight || weight->dim() != 2) return nullptr;
     torch::jit::WithInsertPoint guard(node);
     Value* input = node->input(0);
@@ -124,7 +124,7 @@ void ForwardRecorder::instrument(torch::jit::Graph& forward, bool recordValues) 
     }
     std::vector<Value*> guards;
     for (Node* node : nodes) {
-        if (Value* guard = guardFeatureCount(*graph, node)) guards.push_back(guard);
+        if (Value* guard = guardFeatureCount(module_, *graph, node)) guards.push_back(guard);
         if (!recordValues) continue;
         for (torch::jit::Block* block : node->blocks()) recordNested(*graph, *block, originals);
         if (!recordable(node)) continue;

@@ -20,6 +20,11 @@
 
 namespace ptl::detail {
 
+// Before a quantized linear layer (`node`), multiplies its input by a zero weight of the layer's
+// shape, which raises a clean error on a wrong feature count where qnnpack would corrupt memory.
+// Returns the guard's value (to keep alive as an output), or nullptr for other nodes.
+torch::jit::Value* guardFeatureCount(const torch::jit::Module& module, torch::jit::Graph& graph, torch::jit::Node* node);
+
 class ForwardRecorder {
 public:
     // forward: the inlined graph the recorded values belong to.
@@ -50,7 +55,6 @@ private:
     std::optional<size_t> nestedOutputs_;  // where the three lists are in a run's results
     std::unique_ptr<torch::jit::GraphFunction> function_;
 
-    torch::jit::Value* guardFeatureCount(torch::jit::Graph& graph, torch::jit::Node* node) const;
     void instrument(torch::jit::Graph& forward, bool recordValues);
     void recordNested(torch::jit::Graph& graph, torch::jit::Block& block,
                       const std::unordered_map<const torch::jit::Value*, const torch::jit::Value*>& originals);

@@ -2,6 +2,7 @@
 #include "sweep/path_recorder.h"
 
 #include "common/torch_text.h"
+#include "session/forward_recorder.h"
 #include "session/plain_run.h"
 #include "session/sample_values.h"
 
@@ -11,6 +12,7 @@ namespace ptl::detail {
 
 using torch::jit::Block;
 using torch::jit::Node;
+using torch::jit::Value;
 
 namespace {
 
@@ -56,9 +58,11 @@ std::vector<const Node*> preorderNodes(const torch::jit::Graph& graph) {
     return nodes;
 }
 
-PathRecorder::PathRecorder(const torch::jit::Module& module, torch::jit::Graph& forward)
-    : module_(module), nodes_(preorderNodes(forward)) {
-    std::shared_ptr<torch::jit::Graph> graph = forward.copy();
+PathRecorder::PathRecorder(const torch::jit::Module& module, std::shared_ptr<torch::jit::Graph> forward)
+    : module_(module), forward_(std::move(forward)), nodes_(preorderNodes(*forward_)), paths_(instrument(false)) {}
+
+std::unique_ptr<torch::jit::GraphFunction> PathRecorder::instrument(bool everyNode) const {
+    std::shared_ptr<torch::jit::Graph> graph = forward_->copy();
     std::vector<Node*> copies;
     collectMutable(graph->block(), copies);  // the same order: index == id
     torch::jit::Value* events = graph->addInput("path_events");
@@ -72,12 +76,6 @@ PathRecorder::PathRecorder(const torch::jit::Module& module, torch::jit::Graph& 
         Node* append = graph->create(c10::aten::append, {events, constant->output()});
         append->output()->setType(events->type());
         place(constant, append);
-    };
-    auto after = [](Node* anchor) {
-        return [anchor](Node* constant, Node* append) {
-            constant->insertAfter(anchor);
-            append->insertAfter(constant);
-        };
     };
     auto atStart = [](Block* block) {
         return [block](Node* constant, Node* append) {
@@ -99,28 +97,49 @@ PathRecorder::PathRecorder(const torch::jit::Module& module, torch::jit::Graph& 
             });
             record(base + kLoopIteration, atStart(node->blocks()[0]));
         }
-        if (node->kind() != c10::prim::RaiseException) record(base + kDone, after(node));
+        if (everyNode && node->kind() != c10::prim::RaiseException)
+            record(base + kDone, [node](Node* constant, Node* append) {
+                constant->insertAfter(node);
+                append->insertAfter(constant);
+            });
     }
-    function_ = tupleFunction("forward_path", graph);
+    // Other shapes are what qnnpack's linear layers corrupt memory on: each gets its guard.
+    for (Node* node : copies) {
+        Value* guard = guardFeatureCount(module_, *graph, node);
+        if (guard && node->owningBlock() == graph->block()) graph->registerOutput(guard);  // kept alive, never read
+    }
+    return tupleFunction(everyNode ? "forward_progress" : "forward_path", graph);
+}
+
+bool PathRecorder::runWith(torch::jit::GraphFunction& function, const std::vector<c10::IValue>& inputs,
+                           c10::List<int64_t>& events, c10::IValue& output, std::string& error) const {
+    std::vector<c10::IValue> arguments = cloneInputs(inputs);
+    arguments.emplace_back(events);  // shares the list: what a failed run appended stays readable
+    try {
+        output = runPlainly(function, module_, arguments).front();
+        return true;
+    } catch (const std::exception& failure) {
+        error = errorText(failure);
+        return false;
+    }
 }
 
 RecordedPath PathRecorder::run(const std::vector<c10::IValue>& inputs) {
     c10::List<int64_t> events;
-    std::vector<c10::IValue> arguments = cloneInputs(inputs);
-    arguments.emplace_back(events);  // shares the list: what a failed run appended stays readable
     RecordedPath path;
-    try {
-        path.output = runPlainly(*function_, module_, arguments).front();
-        path.ran = true;
-    } catch (const std::exception& failure) {
-        path.error = errorText(failure);
-        path.errorNode = failingNode(events);
+    path.ran = runWith(*paths_, inputs, events, path.output, path.error);
+    if (!path.ran) {
+        if (!progress_) progress_ = instrument(true);
+        c10::List<int64_t> progress;
+        c10::IValue ignored;
+        std::string again;
+        // The same inputs fail the same way (forward is deterministic enough for where it stops).
+        if (!runWith(*progress_, inputs, progress, ignored, again)) path.errorNode = failingNode(progress);
     }
     std::map<int, SweepDecision> decisions;
     for (const int64_t event : events) {
         const int id = static_cast<int>(event / kEvents);
         const int64_t what = event % kEvents;
-        if (what == kDone) continue;
         SweepDecision& decision = decisions[id];
         decision.node = id;
         decision.kind = what == kThen || what == kElse ? "prim::If" : "prim::Loop";

@@ -1,7 +1,8 @@
-// A copy of forward that records the path a run takes: the branch of every prim::If, the trip
-// count of every prim::Loop, and how far it got, so that a failed run names the node whose op
-// raised the error. The events go to a list passed in as an extra argument, which keeps what was
-// appended when the run throws.
+// A copy of forward that records the path a run takes: the branch of every prim::If and the trip
+// count of every prim::Loop. A run that fails is run again on a second copy that also records
+// each node as it completes, which names the node whose op raised the error (built only then: on
+// a graph of thousands of nodes it doubles their number). The events go to a list passed in as an
+// extra argument, which keeps what was appended when the run throws.
 #pragma once
 
 #include "ptl/sweep.h"
@@ -29,14 +30,21 @@ struct RecordedPath {
 
 class PathRecorder {
 public:
-    PathRecorder(const torch::jit::Module& module, torch::jit::Graph& forward);
+    // forward: the session's inlined graph, whose pre-order gives the node ids.
+    PathRecorder(const torch::jit::Module& module, std::shared_ptr<torch::jit::Graph> forward);
     RecordedPath run(const std::vector<c10::IValue>& inputs);
 
 private:
     torch::jit::Module module_;
+    std::shared_ptr<torch::jit::Graph> forward_;
     std::vector<const torch::jit::Node*> nodes_;  // the forward graph's, by id
-    std::unique_ptr<torch::jit::GraphFunction> function_;
+    std::unique_ptr<torch::jit::GraphFunction> paths_;     // If and Loop events
+    std::unique_ptr<torch::jit::GraphFunction> progress_;  // also every completed node; built on a failure
 
+    std::unique_ptr<torch::jit::GraphFunction> instrument(bool everyNode) const;
+    // The events of one run; false with the error's text when it threw.
+    bool runWith(torch::jit::GraphFunction& function, const std::vector<c10::IValue>& inputs,
+                 c10::List<int64_t>& events, c10::IValue& output, std::string& error) const;
     int failingNode(const c10::List<int64_t>& events) const;
 };
 

@@ -278,7 +278,7 @@ ShapeSweep runShapeSweep(Session::State& session, const std::string& spec, const
         return sweep;
     }
     const std::vector<SweepInput> inputs = sweepInputs(*session.sampleInputs, spec);
-    PathRecorder recorder(*session.module, *session.forwardGraph);
+    PathRecorder recorder(*session.module, session.forwardGraph);
     for (size_t i = 0; i < inputs.size(); ++i) {
         job.checkCancelled();
         job.report("Shape sweep: " + inputs[i].label + " (" + std::to_string(i + 1) + " of " +
