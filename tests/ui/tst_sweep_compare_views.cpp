@@ -89,7 +89,7 @@ private Q_SLOTS:
         QVERIFY(two >= 0);
         QCOMPARE(model->data(model->index(two, SweepModel::ResultColumn)).toString(), QStringLiteral("ran, another path"));
         // `if x.shape[0] > 1:` (line 68 of the fixture script): else on the batch-1 sample, then at batch 2.
-        const QString path = model->data(model->index(two, SweepModel::PathColumn)).toString();
+        const QString path = model->data(model->index(two, SweepModel::DetailsColumn)).toString();
         QVERIFY2(path.contains("line 68 if: then (sample: else)"), qPrintable(path));
         QCOMPARE(model->data(model->index(two, SweepModel::OutputsColumn)).toString(), QStringLiteral("2"));
         QVERIFY(window.sweepView()->status()->text().contains("took another path"));
@@ -121,7 +121,7 @@ private Q_SLOTS:
             if (!model->point(model->index(row, 0))->ran) failed = row;
         QVERIFY(failed >= 0);
         QCOMPARE(model->data(model->index(failed, SweepModel::ResultColumn)).toString(), QStringLiteral("failed"));
-        QVERIFY(!model->data(model->index(failed, SweepModel::ErrorColumn)).toString().isEmpty());
+        QVERIFY(!model->data(model->index(failed, SweepModel::DetailsColumn)).toString().isEmpty());
         QVERIFY(model->data(model->index(failed, SweepModel::InputsColumn)).toString().contains("20x20"));
         const ptl::Finding* failure = findingOf(*window.report(), "shape.sweep-failure");
         QVERIFY(failure);

@@ -19,6 +19,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ptl::ui {
@@ -53,6 +54,10 @@ void ComparisonModel::setComparison(std::shared_ptr<const Comparison> comparison
     if (comparison_)
         for (const OpCountDiff& op : comparison_->ops)
             if (op.delta() != 0) ops_.push_back(&op);
+    // The largest changes first; by name among equals.
+    std::stable_sort(ops_.begin(), ops_.end(), [](const OpCountDiff* x, const OpCountDiff* y) {
+        return std::abs(x->delta()) > std::abs(y->delta());
+    });
     endResetModel();
 }
 
@@ -174,7 +179,9 @@ CompareView::CompareView(QMainWindow* window, VariantsModel* variants) : QObject
     compareFile_->setObjectName(QStringLiteral("compareWithFile"));
     variantBox_ = new QComboBox(panel);
     variantBox_->setObjectName(QStringLiteral("compareVariant"));
-    variantBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Narrow, so that the dock fits beside Plots on a small or scaled screen.
+    variantBox_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    variantBox_->setMinimumContentsLength(12);
     compareVariant_ = new QPushButton(tr("Compare With Variant"), panel);
     compareVariant_->setObjectName(QStringLiteral("compareWithVariant"));
     sweep_ = new QLineEdit(panel);
@@ -187,13 +194,16 @@ CompareView::CompareView(QMainWindow* window, VariantsModel* variants) : QObject
     progress_->setTextVisible(false);
     cancel_ = new QPushButton(tr("Cancel"), panel);
     cancel_->setObjectName(QStringLiteral("cancelCompare"));
+    // Two rows: what to compare with, then the shapes and the running job.
     controls->addWidget(compareFile_);
-    controls->addWidget(variantBox_);
+    controls->addWidget(variantBox_, 1);
     controls->addWidget(compareVariant_);
-    controls->addWidget(sweep_, 1);
-    controls->addWidget(progress_);
-    controls->addWidget(cancel_);
     layout->addLayout(controls);
+    auto* running = new QHBoxLayout;
+    running->addWidget(sweep_, 1);
+    running->addWidget(progress_);
+    running->addWidget(cancel_);
+    layout->addLayout(running);
     status_ = new QLabel(panel);
     status_->setObjectName(QStringLiteral("compareStatus"));
     status_->setWordWrap(true);
@@ -207,7 +217,10 @@ CompareView::CompareView(QMainWindow* window, VariantsModel* variants) : QObject
         view->setSelectionBehavior(QAbstractItemView::SelectRows);
         view->verticalHeader()->hide();
         view->setWordWrap(false);
+        view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+        view->setMinimumHeight(32);  // the dock shares the bottom with Findings on small screens
         view->horizontalHeader()->setSectionResizeMode(stretch, QHeaderView::Stretch);
+        view->setProperty("stretchColumn", stretch);
         view->setObjectName(title);
         tabs_->addTab(view, title);
     };
@@ -340,8 +353,9 @@ void CompareView::show(std::shared_ptr<const Comparison> comparison) {
     outputs_->setComparison(comparison_);
     for (int i = 0; i < tabs_->count(); ++i)
         if (auto* view = qobject_cast<QTableView*>(tabs_->widget(i))) {
+            // Sized to their contents, but the wide column fills the rest instead of running off.
             view->resizeColumnsToContents();
-            view->horizontalHeader()->setStretchLastSection(true);
+            view->horizontalHeader()->setSectionResizeMode(view->property("stretchColumn").toInt(), QHeaderView::Stretch);
         }
     const Comparison& c = *comparison_;
     int bothFailed = 0;

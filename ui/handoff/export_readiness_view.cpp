@@ -13,6 +13,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -124,21 +125,27 @@ ExportReadinessView::ExportReadinessView(QMainWindow* window) : QObject(window) 
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->hide();
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
     table_->setWordWrap(false);
     table_->horizontalHeader()->setSectionResizeMode(ExportReadinessModel::ConstructColumn, QHeaderView::Stretch);
     table_->horizontalHeader()->setSectionResizeMode(ExportReadinessModel::ImpactColumn, QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(ExportReadinessModel::SourceColumn, QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(ExportReadinessModel::FindingColumn, QHeaderView::ResizeToContents);
-    details_ = new QTextBrowser(splitter);
+    table_->setMinimumHeight(32);
+    // Below the rows, in tabs (the dock shares its height with the Inspector's tabs): what a row
+    // means and what to do, and the export call.
+    tabs_ = new QTabWidget(splitter);
+    details_ = new QTextBrowser(tabs_);
     details_->setObjectName(QStringLiteral("exportDetails"));
     details_->setOpenLinks(false);
+    details_->setMinimumHeight(32);
+    tabs_->addTab(details_, tr("Details"));
 
-    auto* codePanel = new QWidget(splitter);
+    auto* codePanel = new QWidget(tabs_);
     auto* codeLayout = new QVBoxLayout(codePanel);
-    codeLayout->setContentsMargins(0, 0, 0, 0);
+    codeLayout->setContentsMargins(2, 2, 2, 2);
     auto* header = new QHBoxLayout;
-    auto* title = new QLabel(tr("Export call (Python, with the dynamic shapes to declare)"), codePanel);
-    title->setWordWrap(true);
+    auto* title = new QLabel(tr("torch.export call, with the dynamic shapes to declare"), codePanel);
     title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     header->addWidget(title, 1);
     auto* copy = new QPushButton(tr("Copy"), codePanel);
@@ -149,7 +156,9 @@ ExportReadinessView::ExportReadinessView(QMainWindow* window) : QObject(window) 
     code_->setReadOnly(true);
     code_->setLineWrapMode(QPlainTextEdit::NoWrap);
     code_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    code_->setMinimumHeight(24);
     codeLayout->addWidget(code_, 1);
+    tabs_->addTab(codePanel, tr("Export Call"));
     connect(copy, &QPushButton::clicked, this, [this, copy] {
         QApplication::clipboard()->setText(code_->toPlainText());
         copy->setText(tr("Copied"));
@@ -157,7 +166,6 @@ ExportReadinessView::ExportReadinessView(QMainWindow* window) : QObject(window) 
     connect(code_, &QPlainTextEdit::textChanged, copy, [copy] { copy->setText(QObject::tr("Copy")); });
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
-    splitter->setStretchFactor(2, 2);
     layout->addWidget(splitter, 1);
     dock_->setWidget(panel);
     window->addDockWidget(Qt::RightDockWidgetArea, dock_);
@@ -235,6 +243,7 @@ void ExportReadinessView::showItem(const QModelIndex& index) {
         origin << tr("read from the graph (no finding)");
     html += QStringLiteral("<p style=\"color:gray\">%1</p>").arg(origin.join(QStringLiteral(" · ")));
     details_->setHtml(html);
+    tabs_->setCurrentWidget(details_);
     Q_EMIT revealRequested(QString::fromStdString(item->method), item->nodes.empty() ? -1 : item->nodes.front(),
                            QString::fromStdString(item->findingId));
 }

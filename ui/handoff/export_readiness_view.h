@@ -16,6 +16,7 @@ class QDockWidget;
 class QLabel;
 class QMainWindow;
 class QPlainTextEdit;
+class QTabWidget;
 class QTableView;
 class QTextBrowser;
 
@@ -61,6 +62,7 @@ private:
     QDockWidget* dock_ = nullptr;
     QLabel* summary_ = nullptr;
     QTableView* table_ = nullptr;
+    QTabWidget* tabs_ = nullptr;  // the details and the export call
     QTextBrowser* details_ = nullptr;
     QPlainTextEdit* code_ = nullptr;
     ExportReadinessModel* model_ = nullptr;

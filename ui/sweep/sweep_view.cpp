@@ -114,8 +114,8 @@ QVariant SweepModel::data(const QModelIndex& index, int role) const {
             case ResultColumn:
                 if (!row->ran) return tr("failed");
                 return row->diverged ? tr("ran, another path") : tr("ran");
-            case PathColumn: {
-                if (!row->ran) return QString();
+            case DetailsColumn: {
+                if (!row->ran) return QString::fromStdString(row->error);
                 const QStringList lines = differences(*row);
                 if (lines.isEmpty()) return row->sample ? tr("the reference") : tr("same as the sample");
                 return role == Qt::ToolTipRole ? lines.join(QLatin1Char('\n')) : lines.join(QStringLiteral("; "));
@@ -125,10 +125,9 @@ QVariant SweepModel::data(const QModelIndex& index, int role) const {
                 for (const std::vector<int64_t>& shape : row->outputShapes) shapes << shapeText(shape);
                 return shapes.join(QStringLiteral(", "));
             }
-            case ErrorColumn: return QString::fromStdString(row->error);
         }
     }
-    if (role == Qt::ForegroundRole && index.column() == ResultColumn) {
+    if (role == Qt::ForegroundRole && (index.column() == ResultColumn || index.column() == DetailsColumn)) {
         if (!row->ran) return severityColor(Severity::Error);
         if (row->diverged) return severityColor(Severity::Warning);
     }
@@ -142,9 +141,8 @@ QVariant SweepModel::headerData(int section, Qt::Orientation orientation, int ro
         case ShapeColumn: return tr("Shape");
         case InputsColumn: return tr("Inputs");
         case ResultColumn: return tr("Result");
-        case PathColumn: return tr("Branches and loops that differ");
         case OutputsColumn: return tr("Output shapes");
-        case ErrorColumn: return tr("Error");
+        case DetailsColumn: return tr("Error, or the ifs and loops that went another way");
     }
     return {};
 }
@@ -195,8 +193,10 @@ SweepView::SweepView(QMainWindow* window) : QObject(window) {
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->hide();
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
+    table_->setMinimumHeight(32);
     table_->setWordWrap(false);
-    table_->horizontalHeader()->setSectionResizeMode(SweepModel::PathColumn, QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(SweepModel::DetailsColumn, QHeaderView::Stretch);
     layout->addWidget(table_, 1);
     dock_->setWidget(panel);
     window->addDockWidget(Qt::BottomDockWidgetArea, dock_);
@@ -248,7 +248,7 @@ void SweepView::setReport(std::shared_ptr<const Report> report) {
     report_ = std::move(report);
     model_->setReport(report_);
     table_->resizeColumnsToContents();
-    table_->horizontalHeader()->setSectionResizeMode(SweepModel::PathColumn, QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(SweepModel::DetailsColumn, QHeaderView::Stretch);
     showSummary();
 }
 

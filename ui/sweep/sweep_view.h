@@ -28,7 +28,8 @@ class WorkerClient;
 class SweepModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { ShapeColumn, InputsColumn, ResultColumn, PathColumn, OutputsColumn, ErrorColumn, ColumnCount };
+    // Details: the error of a shape that failed, else the ifs and loops that went another way.
+    enum Column { ShapeColumn, InputsColumn, ResultColumn, OutputsColumn, DetailsColumn, ColumnCount };
     using QAbstractTableModel::QAbstractTableModel;
     void setReport(std::shared_ptr<const Report> report);  // its sweep's points; none without one
     const SweepPoint* point(const QModelIndex& index) const;
