@@ -433,11 +433,7 @@ void MainWindow::buildActions() {
         workflow_->convertDock()->raise();
     });
     // With the shapes typed in the Shape Sweep dock, or those derived from the sample inputs.
-    QAction* sweep = model->addAction(tr("Shape &Sweep"), this, [this] {
-        sweep_->dock()->show();
-        sweep_->dock()->raise();
-        sweep_->run();
-    });
+    QAction* sweep = model->addAction(tr("Shape &Sweep"), sweep_, &SweepView::run);
     sweep->setObjectName(QStringLiteral("shapeSweep"));
     sweep->setToolTip(tr("Run forward at other input shapes: which fail, which take another path"));
 
@@ -960,7 +956,6 @@ void MainWindow::compareWhenShown(const QString& other) { compareOnShow_ = other
 void MainWindow::runPendingJobs() {
     if (sweepOnShow_) {
         sweep_->specField()->setText(*std::exchange(sweepOnShow_, std::nullopt));
-        sweep_->dock()->raise();
         sweep_->run();
     }
     if (!compareOnShow_.isEmpty()) compare_->compare(std::exchange(compareOnShow_, QString()));

@@ -55,7 +55,7 @@ private Q_SLOTS:
         QVERIFY(open(window, "value_branch.pt"));
         ExportReadinessModel* model = view->model();
         QCOMPARE(model->rowCount(), 2);
-        QVERIFY(view->summary()->text().contains("Blocked for torch.export."));
+        QVERIFY(view->summary()->text().contains("2 constructs block torch.export"));
         QCOMPARE(cell(model, 0, ExportReadinessModel::ImpactColumn), QStringLiteral("Blocks"));
         QCOMPARE(cell(model, 0, ExportReadinessModel::ConstructColumn), QStringLiteral("Data-dependent branch"));
         QCOMPARE(cell(model, 0, ExportReadinessModel::SourceColumn), QStringLiteral("make_fixtures.py:85"));
@@ -88,7 +88,7 @@ private Q_SLOTS:
         QVERIFY(open(window, "shape_branch.pt"));
         QCOMPARE(view->model()->rowCount(), 2);
         QCOMPARE(cell(view->model(), 0, ExportReadinessModel::ImpactColumn), QStringLiteral("Declare"));
-        QVERIFY(view->summary()->text().contains("Nothing blocks torch.export."));
+        QVERIFY(view->summary()->text().contains("Nothing blocks torch.export; 2 constructs fix sizes"));
         QVERIFY(view->details()->toPlainText().contains("x dim 0"));
         const QString code = view->exportCode()->toPlainText();
         QVERIFY2(code.contains("dynamic_shapes={\"x\": {0: batch, 1: x_dim1}}"), qPrintable(code));

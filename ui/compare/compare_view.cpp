@@ -1,6 +1,7 @@
 #include "compare/compare_view.h"
 
 #include "convert/variants_model.h"
+#include "docks/dock_room.h"
 #include "models/report_models.h"
 #include "worker/worker_client.h"
 
@@ -318,6 +319,7 @@ void CompareView::compare(const QString& other) {
     outputs_->setComparison(nullptr);
     dock_->show();
     dock_->raise();
+    makeRoomFor(dock_);
     job_ = worker_->compare(path_, other, inputSpecs_, sweep_->text().trimmed());
     setRunning(true);
     status_->setText(tr("Comparing %1 with %2...").arg(QFileInfo(path_).fileName(), QFileInfo(other).fileName()));

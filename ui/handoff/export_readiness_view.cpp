@@ -184,11 +184,10 @@ void ExportReadinessView::setReport(std::shared_ptr<const Report> report) {
         code_->clear();
         return;
     }
-    const Severity tone = readiness_->ready ? (readiness_->items.empty() ? Severity::Info : Severity::Warning) : Severity::Error;
-    const QString headline = readiness_->ready ? tr("Nothing blocks torch.export.") : tr("Blocked for torch.export.");
-    summary_->setText(QStringLiteral("<b style=\"color:%1\">%2</b> %3")
-                          .arg(readiness_->ready ? QStringLiteral("#1b7f3b") : severityColor(tone).name(), headline,
-                               QString::fromStdString(readiness_->summary).toHtmlEscaped()));
+    // The summary is the headline: green when nothing blocks, red when something does.
+    const QColor tone = readiness_->ready ? QColor(0x1b, 0x7f, 0x3b) : severityColor(Severity::Error);
+    summary_->setText(QStringLiteral("<b style=\"color:%1\">%2</b>")
+                          .arg(tone.name(), QString::fromStdString(readiness_->summary).toHtmlEscaped()));
     code_->setPlainText(QString::fromStdString(readiness_->exportCode));
     table_->setVisible(!readiness_->items.empty());
     showChecked();

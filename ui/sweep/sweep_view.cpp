@@ -1,5 +1,6 @@
 #include "sweep/sweep_view.h"
 
+#include "docks/dock_room.h"
 #include "models/report_models.h"
 #include "ptl/sweep.h"
 #include "worker/worker_client.h"
@@ -253,8 +254,11 @@ void SweepView::setReport(std::shared_ptr<const Report> report) {
 }
 
 void SweepView::run() {
+    dock_->show();
+    dock_->raise();
     if (!report_ || path_.isEmpty() || job_) return;
     model_->setReport(nullptr);  // nothing of an earlier sweep beside the running one
+    makeRoomFor(dock_);
     job_ = worker_->inspectWithSweep(path_, inputSpecs_, spec_->text().trimmed());
     setRunning(true);
     status_->setText(tr("Sweeping %1...").arg(QFileInfo(path_).fileName()));

@@ -42,6 +42,7 @@ pre { background: #f8f9fa; border: 1px solid var(--rule); border-radius: 4px; pa
 .sev-warning { color: var(--warn); font-weight: 600; }
 .sev-info { color: var(--muted); }
 .impact-blocks { color: var(--bad); font-weight: 600; }
+.impact-ready { color: var(--ok); }
 .impact-declare { color: var(--warn); font-weight: 600; }
 .impact-check { color: var(--muted); font-weight: 600; }
 .ops { columns: 3 260px; font: 12px/1.5 "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 4px 0; padding-left: 18px; }
@@ -279,9 +280,9 @@ private:
     // What stands between the model's Python source and torch.export / ExecuTorch.
     void exportReadinessSection() {
         const ExportReadiness readiness = exportReadiness(report_);
-        out_ << "<section id=\"export-readiness\">\n<h2>torch.export readiness</h2>\n<p><strong>"
-             << (readiness.ready ? "Nothing blocks torch.export." : "Blocked for torch.export.") << "</strong> "
-             << htmlEscape(readiness.summary) << "</p>\n";
+        out_ << "<section id=\"export-readiness\">\n<h2>torch.export readiness</h2>\n<p class=\""
+             << (readiness.ready ? "impact-ready" : "impact-blocks") << "\"><strong>" << htmlEscape(readiness.summary)
+             << "</strong></p>\n";
         if (!readiness.items.empty()) {
             out_ << "<table>\n<tr><th>Impact</th><th>Construct</th><th>Source</th><th>Finding</th><th>What to do</th></tr>\n";
             for (const ExportItem& item : readiness.items) {
