@@ -291,7 +291,7 @@ CLI::App* addCompare(CLI::App& app, Arguments& args) {
     compare->add_option("B", args.other, "The second model")->required();
     addInputOption(compare, args.inputs);
     args.compareSweep = addSweepOption(compare, args.sweep,
-                                      "The shapes to run both models at (default: derived from A's sample inputs).");
+                                      "The shapes to run both models at; without --sweep too, they come from A's sample inputs.");
     compare->add_option("--fail-on-diff", args.failOnDiff,
                         "Exit 1 when at some shape the outputs differ by more than this max abs difference, their "
                         "shapes differ, or one model runs and the other fails")

@@ -68,7 +68,8 @@ CLI::Option* addSweepOption(CLI::App* command, std::string& spec, const std::str
                             "16, 64, 128. SPEC: axes separated by ';', each varied alone from the sample input: "
                             "batch=1,2,4 | scale=0.5,1,1.5 | hw=112x112,224x224 | seq=16,64,128, or a shape given "
                             "in full, one input spec per forward argument joined by '+' (1x3x64x64:float+1x8:int64). "
-                            "Put it after MODEL or write --sweep=SPEC")
+                            "Write it after the model file, or as --sweep=SPEC")
+        ->type_name("[SPEC]")
         ->expected(0, 1);
 }
 

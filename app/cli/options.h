@@ -28,7 +28,7 @@ void addProgressOption(CLI::App* command, std::string& mode);
 void addConvertOptions(CLI::App* command, ConvertChoices& choices, ConvertOptions& options);
 // How to measure: --threads, --iters, --warmup; the help states the defaults `options` holds.
 void addBenchOptions(CLI::App* command, BenchOptions& options);
-// --sweep [SPEC] (ptl/sweep.h); `given` tells whether it was on the command line.
+// --sweep [SPEC] (ptl/sweep.h); the returned option's count() tells whether it was given.
 CLI::Option* addSweepOption(CLI::App* command, std::string& spec, const std::string& what);
 
 // The choices typed into `options` (throws std::invalid_argument for unknown names).

@@ -57,7 +57,8 @@ private Q_SLOTS:
         html_ = directory_.filePath("review.html");
         const Run run = runProcess(QStringLiteral(PTL_CLI_PATH),
                                    {"report", fixture("clean_conv.pt"), "--quantize", "none", "--quantize", "static",
-                                    "--calib", "random:2", "--iters", "3", "--warmup", "1", "--progress", "none", "-o", html_},
+                                    "--calib", "random:2", "--iters", "3", "--warmup", "1", "--sweep=batch=1,2",
+                                    "--progress", "none", "-o", html_},
                                    120000);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY(run.out.contains("ships on the Lite Interpreter"));
@@ -78,6 +79,8 @@ private Q_SLOTS:
         QVERIFY(html.contains("ptl-studio-cli report"));
         QVERIFY(html.contains("LiteModuleLoader.load(assetFilePath(context, &quot;clean_conv.ptl&quot;))"));
         QVERIFY(html.contains("torch::jit::_load_for_mobile"));
+        QVERIFY(html.contains("Forward at 2 input shapes (batch=1,2): 0 failed"));
+        QVERIFY(html.contains("<code>2x3x16x16:float32</code>"));
         QVERIFY(!QDir(directory_.path()).entryList(QDir::Hidden | QDir::Files).join(' ').contains(".tmp-"));
     }
 
@@ -132,8 +135,8 @@ private Q_SLOTS:
 
         const Run dom = chromium(executable, {"--dump-dom"}, html_, profile.path());
         QCOMPARE(dom.exitCode, 0);
-        for (const char* section :
-             {"verdict", "summary", "findings", "export-readiness", "variants", "integration", "reproducibility"})
+        for (const char* section : {"verdict", "summary", "findings", "export-readiness", "sweep", "variants", "integration",
+                                    "reproducibility"})
             QVERIFY2(dom.out.contains(QByteArray("<section id=\"") + section + "\">"), section);
         // Console messages (script errors, refused requests) are logged as INFO:CONSOLE lines.
         for (const QByteArray& line : dom.err.split('\n'))

@@ -174,6 +174,19 @@ private Q_SLOTS:
         QVERIFY((*loop)->message.find("given 1: " + std::to_string(four.taken[0]) + " trips") != std::string::npos);
     }
 
+    // Image sizes given in full; the sample's own shape, asked for by no axis, comes first.
+    void imageSizesGiven() {
+        const ptl::Report report = swept("static_guard.pt", "hw=12x20;scale=0.5", {"1x3x16x16:float"});
+        QCOMPARE(report.sweep.points.size(), size_t(3));
+        QCOMPARE(report.sweep.points[0].label, std::string("sample"));
+        QVERIFY(report.sweep.points[0].sample);
+        QCOMPARE(report.sweep.points[1].label, std::string("image 12x20"));
+        QCOMPARE(report.sweep.points[1].inputs, std::vector<std::string>{"1x3x12x20:float32"});
+        QCOMPARE(report.sweep.points[1].outputShapes, (std::vector<std::vector<int64_t>>{{1, 4, 12, 20}}));
+        QCOMPARE(report.sweep.points[2].label, std::string("image 8x8 (0.5x)"));
+        QVERIFY(report.sweep.points[2].ran);
+    }
+
     void badSpecIsRefusedBeforeLoading() {
         QVERIFY_EXCEPTION_THROWN(swept("shape_branch.pt", "batch=two"), std::invalid_argument);
         // An axis no input has.

@@ -2,7 +2,6 @@
 // sweep, in this process (see ptl/compare.h).
 #include "ptl/compare.h"
 
-#include "ptl/errors.h"
 #include "ptl/inspect.h"
 #include "ptl/session.h"
 #include "session/compare.h"
@@ -93,7 +92,7 @@ Comparison compareModels(const std::string& pathA, const std::string& pathB, con
     inspect.inputSpecs = options.inputSpecs;
     inspect.roundTrip = false;
     const Report a = inspectModel(pathA, inspect, phase(job, 0.0, 0.35));
-    // B is fed A's inputs: given specs apply to both, else B finds its own for its report.
+    // Given --input specs apply to both; without them each finds its own sample inputs for its report.
     const Report b = inspectModel(pathB, inspect, phase(job, 0.35, 0.7));
     Comparison comparison;
     comparison.tool = toolVersion();

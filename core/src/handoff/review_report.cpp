@@ -494,6 +494,11 @@ Verdict reviewVerdict(const ReviewInput& input) {
                                             : std::string()) +
                                        "): check it on real data before shipping it.");
     }
+    if (const int failed = sweepFailures(input.report.sweep))
+        verdict.cautions.push_back("forward fails at " + std::to_string(failed) + " of " +
+                                   std::to_string(input.report.sweep.points.size()) +
+                                   " input shapes of the shape sweep (see Shape sweep): make sure the app feeds only "
+                                   "shapes that run.");
     const std::string blocking = std::to_string(verdict.blocking.size()) +
                                  (verdict.blocking.size() == 1 ? " blocking finding" : " blocking findings");
     if (!verdict.blocking.empty()) {

@@ -82,35 +82,10 @@ public:
         if (axis.name == "given") return addGiven(axis);
         const size_t count = axis.name == "hw" ? axis.sizes.size() : axis.values.size();
         for (size_t i = 0; i < count; ++i) {
-            std::optional<std::vector<c10::IValue>> values;
             std::string label;
-            if (axis.name == "batch") {
-                const auto batch = static_cast<int64_t>(axis.values[i]);
-                label = "batch " + std::to_string(batch);
-                values = varied(sample_, hasBatch, [batch](std::vector<int64_t>& shape) { shape[0] = batch; });
-            } else if (axis.name == "seq") {
-                const auto length = static_cast<int64_t>(axis.values[i]);
-                label = "sequence " + std::to_string(length);
-                values = varied(sample_, isTokens, [length](std::vector<int64_t>& shape) { shape[1] = length; });
-            } else {
-                const double scale = axis.name == "scale" ? axis.values[i] : 0;
-                const std::vector<int64_t> size = axis.name == "hw" ? axis.sizes[i] : std::vector<int64_t>{};
-                values = varied(sample_, isImage, [&](std::vector<int64_t>& shape) {
-                    if (!size.empty()) {
-                        shape[2] = size[0];
-                        shape[3] = size[1];
-                        return;
-                    }
-                    for (int dim : {2, 3}) shape[dim] = std::max<int64_t>(1, std::llround(double(shape[dim]) * scale));
-                });
-                if (values) {
-                    const at::Tensor image = std::find_if(values->begin(), values->end(), [](const c10::IValue& v) {
-                        return v.isTensor() && isImage(v.toTensor());
-                    })->toTensor();
-                    label = "image " + std::to_string(image.size(2)) + "x" + std::to_string(image.size(3)) +
-                            (axis.name == "scale" ? " (" + number(scale) + "x)" : "");
-                }
-            }
+            std::optional<std::vector<c10::IValue>> values = axis.name == "batch" ? batch(axis.values[i], label)
+                                                             : axis.name == "seq" ? sequence(axis.values[i], label)
+                                                                                  : image(axis, i, label);
             if (!values) throw std::invalid_argument(noInputFor(axis.name));
             add(label, std::move(*values));
         }
@@ -142,6 +117,35 @@ private:
         std::vector<std::string> specs;
         for (const c10::IValue& value : sample_) specs.push_back(specOf(value));
         return specs;
+    }
+
+    std::optional<std::vector<c10::IValue>> batch(double value, std::string& label) const {
+        const auto size = static_cast<int64_t>(value);
+        label = "batch " + std::to_string(size);
+        return varied(sample_, hasBatch, [size](std::vector<int64_t>& shape) { shape[0] = size; });
+    }
+
+    std::optional<std::vector<c10::IValue>> sequence(double value, std::string& label) const {
+        const auto length = static_cast<int64_t>(value);
+        label = "sequence " + std::to_string(length);
+        return varied(sample_, isTokens, [length](std::vector<int64_t>& shape) { shape[1] = length; });
+    }
+
+    // scale=: height and width relative to the sample's; hw=: given.
+    std::optional<std::vector<c10::IValue>> image(const SweepAxis& axis, size_t index, std::string& label) const {
+        const bool scaled = axis.name == "scale";
+        auto values = varied(sample_, isImage, [&](std::vector<int64_t>& shape) {
+            for (size_t side = 0; side < 2; ++side)
+                shape[2 + side] = scaled ? std::max<int64_t>(1, std::llround(double(shape[2 + side]) * axis.values[index]))
+                                         : axis.sizes[index][side];
+        });
+        if (!values) return values;
+        const at::Tensor first = std::find_if(values->begin(), values->end(), [](const c10::IValue& value) {
+                                     return value.isTensor() && isImage(value.toTensor());
+                                 })->toTensor();
+        label = "image " + std::to_string(first.size(2)) + "x" + std::to_string(first.size(3)) +
+                (scaled ? " (" + number(axis.values[index]) + "x)" : "");
+        return values;
     }
 
     static std::string noInputFor(const std::string& axis) {
