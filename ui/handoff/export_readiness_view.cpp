@@ -145,7 +145,7 @@ ExportReadinessView::ExportReadinessView(QMainWindow* window) : QObject(window) 
     auto* codeLayout = new QVBoxLayout(codePanel);
     codeLayout->setContentsMargins(2, 2, 2, 2);
     auto* header = new QHBoxLayout;
-    auto* title = new QLabel(tr("torch.export call, with the dynamic shapes to declare"), codePanel);
+    auto* title = new QLabel(tr("Python for torch.export"), codePanel);
     title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     header->addWidget(title, 1);
     auto* copy = new QPushButton(tr("Copy"), codePanel);
