@@ -8,7 +8,6 @@
 #include "load/torch_loader.h"
 #include "ptl/errors.h"
 
-#include <optional>
 
 namespace ptl {
 
