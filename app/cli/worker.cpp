@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -33,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -393,6 +395,25 @@ std::optional<Request> readRequest(StdinLines& input, EventStream& events) {
     }
 }
 
+// Once the graph is out, the person waits for the window to draw it, not for the analyses: every
+// thread of this process yields the cores to the window (Linux sets priority per thread, and
+// LibTorch's pools start later from these threads, inheriting it). The analyses still use all the
+// CPU the window leaves idle.
+void yieldToTheWindow() {
+    constexpr int kLower = 5;  // nice steps: the window gets about three times the worker's share
+    DIR* tasks = opendir("/proc/self/task");
+    if (!tasks) return;
+    while (const dirent* task = readdir(tasks)) {
+        const auto thread = static_cast<id_t>(std::atoi(task->d_name));
+        if (thread == 0) continue;
+        errno = 0;
+        const int nice = getpriority(PRIO_PROCESS, thread);  // -1 is a valid nice value
+        if (errno != 0 || setpriority(PRIO_PROCESS, thread, std::min(nice + kLower, 19)) != 0)
+            spdlog::info("worker: cannot lower the priority of thread {} ({})", thread, std::strerror(errno));
+    }
+    closedir(tasks);
+}
+
 // Progress and graph events go out as they happen; cancel is whatever the watcher has seen.
 JobControl jobControl(EventStream& events, const CancelWatcher& watcher, Fault fault, bool graphEvent) {
     JobControl job;
@@ -407,6 +428,7 @@ JobControl jobControl(EventStream& events, const CancelWatcher& watcher, Fault f
     if (graphEvent)
         job.graphReady = [&events, fault](const Report& partial) {
             events.write({{"event", "graph"}, {"report", toJson(partial)}});
+            yieldToTheWindow();
             if (fault == Fault::HangAfterGraph) injectFault(fault);
         };
     return job;

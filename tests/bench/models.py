@@ -1,6 +1,8 @@
 """Benchmark models, generated on demand (too large to commit): a scripted torchvision
 MobileNetV2, a BERT-like text classifier (4 layers, hidden 256, vocab 8000, 128 tokens,
-hand-written attention) and a generated 20,000-node model for the graph view. Random weights: fine for size, latency and inspection speed.
+hand-written attention), a generated 20,000-node model for the graph view and MobileNetV2 as a
+phone gets it (optimize_for_mobile, saved for the Lite Interpreter). Random weights: fine for
+size, latency and inspection speed.
 
 Usage: /usr/bin/python3 tests/bench/models.py OUTDIR
 """
@@ -12,6 +14,7 @@ import sys
 import torch
 import torch.nn as nn
 import torchvision
+from torch.utils.mobile_optimizer import optimize_for_mobile
 
 
 class Attention(nn.Module):
@@ -116,6 +119,10 @@ def main(out):
         if not os.path.exists(path):
             model.save(path)
         print("%s %.1f MB" % (path, os.path.getsize(path) / 1e6))
+    path = os.path.join(out, "mobilenet_v2.ptl")
+    if not os.path.exists(path):
+        optimize_for_mobile(torch.jit.load(os.path.join(out, "mobilenet_v2.pt")))._save_for_lite_interpreter(path)
+    print("%s %.1f MB" % (path, os.path.getsize(path) / 1e6))
 
 
 if __name__ == "__main__":

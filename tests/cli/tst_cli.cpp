@@ -130,6 +130,17 @@ private Q_SLOTS:
         QVERIFY(progress.err.contains("{\"event\":\"progress\""));
     }
 
+    // Inspecting a .ptl reads its bytecode (constants, the round trip) from one loaded module.
+    void liteFileLoadedOnce() {
+        const Run run = cli({QStringLiteral("--verbose"), QStringLiteral("inspect"), fixture(QStringLiteral("clean_conv.ptl")),
+                             QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const nlohmann::json json = nlohmann::json::parse(run.out.toStdString());
+        QVERIFY(json.at("roundTrip").at("reloaded").get<bool>());
+        QVERIFY(json.at("roundTrip").at("compared").get<bool>());
+        QCOMPARE(run.err.count("loaded in the Lite Interpreter"), 1);
+    }
+
     void badInputSpecExitsTwo() {
         const Run run = cli({QStringLiteral("inspect"), fixture(QStringLiteral("clean_conv.pt")), QStringLiteral("--input"),
                              QStringLiteral("1xAx3:float")});

@@ -11,10 +11,12 @@
 #include "main_window.h"
 #include "plots/qcustomplot.h"
 #include "plots/variant_plots.h"
+#include "worker/worker_client.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
 #include <QTableWidget>
@@ -97,6 +99,21 @@ private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH);
+    }
+
+    // Opening a model starts no conversion worker (LibTorch, ~160 MB, loading beside the open);
+    // turning to the Convert dock does, so the first conversion still skips LibTorch's start.
+    void convertWorkerStartsWithTheConvertDock() {
+        QuietWindow quiet;
+        MainWindow& window = quiet.window;
+        ConvertWorkflow* workflow = quiet.workflow;
+        auto workers = [&] { return workflow->controller()->worker()->findChildren<QProcess*>().size(); };
+        window.findChild<QDockWidget*>(QStringLiteral("InspectorDock"))->raise();  // in front of Convert
+        QVERIFY(open(window, fixture(QStringLiteral("clean_conv.pt"))));
+        QTest::qWait(200);
+        QCOMPARE(workers(), 0);
+        workflow->convertDock()->raise();
+        QVERIFY(QTest::qWaitFor([&] { return workers() == 1; }, 5000));
     }
 
     void staticFromImagesToExport() {

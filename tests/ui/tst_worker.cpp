@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/resource.h>
+
 using ptl::ui::WorkerClient;
 using namespace std::chrono_literals;
 
@@ -166,6 +168,38 @@ private Q_SLOTS:
         QCOMPARE(run.events.first().value(QStringLiteral("kind")).toString(), QStringLiteral("usage"));
         QCOMPARE(run.events.first().value(QStringLiteral("message")).toString(),
                  QStringLiteral("worker request: unknown job 'train'"));
+    }
+
+    // Once the graph is out the window draws it: the worker's analyses run at a lower priority.
+    void analysesYieldToTheWindowAfterGraph() {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(fault(QStringLiteral("hang-after-graph")));  // stays alive after the graph
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(PTL_CLI_PATH), {QStringLiteral("worker")});
+        process.write("{\"job\":\"inspect\",\"model\":\"" + fixture(QStringLiteral("clean_conv.pt")).toUtf8() + "\"}\n");
+        bool graph = false;
+        while (!graph && process.waitForReadyRead(kJobTimeoutMs))
+            while (!graph && process.canReadLine())
+                graph = QJsonDocument::fromJson(process.readLine()).object().value(QStringLiteral("event")) == QStringLiteral("graph");
+        QVERIFY(graph);
+        const int expected = std::min(getpriority(PRIO_PROCESS, 0) + 5, 19);
+        const QDir tasks(QStringLiteral("/proc/%1/task").arg(process.processId()));
+        auto allLowered = [&] {
+            const QStringList threads = tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+            for (const QString& thread : threads) {
+                QFile stat(tasks.filePath(thread + QStringLiteral("/stat")));
+                if (!stat.open(QIODevice::ReadOnly)) return false;
+                const QByteArray text = stat.readAll();
+                // Fields after the command's closing parenthesis: nice is the 19th field, the 17th here.
+                const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+                if (fields.value(16).toInt() != expected) return false;
+            }
+            return !threads.isEmpty();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allLowered(), 5000);  // the event goes out first, then the worker yields
+        process.kill();
+        process.waitForFinished();
     }
 
     void inspectsModel() {

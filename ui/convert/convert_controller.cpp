@@ -82,8 +82,12 @@ void ConvertController::setModel(const QString& path, const QString& displayName
     folder_.reset();  // removes the previous model's files
     modelPath_ = path;
     modelName_ = displayName;
-    // A worker loads LibTorch while the user sets up the conversion: the click skips ~0.4 s.
-    if (!path.isEmpty()) worker_->prestart();
+}
+
+void ConvertController::prepareWorker() {
+    // A worker loads LibTorch while the user sets up the conversion: the click skips ~0.4 s. Not
+    // while a job runs: loading would compete for the cores.
+    if (!modelPath_.isEmpty() && !busy()) worker_->prestart();
 }
 
 // "static · qnnpack", then "static · qnnpack (2)": plots and the table tell runs apart.
@@ -172,7 +176,7 @@ void ConvertController::finishJob() {
     running_ = {};
     if (queue_.empty()) Q_EMIT busyChanged(false);
     startNext();
-    if (!busy()) worker_->prestart();  // not while a job runs: loading would compete for the cores
+    prepareWorker();  // the next conversion is likely
 }
 
 void ConvertController::setState(int variantId, Variant::State state, const QString& error) {

@@ -37,6 +37,9 @@ public:
 
     // A new model: drops the previous model's variants and their files.
     void setModel(const QString& path, const QString& displayName);
+    // Starts a worker that loads LibTorch ahead of the first conversion (~160 MB): when the person
+    // turns to converting, not at every open, which it would slow down.
+    void prepareWorker();
     const QString& modelPath() const { return modelPath_; }
     const QString& modelName() const { return modelName_; }
     QString privateFolder() const;

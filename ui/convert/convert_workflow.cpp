@@ -74,6 +74,12 @@ void ConvertWorkflow::buildDocks() {
     convertDock_->setObjectName(QStringLiteral("ConvertDock"));
     convertDock_->setWidget(panel_);
     window_->addDockWidget(Qt::RightDockWidgetArea, convertDock_);
+    // The person turns to converting: its worker loads LibTorch while the options are set.
+    // (Its isVisible() stays true behind another tab; the signal follows the tabs.)
+    connect(convertDock_, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        convertInFront_ = visible;
+        if (visible) controller_->prepareWorker();
+    });
 
     auto* variants = new QWidget(window_);
     auto* layout = new QVBoxLayout(variants);
@@ -160,6 +166,7 @@ void ConvertWorkflow::setModel(const QString& path, const QString& displayName, 
         controller_->setModel(path, displayName);
         graph_->setNodeTints({});
         panel_->keepFloatField()->clear();  // module paths belong to the previous model
+        if (convertInFront_) controller_->prepareWorker();
     }
     report_ = std::move(report);
     panel_->setModelAvailable(report_ && report_->format == "torchscript");

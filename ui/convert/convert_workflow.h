@@ -77,6 +77,7 @@ private:
     VariantPlots* plots_ = nullptr;
     QDockWidget *convertDock_ = nullptr, *variantsDock_ = nullptr, *plotsDock_ = nullptr;
     std::shared_ptr<const Report> report_;
+    bool convertInFront_ = false;  // the Convert dock is on screen, not behind another tab
     QStringList inputSpecs_;
     SaveFileChooser chooseSaveFile_;
     bool quiet_ = false;

@@ -289,12 +289,16 @@ public:
             addItem(item);
             items_.insert(unit.unit, item);
         }
-        // Edges batched: one path (and one arrowhead path) per group.
-        QHash<int, QPainterPath> lines, heads;
+        // Edges batched: one path (and one arrowhead path) per group and band of the graph's height,
+        // so that a frame strokes the bands on screen, not every edge of a group that spans a
+        // fully expanded 20,000-node graph.
+        constexpr double kBandHeight = 2000;
+        QHash<QPair<int, int>, QPainterPath> lines, heads;
         const bool labels = layout.edges.size() <= 1500;
         for (const PlacedEdge& edge : layout.edges) {
             if (edge.points.size() < 2) continue;
-            QPainterPath& path = lines[edge.group];
+            const QPair<int, int> batch(edge.group, int(std::floor(edge.points.front().y / kBandHeight)));
+            QPainterPath& path = lines[batch];
             path.moveTo(edge.points.front().x, edge.points.front().y);
             if (edge.spline && (edge.points.size() - 1) % 3 == 0) {
                 for (size_t i = 1; i + 2 < edge.points.size(); i += 3)
@@ -311,7 +315,7 @@ public:
             QLineF left = direction, right = direction;
             left.setAngle(direction.angle() + 25);
             right.setAngle(direction.angle() - 25);
-            QPainterPath& head = heads[edge.group];
+            QPainterPath& head = heads[batch];
             head.moveTo(tip);
             head.lineTo(left.p2());
             head.lineTo(right.p2());
@@ -507,11 +511,18 @@ Preparation prepare(const Method& shown, const std::vector<ModuleInfo>& modules,
     QFont boldFont = plainFont;
     boldFont.setBold(true);
     const QFontMetricsF bold(boldFont), plain(plainFont);
+    // Big graphs repeat a few op kinds and shapes thousands of times; shaping text is the cost.
+    QHash<QString, double> boldWidths, plainWidths;
+    auto advance = [](QHash<QString, double>& known, const QFontMetricsF& metrics, const QString& text) {
+        auto found = known.constFind(text);
+        if (found == known.constEnd()) found = known.insert(text, metrics.horizontalAdvance(text));
+        return *found;
+    };
     std::vector<layout::Size> opSizes(shown.graph.nodes.size());
     for (const Node& node : shown.graph.nodes) {
         if (structure->hidden(node.id)) continue;
         const QString detail = opDetail(shown.graph, node);
-        const double width = std::max(bold.horizontalAdvance(opLabel(node)), plain.horizontalAdvance(detail));
+        const double width = std::max(advance(boldWidths, bold, opLabel(node)), advance(plainWidths, plain, detail));
         opSizes[node.id] = {std::max(72.0, width + 20), detail.isEmpty() ? 30.0 : 42.0};
     }
     std::vector<double> collapsedWidths;

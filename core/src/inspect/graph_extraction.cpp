@@ -300,14 +300,12 @@ MethodGraph addMethod(Inspection& inspection, const torch::jit::Method& method) 
 
 }  // namespace
 
-void extractGraphs(Inspection& inspection) {
+void extractGraphs(Inspection& inspection, MethodSelection selection) {
     if (!inspection.module()) return;
     std::vector<torch::jit::Method> methods;
     for (const torch::jit::Method& method : inspection.module()->get_methods()) {
-        if (method.name() == "forward")
-            methods.insert(methods.begin(), method);
-        else
-            methods.push_back(method);
+        if ((method.name() == "forward") != (selection == MethodSelection::Forward)) continue;
+        methods.push_back(method);
     }
 
     for (const torch::jit::Method& method : methods) {

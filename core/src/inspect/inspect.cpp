@@ -9,7 +9,6 @@
 #include "ptl/errors.h"
 #include "sweep/shape_sweep.h"
 
-#include <optional>
 
 namespace ptl {
 
@@ -30,13 +29,12 @@ void describeFile(Report& report, const ModelFile& file) {
 // Bytecode without TorchScript code: what the Lite Interpreter loads is all there is to describe.
 void describeBytecode(Inspection& inspection) {
     const std::string& path = inspection.session.file.path;
-    // A flatbuffer's tensors point into the module's buffer: measured while the module lives.
-    std::optional<torch::jit::mobile::Module> mobile;
     try {
-        mobile = detail::loadLiteModule(path);
-        inspection.report.bytecodeVersion = static_cast<int64_t>(mobile->bytecode_version());
-        detail::describeMobileModule(inspection, *mobile);
-        detail::extractBytecodeGraphs(inspection, *mobile);
+        // The session keeps it: a flatbuffer's tensors, which point into its buffer, are measured below.
+        const torch::jit::mobile::Module& mobile = inspection.session.liteModule();
+        inspection.report.bytecodeVersion = static_cast<int64_t>(mobile.bytecode_version());
+        detail::describeMobileModule(inspection, mobile);
+        detail::extractBytecodeGraphs(inspection, mobile);
     } catch (const detail::BrokenBytecode& broken) {
         throw ModelError(path, broken.what());
     } catch (const std::exception& error) {
@@ -48,11 +46,11 @@ void describeBytecode(Inspection& inspection) {
 }
 
 // A .ptl with TorchScript code: weights folded into the bytecode's constants are its weights too.
-// Damaged bytecode is left to the Lite round trip, which reports it as a finding.
+// Damaged bytecode is left to the Lite round trip, which reports it as a finding. The session keeps
+// the loaded module for the round trip.
 void describeBytecodeConstants(Inspection& inspection) {
     try {
-        const torch::jit::mobile::Module mobile = detail::loadLiteModule(inspection.session.file.path);
-        detail::describeBytecodeConstants(inspection, mobile);
+        detail::describeBytecodeConstants(inspection, inspection.session.liteModule());
     } catch (const std::exception&) {
     }
 }
@@ -102,8 +100,10 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     if (session.file().format == "lite") describeBytecodeConstants(inspection);
     job.checkCancelled();
     job.report("Extracting graphs", 0.3);
-    detail::extractGraphs(inspection);
+    detail::extractGraphs(inspection, detail::MethodSelection::Forward);
+    // Forward is what the view draws first: it goes out before the other methods are extracted.
     if (job.graphReady) job.graphReady(report);
+    detail::extractGraphs(inspection, detail::MethodSelection::Others);
     detail::measureTensors(inspection);
     detail::analyzeFileAccess(inspection);  // before running it: the finding stands if the run is refused
     job.report("Running the model on sample inputs", 0.45);

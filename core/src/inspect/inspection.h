@@ -55,7 +55,9 @@ void describeMobileModule(Inspection& inspection, const torch::jit::mobile::Modu
 void describeBytecodeConstants(Inspection& inspection, const torch::jit::mobile::Module& mobile);
 // Each method's graph from its bytecode, for Lite files without TorchScript code.
 void extractBytecodeGraphs(Inspection& inspection, const torch::jit::mobile::Module& mobile);
-void extractGraphs(Inspection& inspection);         // inlined graphs, origins
+// Inlined graphs and origins: forward's first (the view draws it), then the other methods'.
+enum class MethodSelection { Forward, Others };
+void extractGraphs(Inspection& inspection, MethodSelection selection);
 void measureTensors(Inspection& inspection);
 // Each module's parent in a pre-order module list (-1 for the root).
 std::vector<int> moduleParents(const std::vector<ModuleInfo>& modules);        // statistics of report.tensors

@@ -5,6 +5,7 @@
 #include "load/bytecode_machine.h"
 #include "ptl/errors.h"
 
+#include <spdlog/spdlog.h>
 #include <torch/csrc/jit/mobile/import.h>
 
 namespace ptl::detail {
@@ -30,6 +31,7 @@ torch::jit::Module loadTorchScript(const std::string& path) {
 torch::jit::mobile::Module loadLiteModule(const std::string& path) {
     usePhoneEngine();
     torch::jit::mobile::Module module = torch::jit::_load_for_mobile(path);
+    spdlog::info("{} loaded in the Lite Interpreter", path);  // once per job: a big .ptl takes long
     try {
         checkLiteModule(module);
     } catch (const std::runtime_error& problem) {

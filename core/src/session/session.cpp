@@ -32,6 +32,19 @@ bool Session::hasInputs() const { return state_->sampleInputs.has_value(); }
 const std::vector<InputInfo>& Session::inputs() const { return state_->inputs; }
 const std::string& Session::inputProblem() const { return state_->inputProblem; }
 
+const torch::jit::mobile::Module& Session::State::liteModule() {
+    if (liteFailure_) std::rethrow_exception(liteFailure_);
+    if (!lite_) {
+        try {
+            lite_ = detail::loadLiteModule(file.path);
+        } catch (...) {
+            liteFailure_ = std::current_exception();
+            throw;
+        }
+    }
+    return *lite_;
+}
+
 void Session::State::releaseTorchScript() {
     recorder.reset();
     forwardOutput.reset();

@@ -3,8 +3,10 @@
 
 #include "ptl/session.h"
 
+#include <torch/csrc/jit/mobile/module.h>
 #include <torch/script.h>
 
+#include <exception>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -37,9 +39,18 @@ struct Session::State {
     bool recordValues = false;
     std::shared_ptr<detail::ForwardRecorder> recorder;  // forward instrumented, compiled once
 
+    // The file in the Lite Interpreter (.ptl files), loaded on first use and shared by the stages
+    // that read it: LibTorch parses a big .ptl for hundreds of milliseconds. Throws what
+    // detail::loadLiteModule throws, every time it is asked after a failed load.
+    const torch::jit::mobile::Module& liteModule();
+
     // Drops the TorchScript module and what was built from it (bench measures a Lite model in a
     // heap not shaped by the full JIT's allocations).
     void releaseTorchScript();
+
+private:
+    std::optional<torch::jit::mobile::Module> lite_;  // a flatbuffer's tensors point into its buffer
+    std::exception_ptr liteFailure_;
 };
 
 }  // namespace ptl
