@@ -673,6 +673,7 @@ QCustomPlot* VariantPlots::resetChart(int index, const QString& title, const QSt
         axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
         axis->setTickLabelRotation(0);
         axis->setRangeReversed(false);
+        axis->setVisible(true);
         axis->grid()->setVisible(true);
     }
     applyPalette(plot, palette());
@@ -706,8 +707,12 @@ void VariantPlots::showEmpty(int index, const QString& message) {
     QCPItemText* text = addText(plot, message, palette().color(QPalette::Text), Qt::AlignCenter);
     text->position->setType(QCPItemPosition::ptAxisRectRatio);
     text->position->setCoords(0.5, 0.5);
-    plot->xAxis->setRange(0, 1);
-    plot->yAxis->setRange(0, 1);
+    // Only the message: axes from 0 to 1 over nothing look like a result.
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        axis->setRange(0, 1);
+        axis->setVisible(false);
+        axis->grid()->setVisible(false);
+    }
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
