@@ -682,8 +682,10 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
     if (!known) {
         // Say why the chart is empty rather than draw empty axes.
         auto* text = new QCPItemText(histogram_);
-        text->setText(!tensor ? tr("Pick a tensor to see its values.")
-                              : tr("No values recorded for %1.").arg(QString::fromStdString(tensor->name)));
+        // On two lines: the histogram's side of the splitter can be narrow.
+        text->setText(!tensor ? tr("Pick a tensor\nto see its values.")
+                              : tr("No values recorded\nfor %1.").arg(QString::fromStdString(tensor->name)));
+        text->setTextAlignment(Qt::AlignCenter);
         text->setColor(palette().color(QPalette::PlaceholderText));
         text->position->setType(QCPItemPosition::ptViewportRatio);
         text->position->setCoords(0.5, 0.5);
@@ -810,7 +812,7 @@ void MainWindow::applyDefaultDockSizes() {
     auto* modulesDock = findChild<QDockWidget*>(QStringLiteral("ModulesDock"));
     auto* inspectorDock = findChild<QDockWidget*>(QStringLiteral("InspectorDock"));
     auto* findingsDock = findChild<QDockWidget*>(QStringLiteral("FindingsDock"));
-    resizeDocks({modulesDock, inspectorDock}, {width() * 23 / 100, width() * 28 / 100}, Qt::Horizontal);
+    resizeDocks({modulesDock, inspectorDock}, {width() * 25 / 100, width() * 28 / 100}, Qt::Horizontal);
     resizeDocks({findingsDock}, {height() * 28 / 100}, Qt::Vertical);
     if (!tabifiedDockWidgets(inspectorDock).contains(workflow_->plotsDock()))
         resizeDocks({findingsDock, workflow_->plotsDock()}, {width() * 54 / 100, width() * 46 / 100}, Qt::Horizontal);

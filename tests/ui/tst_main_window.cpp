@@ -335,7 +335,10 @@ private Q_SLOTS:
         QVERIFY(modules->model()->rowCount(root) > 0);
         modules->setCurrentIndex(modules->model()->index(0, 0, root));
         QVERIFY(waitForGraph(window));
-        QVERIFY(window.inspector()->toPlainText().contains(QLatin1String("Parameters")));
+        const QString text = window.inspector()->toPlainText();
+        QVERIFY(text.contains(QLatin1String("Parameters")));
+        // The class as the dock names it, without the compiler's prefix and mangling.
+        QVERIFY2(!text.contains(QLatin1String("__torch__")) && !text.contains(QLatin1String("torch_mangle")), qPrintable(text));
     }
 
     // A model opened after another starts clean: nothing picked, an empty Inspector, its own
