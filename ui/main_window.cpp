@@ -812,8 +812,9 @@ void MainWindow::applyDefaultDockSizes() {
     auto* modulesDock = findChild<QDockWidget*>(QStringLiteral("ModulesDock"));
     auto* inspectorDock = findChild<QDockWidget*>(QStringLiteral("InspectorDock"));
     auto* findingsDock = findChild<QDockWidget*>(QStringLiteral("FindingsDock"));
-    resizeDocks({modulesDock, inspectorDock}, {width() * 25 / 100, width() * 28 / 100}, Qt::Horizontal);
-    resizeDocks({findingsDock}, {height() * 28 / 100}, Qt::Vertical);
+    // Modules wide enough for names, types and parameters; on a narrow screen the graph comes first.
+    resizeDocks({modulesDock, inspectorDock}, {width() * (narrowScreen() ? 20 : 25) / 100, width() * 28 / 100}, Qt::Horizontal);
+    resizeDocks({findingsDock}, {height() * 32 / 100}, Qt::Vertical);  // room for a chart with its legend
     if (!tabifiedDockWidgets(inspectorDock).contains(workflow_->plotsDock()))
         resizeDocks({findingsDock, workflow_->plotsDock()}, {width() * 54 / 100, width() * 46 / 100}, Qt::Horizontal);
 }

@@ -676,6 +676,8 @@ QCustomPlot* VariantPlots::resetChart(int index, const QString& title, const QSt
         axis->setVisible(true);
         axis->grid()->setVisible(true);
     }
+    // Few ticks: a chart in a short dock keeps its labels apart (the bars carry exact figures).
+    plot->yAxis->ticker()->setTickCount(3);
     applyPalette(plot, palette());
     chart.title->setText(title);
     chart.title->setTextColor(text);
@@ -819,6 +821,7 @@ void VariantPlots::drawSizes() {
         QCPItemText* text = addText(plot, label, palette().color(QPalette::Text), Qt::AlignHCenter | Qt::AlignBottom);
         text->position->setCoords(double(i), tops[i]);
         text->setPadding(QMargins(0, 0, 0, 3));
+        text->setClipToAxisRect(false);  // a short chart has less headroom than two lines
     }
     setCategoryTicks(plot->xAxis, names);
     plot->xAxis->setLabel(tr("variant"));
