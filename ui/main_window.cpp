@@ -287,6 +287,7 @@ void MainWindow::buildDocks() {
     findingsView_->horizontalHeader()->setSectionResizeMode(FindingsModel::MessageColumn, QHeaderView::Stretch);
     findingsView_->verticalHeader()->hide();
     findingsView_->setWordWrap(false);
+    findingsView_->setItemDelegate(new SelectionTextDelegate(findingsView_));
     verdict_ = new QLabel(findingsPanel);
     verdict_->setObjectName(QStringLiteral("findingsVerdict"));
     verdict_->setWordWrap(true);
@@ -507,13 +508,17 @@ void MainWindow::buildActions() {
     });
 
     // The legend: one toggle per highlight, in its colour, on a row of its own so that no
-    // toggle hides behind the toolbar's extension button; a short (or scaled) screen keeps that
-    // row's height for the graph.
-    if (defaultSize(screen()->availableGeometry()).height() >= 600) addToolBarBreak();
+    // toggle hides behind the toolbar's extension button; a narrow (or scaled) window labels
+    // them with a word each (the full name in the View menu and the tooltip).
+    addToolBarBreak();
     QToolBar* legend = addToolBar(tr("Legend"));
     legend->setObjectName(QStringLiteral("LegendToolBar"));
     legend->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    for (QAction* action : highlightActions_) legend->addAction(action);
+    legend->setIconSize(QSize(14, 14));  // the dots' own size: the row no taller than the text
+    for (int index = 0; index < highlightActions_.size(); ++index) {
+        if (narrowScreen()) highlightActions_[index]->setIconText(highlightShortName(HighlightGroup(index)));
+        legend->addAction(highlightActions_[index]);
+    }
 }
 
 void MainWindow::openDemo() { openModel(demoPath(), tr("Demo model")); }
@@ -608,6 +613,9 @@ void MainWindow::showModelDocks() {
     findingsView_->resizeColumnToContents(FindingsModel::SeverityColumn);
     findingsView_->resizeColumnToContents(FindingsModel::CategoryColumn);
     tensorsView_->resizeColumnsToContents();
+    // The histogram shows the first tensor until another is picked (also for a model put back).
+    if (tensorsView_->model()->rowCount() > 0) tensorsView_->setCurrentIndex(tensorsView_->model()->index(0, 0));
+    else showTensor({});
     int counts[3] = {0, 0, 0};
     for (const Finding& finding : report_->findings) ++counts[int(finding.severity)];
     summary_->setText(tr("%1 · %2 errors · %3 warnings · %4 info")
@@ -633,9 +641,6 @@ void MainWindow::showReport(std::shared_ptr<const Report> report) {
     previous_.reset();
     findingNode_ = -1;
     showModelDocks();
-    // The histogram shows the first tensor until another is picked.
-    if (tensorsView_->model()->rowCount() > 0) tensorsView_->setCurrentIndex(tensorsView_->model()->index(0, 0));
-    else showTensor({});
     inspector_->clear();
     if (std::exchange(graphShownEarly_, false))
         graph_->updateReport(report_);
@@ -736,8 +741,10 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
     if (!known) {
         // Say why the chart is empty rather than draw empty axes.
         auto* text = new QCPItemText(histogram_);
-        text->setText(!tensor ? tr("Pick a tensor to see its values.")
-                              : tr("No values recorded for %1.").arg(QString::fromStdString(tensor->name)));
+        // On two lines: the histogram's side of the splitter can be narrow.
+        text->setText(!tensor ? tr("Pick a tensor\nto see its values.")
+                              : tr("No values recorded\nfor %1.").arg(QString::fromStdString(tensor->name)));
+        text->setTextAlignment(Qt::AlignCenter);
         text->setColor(palette().color(QPalette::PlaceholderText));
         text->position->setType(QCPItemPosition::ptViewportRatio);
         text->position->setCoords(0.5, 0.5);
@@ -851,7 +858,8 @@ void MainWindow::fitToScreen() {
     const QRect available = screen()->availableGeometry();
     QRect bounds = geometry();
     if (available.contains(bounds)) return;
-    bounds.setSize(bounds.size().boundedTo(defaultSize(available)));
+    // Not below what the docks need (the layout would grow it again past the screen's edge).
+    bounds.setSize(bounds.size().boundedTo(defaultSize(available)).expandedTo(minimumSizeHint()).boundedTo(available.size()));
     bounds.moveTopLeft(QPoint(std::clamp(bounds.left(), available.left(), available.right() - bounds.width()),
                               std::clamp(bounds.top(), available.top(), available.bottom() - bounds.height())));
     setGeometry(bounds);
@@ -864,8 +872,9 @@ void MainWindow::applyDefaultDockSizes() {
     auto* modulesDock = findChild<QDockWidget*>(QStringLiteral("ModulesDock"));
     auto* inspectorDock = findChild<QDockWidget*>(QStringLiteral("InspectorDock"));
     auto* findingsDock = findChild<QDockWidget*>(QStringLiteral("FindingsDock"));
-    resizeDocks({modulesDock, inspectorDock}, {width() * 20 / 100, width() * 28 / 100}, Qt::Horizontal);
-    resizeDocks({findingsDock}, {height() * 28 / 100}, Qt::Vertical);
+    // Modules wide enough for names, types and parameters; on a narrow screen the graph comes first.
+    resizeDocks({modulesDock, inspectorDock}, {width() * (narrowScreen() ? 20 : 25) / 100, width() * 28 / 100}, Qt::Horizontal);
+    resizeDocks({findingsDock}, {height() * 32 / 100}, Qt::Vertical);  // room for a chart with its legend
     if (!tabifiedDockWidgets(inspectorDock).contains(workflow_->plotsDock()))
         resizeDocks({findingsDock, workflow_->plotsDock()}, {width() * 54 / 100, width() * 46 / 100}, Qt::Horizontal);
 }

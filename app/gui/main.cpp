@@ -1,6 +1,7 @@
 // ptl-studio: the desktop application. `ptl-studio [MODEL]` opens MODEL (or the embedded demo);
 // `--screenshot FILE.png` renders the window once the model is shown, saves it and exits;
 // `--dark` uses a dark palette where the desktop offers none.
+#include "dark_palette.h"
 #include "main_window.h"
 #include "ptl/version.h"
 
@@ -9,38 +10,6 @@
 #include <QPalette>
 #include <QStyleFactory>
 #include <QTimer>
-
-namespace {
-
-QPalette darkPalette() {
-    QPalette palette;
-    const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xe4, 0xe6, 0xea), muted(0x8c, 0x90, 0x96);
-    palette.setColor(QPalette::Window, window);
-    palette.setColor(QPalette::WindowText, text);
-    palette.setColor(QPalette::Base, base);
-    palette.setColor(QPalette::AlternateBase, window);
-    palette.setColor(QPalette::ToolTipBase, window);
-    palette.setColor(QPalette::ToolTipText, text);
-    palette.setColor(QPalette::PlaceholderText, muted);
-    palette.setColor(QPalette::Text, text);
-    palette.setColor(QPalette::Button, window);
-    palette.setColor(QPalette::ButtonText, text);
-    palette.setColor(QPalette::BrightText, QColor(0xff, 0x6b, 0x6b));
-    palette.setColor(QPalette::Light, window.lighter(150));
-    palette.setColor(QPalette::Midlight, window.lighter(125));
-    palette.setColor(QPalette::Mid, window.darker(120));
-    palette.setColor(QPalette::Dark, window.darker(150));
-    palette.setColor(QPalette::Shadow, Qt::black);
-    palette.setColor(QPalette::Highlight, QColor(0x3b, 0x82, 0xf6));
-    palette.setColor(QPalette::HighlightedText, Qt::white);
-    palette.setColor(QPalette::Link, QColor(0x7c, 0xb7, 0xff));
-    palette.setColor(QPalette::LinkVisited, QColor(0xc4, 0xb5, 0xfd));
-    for (const QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-        palette.setColor(QPalette::Disabled, role, muted);
-    return palette;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     Q_INIT_RESOURCE(resources);  // the demo model, compiled into the static ui library
@@ -81,7 +50,7 @@ int main(int argc, char** argv) {
     parser.process(app);
     if (parser.isSet(dark)) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QApplication::setPalette(darkPalette());
+        QApplication::setPalette(ptl::ui::darkPalette());
     }
 
     ptl::ui::MainWindow window;

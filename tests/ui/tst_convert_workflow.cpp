@@ -12,6 +12,7 @@
 #include "plots/qcustomplot.h"
 #include "plots/variant_plots.h"
 #include "worker/worker_client.h"
+#include "support/window_driver.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -35,7 +36,7 @@ using ptl::ui::Variant;
 
 namespace {
 
-QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
+using ptl::test::fixture;
 
 // A window whose errors and questions go to its log and status bar, not to dialogs.
 struct QuietWindow {
@@ -48,11 +49,7 @@ struct QuietWindow {
     }
 };
 
-bool open(MainWindow& window, const QString& model) {
-    QSignalSpy shown(&window, &MainWindow::reportShown);
-    window.openModel(model);
-    return shown.wait(60000);
-}
+bool open(MainWindow& window, const QString& model) { return ptl::test::openAndWait(window, model); }
 
 // Runs the Convert dock as it is set and waits for the new variant to end (and its latency).
 const Variant* runAndWait(ConvertWorkflow& workflow, bool waitForLatency = true) {

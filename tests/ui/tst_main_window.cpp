@@ -4,7 +4,9 @@
 #include "graph/graph_widget.h"
 #include "main_window.h"
 #include "models/report_models.h"
+#include "plots/qcustomplot.h"
 #include "ptl/finding_categories.h"
+#include "support/window_driver.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -27,19 +29,10 @@ using ptl::ui::MainWindow;
 
 namespace {
 
-QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
+using ptl::test::fixture;
+using ptl::test::waitForGraph;
 
-bool waitForGraph(MainWindow& window) {
-    return QTest::qWaitFor([&] { return !window.graph()->layoutPending() && !window.graph()->view()->scene()->items().isEmpty(); },
-                           20000);
-}
-
-// Opens `model` and waits until the report is shown and laid out.
-bool open(MainWindow& window, const QString& model) {
-    QSignalSpy shown(&window, &MainWindow::reportShown);
-    window.openModel(model);
-    return shown.wait(60000) && waitForGraph(window);
-}
+bool open(MainWindow& window, const QString& model) { return ptl::test::openAndWait(window, model); }
 
 QToolButton* cancelButton(MainWindow& window) {
     for (auto* button : window.findChildren<QToolButton*>())
@@ -192,6 +185,8 @@ private Q_SLOTS:
         QTRY_VERIFY(window.graph()->selectedNode() >= 0 && !window.graph()->layoutPending());
         const QString title = window.windowTitle(), counts = summary(window), inspector = window.inspector()->toPlainText();
         const int selected = window.graph()->selectedNode();
+        const int tensors = window.tensorsModel()->rowCount();
+        QVERIFY(tensors > 0);
 
         QVERIFY(openHalfway(window, fixture(QStringLiteral("static_guard.pt"))));
         QVERIFY2(!summary(window).contains(QLatin1String("errors")), qPrintable(summary(window)));
@@ -212,6 +207,9 @@ private Q_SLOTS:
         QCOMPARE(window.graph()->selectedNode(), selected);
         QVERIFY(QString::fromStdString(window.report()->file).endsWith(QLatin1String("value_branch.pt")));
         QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("log"))->toPlainText().contains(QLatin1String("cancelled")));
+        // The Weights dock is whole again: its table, and the histogram of its first tensor.
+        QCOMPARE(window.tensorsModel()->rowCount(), tensors);
+        QCOMPARE(window.findChild<QCustomPlot*>(QStringLiteral("histogram"))->plottableCount(), 1);
     }
 
     // With no model to go back to, a cancelled load says so: never an empty, clean-looking table.
@@ -337,7 +335,60 @@ private Q_SLOTS:
         QVERIFY(modules->model()->rowCount(root) > 0);
         modules->setCurrentIndex(modules->model()->index(0, 0, root));
         QVERIFY(waitForGraph(window));
-        QVERIFY(window.inspector()->toPlainText().contains(QLatin1String("Parameters")));
+        const QString text = window.inspector()->toPlainText();
+        QVERIFY(text.contains(QLatin1String("Parameters")));
+        // The class as the dock names it, without the compiler's prefix and mangling.
+        QVERIFY2(!text.contains(QLatin1String("__torch__")) && !text.contains(QLatin1String("torch_mangle")), qPrintable(text));
+    }
+
+    // A model opened after another starts clean: nothing picked, an empty Inspector, its own
+    // counts, its graph at its start rather than at the previous model's selection.
+    void nextModelStartsWithNothingOfThePrevious() {
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window, fixture(QStringLiteral("value_branch.pt"))));
+        QAbstractItemModel* findings = window.findingsView()->model();
+        QVERIFY(findings->rowCount() > 0);
+        window.findingsView()->setCurrentIndex(findings->index(0, 0));
+        QTRY_VERIFY(window.graph()->selectedNode() >= 0 && !window.graph()->layoutPending());
+        QVERIFY(!window.inspector()->toPlainText().isEmpty());
+
+        QVERIFY(open(window, fixture(QStringLiteral("static_guard.pt"))));
+        QTest::qWait(100);
+        QCOMPARE(window.graph()->selectedNode(), -1);
+        QVERIFY(window.graph()->view()->scene()->selectedItems().isEmpty());
+        QVERIFY(window.inspector()->toPlainText().isEmpty());
+        QVERIFY(!window.findingsView()->currentIndex().isValid());
+        QVERIFY(window.windowTitle().startsWith(QLatin1String("static_guard.pt")));
+        QVERIFY(QString::fromStdString(window.report()->file).endsWith(QLatin1String("static_guard.pt")));
+    }
+
+    // The shipping format shows what it holds: a flatbuffer or zip .ptl draws its ops from the
+    // bytecode, lists the weights kept in its constants and counts its parameters.
+    void liteFilesShowGraphAndWeights_data() {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("flatbuffer") << QStringLiteral("clean_conv_flatbuffer.ptl");
+        QTest::newRow("zip") << QStringLiteral("clean_conv.ptl");
+    }
+
+    void liteFilesShowGraphAndWeights() {
+        QFETCH(QString, model);
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window, fixture(model)));
+        QVERIFY(summary(window).startsWith(QLatin1String("Lite Interpreter")));
+        QVERIFY(window.graph()->method());
+        QStringList kinds;
+        for (const ptl::Node& node : window.graph()->method()->graph.nodes) kinds << QString::fromStdString(node.kind);
+        QVERIFY2(kinds.contains(QLatin1String("aten::max_pool2d")) && kinds.contains(QLatin1String("aten::flatten")),
+                 qPrintable(kinds.join(QLatin1Char(' '))));
+        int boxes = 0;
+        for (QGraphicsItem* item : window.graph()->view()->scene()->items())
+            if (item->flags() & QGraphicsItem::ItemIsSelectable) ++boxes;
+        QVERIFY2(boxes >= 6, qPrintable(QString::number(boxes)));  // the ops, not a blank view
+        QVERIFY(window.tensorsModel()->rowCount() >= 6);           // two convs and a linear: weight, bias
+        const QModelIndex root = window.modulesModel()->index(0, ptl::ui::ModulesModel::ParametersColumn);
+        QCOMPARE(root.data().toString(), QStringLiteral("2,098"));
     }
 
     void survivesWorkerCrash() {

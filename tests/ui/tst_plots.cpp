@@ -3,6 +3,7 @@
 // tests read back what each chart plots (bar keys and values, whiskers, run dots, point
 // coordinates, labels and titles), click an SQNR bar, and save every chart in every format.
 // Set PTL_PLOT_SNAPSHOTS=/some/dir to also write each chart (light, dark, crowded; PNG, SVG, PDF) for a look.
+#include "dark_palette.h"
 #include "plots/qcustomplot.h"
 #include "plots/variant_plots.h"
 
@@ -132,17 +133,6 @@ T* first(QCustomPlot* plot) {
 QByteArray head(const QString& path, int bytes) {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.read(bytes) : QByteArray();
-}
-
-QPalette darkPalette() {
-    QPalette palette;
-    palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    palette.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    palette.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    palette.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    palette.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    return palette;
 }
 
 // Ten variants with long names and 52 quantized layers: the crowded case, for snapshots.
@@ -535,9 +525,12 @@ void TestPlots::noVariantsShowsMessages() {
     for (int i = 0; i < VariantPlots::chartCount; ++i) {
         QCOMPARE(plots.plot(i)->plottableCount(), 0);
         QVERIFY(texts(plots.plot(i)).join('\n').contains("yet"));
+        QVERIFY(!plots.plot(i)->xAxis->visible() && !plots.plot(i)->yAxis->visible());  // no empty 0-1 axes
     }
     QCOMPARE(plots.sqnrVariant(), -1);
     QVERIFY(!plots.plot(VariantPlots::SizeChart)->legend->visible());
+    plots.setVariants(sampleVariants());
+    QVERIFY(plots.plot(VariantPlots::SizeChart)->xAxis->visible() && plots.plot(VariantPlots::SizeChart)->yAxis->visible());
 }
 
 // Not a check: writes every chart in every format for a person to look at, when asked to.

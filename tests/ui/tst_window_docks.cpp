@@ -3,11 +3,13 @@
 // 1400 px, files dropped on the graph, Open Recent, Export Graph Image with any name, a window
 // that fits a small (or scaled) screen, one timestamp per log line, Ctrl+= zoom, About, and a
 // graph and inspector that stay readable on a dark palette.
+#include "dark_palette.h"
 #include "graph/graph_widget.h"
 #include "main_window.h"
 #include "models/report_models.h"
 #include "plots/qcustomplot.h"
 #include "ptl/version.h"
+#include "support/window_driver.h"
 
 #include <QApplication>
 #include <QDockWidget>
@@ -35,64 +37,15 @@
 
 using ptl::ui::MainWindow;
 
+using ptl::test::contrast;
+using ptl::test::fixture;
+using ptl::test::menuAction;
+using ptl::test::onNextDialog;
+using ptl::ui::darkPalette;
+
 namespace {
 
-QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
-
-bool open(MainWindow& window, const QString& model) {
-    QSignalSpy shown(&window, &MainWindow::reportShown);
-    window.openModel(model);
-    return shown.wait(60000) &&
-           QTest::qWaitFor([&] { return !window.graph()->layoutPending() && !window.graph()->view()->scene()->items().isEmpty(); },
-                           20000);
-}
-
-QAction* menuAction(MainWindow& window, const QString& text) {
-    for (QAction* menu : window.menuBar()->actions())
-        for (QAction* action : menu->menu()->actions())
-            if (action->text() == text) return action;
-    return nullptr;
-}
-
-// Runs `handle` on the next modal dialog that opens (a file dialog, a message box); the watch
-// ends with `owner`.
-void onNextDialog(QObject* owner, std::function<void(QWidget*)> handle) {
-    auto* timer = new QTimer(owner);
-    timer->setInterval(50);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, handle] {
-        QWidget* dialog = QApplication::activeModalWidget();
-        if (!dialog) return;
-        timer->deleteLater();
-        timer->stop();
-        handle(dialog);
-    });
-    timer->start();
-}
-
-// WCAG contrast ratio of two opaque colours.
-double contrast(const QColor& a, const QColor& b) {
-    auto luminance = [](const QColor& colour) {
-        auto channel = [](double c) { return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
-        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF());
-    };
-    const double la = luminance(a), lb = luminance(b);
-    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
-}
-
-QPalette darkPalette() {
-    QPalette palette;
-    palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    palette.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    palette.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    palette.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    palette.setColor(QPalette::Button, QColor(0x33, 0x33, 0x33));
-    palette.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    palette.setColor(QPalette::Highlight, QColor(0x3b, 0x82, 0xf6));
-    palette.setColor(QPalette::HighlightedText, Qt::white);
-    palette.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
-    return palette;
-}
+bool open(MainWindow& window, const QString& model) { return ptl::test::openAndWait(window, model); }
 
 }  // namespace
 
@@ -189,13 +142,9 @@ private Q_SLOTS:
         window.resize(1400, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        auto* legend = window.findChild<QToolBar*>(QStringLiteral("LegendToolBar"));
-        QVERIFY(legend);
-        for (QAction* action : legend->actions()) {
-            QWidget* button = legend->widgetForAction(action);
-            QVERIFY2(button && button->isVisible() && legend->rect().contains(button->geometry()),
-                     qPrintable(action->text() + QStringLiteral(" is behind the extension button")));
-        }
+        QVERIFY(window.findChild<QToolBar*>(QStringLiteral("LegendToolBar")));
+        const QStringList hidden = ptl::test::hiddenToolbarEntries(window);
+        QVERIFY2(hidden.isEmpty(), qPrintable(hidden.join(QStringLiteral(", ")) + QStringLiteral(" behind the extension button")));
     }
 
     // Qt hands a drop to the deepest widget under the cursor that accepts drops; the graph's
@@ -312,6 +261,9 @@ private Q_SLOTS:
                 if (dock->isVisible()) docks += QStringLiteral(" %1:%2(min %3)").arg(dock->objectName()).arg(dock->width()).arg(dock->minimumSizeHint().width());
             QVERIFY2(window.graph()->width() >= window.width() / 3,
                      qPrintable(QStringLiteral("graph %1 px of %2;%3").arg(window.graph()->width()).arg(window.width()).arg(docks)));
+            // Every toolbar button and the whole legend in view, none behind an extension button.
+            const QStringList hidden = ptl::test::hiddenToolbarEntries(window);
+            QVERIFY2(hidden.isEmpty(), qPrintable(hidden.join(QStringLiteral(", ")) + QStringLiteral(" hidden")));
             QVERIFY2(window.graph()->height() >= window.height() / 3,
                      qPrintable(QStringLiteral("graph %1 px of %2").arg(window.graph()->height()).arg(window.height())));
             for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
@@ -423,6 +375,51 @@ private Q_SLOTS:
         const ptl::ui::GraphColours colours = ptl::ui::graphColours(light);
         QVERIFY(contrast(colours.opText, colours.opFill) >= 7);
         QVERIFY(contrast(colours.groupText, colours.moduleFill) >= 7 && contrast(colours.groupText, colours.blockFill) >= 7);
+    }
+
+    // The severity column's colours read on the palette's base, and on the selection's blue
+    // once their row is picked (the selected row's text turns to the highlighted-text colour).
+    void severityReadableWhenSelected_data() {
+        QTest::addColumn<bool>("dark");
+        QTest::newRow("light") << false;
+        QTest::newRow("dark") << true;
+    }
+
+    void severityReadableWhenSelected() {
+        QFETCH(bool, dark);
+        const QPalette light = QApplication::palette();
+        if (dark) QApplication::setPalette(darkPalette());
+        {
+            MainWindow window;
+            window.setProperty("quietErrors", true);
+            window.resize(1400, 900);
+            window.show();
+            QSignalSpy shown(&window, &MainWindow::reportShown);
+            window.openDemo();  // errors, warnings and info
+            QVERIFY(shown.wait(60000));
+            QTableView* view = window.findingsView();
+            QAbstractItemModel* findings = view->model();
+            // A selected row reads at least as well as the palette's own selection text (Qt's
+            // default blue gives white 3.6:1).
+            const QPalette palette = view->palette();
+            const double selectionText =
+                std::min(4.5, 0.95 * contrast(palette.color(QPalette::HighlightedText), palette.color(QPalette::Highlight)));
+            QStringList seen;
+            for (int row = 0; row < findings->rowCount(); ++row) {
+                const QModelIndex severity = findings->index(row, ptl::ui::FindingsModel::SeverityColumn);
+                if (seen.contains(severity.data().toString())) continue;
+                seen << severity.data().toString();
+                view->scrollTo(severity);
+                view->clearSelection();
+                const double plain = ptl::test::renderedTextContrast(view, severity);
+                view->selectionModel()->select(severity, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                const double selected = ptl::test::renderedTextContrast(view, severity);
+                QVERIFY2(plain >= 4.5 && selected >= selectionText,
+                         qPrintable(QStringLiteral("%1: contrast %2, selected %3").arg(severity.data().toString()).arg(plain).arg(selected)));
+            }
+            QCOMPARE(seen.size(), 3);
+        }
+        QApplication::setPalette(light);
     }
 };
 

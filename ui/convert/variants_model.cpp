@@ -182,7 +182,7 @@ QVariant VariantsModel::data(const QModelIndex& index, int role) const {
     case IdRole: return item->id;
     case SortRole: return sortKey(*item, index.column());
     case Qt::ForegroundRole:
-        if (item->state == Variant::State::Failed) return QColor(0xdc, 0x26, 0x26);
+        if (item->state == Variant::State::Failed) return severityColor(Severity::Error);
         if (item->state != Variant::State::Ready) return QColor(0x80, 0x80, 0x80);
         return {};
     case Qt::TextAlignmentRole:

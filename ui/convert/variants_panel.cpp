@@ -2,6 +2,7 @@
 #include "convert/variants_panel.h"
 
 #include "convert/convert_controller.h"
+#include "models/report_models.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -25,6 +26,7 @@ VariantsPanel::VariantsPanel(ConvertController* controller, QWidget* parent) : Q
     view_->sortByColumn(-1, Qt::AscendingOrder);  // in the order they were made
     view_->setSelectionBehavior(QAbstractItemView::SelectRows);
     view_->setSelectionMode(QAbstractItemView::SingleSelection);
+    view_->setItemDelegate(new SelectionTextDelegate(view_));
     view_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     view_->verticalHeader()->hide();
     view_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);

@@ -4,6 +4,8 @@
 
 #include <QColor>
 #include <QFileInfo>
+#include <QLocale>
+#include <QRegularExpression>
 #include <QStringList>
 
 namespace ptl::ui {
@@ -121,8 +123,15 @@ QString moduleHtml(const Report& report, const std::string& path) {
     for (const ModuleInfo& module : report.modules) {
         if (module.path != path) continue;
         QString html = QStringLiteral("<h3>%1</h3><table>").arg(path.empty() ? QStringLiteral("(model)") : escaped(path));
-        html += row(QStringLiteral("Type"), escaped(module.type));
-        html += row(QStringLiteral("Parameters"), QString::number(module.totalParameters));
+        // The class's own name as the Modules dock shows it; its qualified name below, without
+        // the compiler's __torch__ prefix and ___torch_mangle_N parts.
+        const QString type = QString::fromStdString(module.type);
+        QString qualified = type;
+        qualified.remove(QRegularExpression(QStringLiteral("^__torch__\\.|___torch_mangle_\\d+\\.")));
+        html += row(QStringLiteral("Type"), type.section(QLatin1Char('.'), -1).toHtmlEscaped());
+        if (qualified.contains(QLatin1Char('.')))
+            html += row(QStringLiteral("Class"), QStringLiteral("<span class='muted'>%1</span>").arg(qualified.toHtmlEscaped()));
+        html += row(QStringLiteral("Parameters"), QLocale().toString(qlonglong(module.totalParameters)));
         html += row(QStringLiteral("Weights"), formatBytes(module.totalBytes));
         html += row(QStringLiteral("Own weights"), formatBytes(module.bytes));
         if (report.compute.measured) {

@@ -24,6 +24,8 @@ QString highlightName(HighlightGroup group) {
     return QString::fromUtf8(highlightGroupInfo(group).title);
 }
 
+QString highlightShortName(HighlightGroup group) { return highlightName(group).section(QLatin1Char(' '), 0, 0); }
+
 QColor highlightColor(HighlightGroup group) {
     // The palette for the registry's colour roles: a dark theme would swap this table only.
     struct RoleColour {

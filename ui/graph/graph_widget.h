@@ -25,6 +25,8 @@ namespace ptl::ui {
 // What the view can highlight are the registry's highlight groups (ptl/finding_categories.h),
 // each with a legend entry and a toggle; the colours are the GUI's, chosen by the group's role.
 QString highlightName(HighlightGroup group);
+// The legend's label on a narrow window: the title's first word ("Shape-dependent", "Lite").
+QString highlightShortName(HighlightGroup group);
 QColor highlightColor(HighlightGroup group);  // invalid when the palette lacks the group's role
 
 // The graph's own colours, chosen for the window's palette: light boxes on a light Base, dark

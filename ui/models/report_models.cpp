@@ -10,13 +10,21 @@
 
 namespace ptl::ui {
 
-QColor severityColor(Severity severity) {
+QColor severityColor(Severity severity, const QPalette& palette) {
+    // Contrast of at least 4.5 against white, or against a dark base such as #1e1f22.
+    const bool dark = palette.color(QPalette::Base).lightness() < 128;
     switch (severity) {
-    case Severity::Error: return QColor(0xdc, 0x26, 0x26);
-    case Severity::Warning: return QColor(0xd9, 0x77, 0x06);
-    case Severity::Info: return QColor(0x25, 0x63, 0xeb);
+    case Severity::Error: return dark ? QColor(0xf8, 0x71, 0x71) : QColor(0xdc, 0x26, 0x26);
+    case Severity::Warning: return dark ? QColor(0xfb, 0xbf, 0x24) : QColor(0xb4, 0x53, 0x09);
+    case Severity::Info: return dark ? QColor(0x60, 0xa5, 0xfa) : QColor(0x25, 0x63, 0xeb);
     }
     return Qt::gray;
+}
+
+void SelectionTextDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const {
+    QStyledItemDelegate::initStyleOption(option, index);
+    if (option->state & QStyle::State_Selected)
+        option->palette.setBrush(QPalette::Text, option->palette.brush(QPalette::HighlightedText));
 }
 
 // The same units as the CLI prints.

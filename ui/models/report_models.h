@@ -5,7 +5,10 @@
 
 #include <QAbstractItemModel>
 #include <QAbstractTableModel>
+#include <QGuiApplication>
+#include <QPalette>
 #include <QSortFilterProxyModel>
+#include <QStyledItemDelegate>
 
 #include <memory>
 
@@ -13,7 +16,19 @@ namespace ptl::ui {
 
 enum ReportRole { IndexRole = Qt::UserRole + 1, SortRole };
 
-QColor severityColor(Severity severity);
+// A severity's colour, readable on the palette's base (lighter shades on a dark one).
+QColor severityColor(Severity severity, const QPalette& palette = QGuiApplication::palette());
+
+// Item text coloured by the model (severities, failed variants) turns to the palette's
+// highlighted text when its row is selected: red or blue on the selection's blue cannot be read.
+class SelectionTextDelegate : public QStyledItemDelegate {
+    Q_OBJECT
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override;
+};
 
 class FindingsModel : public QAbstractTableModel {
     Q_OBJECT

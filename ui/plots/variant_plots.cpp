@@ -673,8 +673,11 @@ QCustomPlot* VariantPlots::resetChart(int index, const QString& title, const QSt
         axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
         axis->setTickLabelRotation(0);
         axis->setRangeReversed(false);
+        axis->setVisible(true);
         axis->grid()->setVisible(true);
     }
+    // Few ticks: a chart in a short dock keeps its labels apart (the bars carry exact figures).
+    plot->yAxis->ticker()->setTickCount(3);
     applyPalette(plot, palette());
     chart.title->setText(title);
     chart.title->setTextColor(text);
@@ -706,8 +709,12 @@ void VariantPlots::showEmpty(int index, const QString& message) {
     QCPItemText* text = addText(plot, message, palette().color(QPalette::Text), Qt::AlignCenter);
     text->position->setType(QCPItemPosition::ptAxisRectRatio);
     text->position->setCoords(0.5, 0.5);
-    plot->xAxis->setRange(0, 1);
-    plot->yAxis->setRange(0, 1);
+    // Only the message: axes from 0 to 1 over nothing look like a result.
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        axis->setRange(0, 1);
+        axis->setVisible(false);
+        axis->grid()->setVisible(false);
+    }
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -814,6 +821,7 @@ void VariantPlots::drawSizes() {
         QCPItemText* text = addText(plot, label, palette().color(QPalette::Text), Qt::AlignHCenter | Qt::AlignBottom);
         text->position->setCoords(double(i), tops[i]);
         text->setPadding(QMargins(0, 0, 0, 3));
+        text->setClipToAxisRect(false);  // a short chart has less headroom than two lines
     }
     setCategoryTicks(plot->xAxis, names);
     plot->xAxis->setLabel(tr("variant"));
