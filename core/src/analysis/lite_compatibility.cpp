@@ -169,7 +169,7 @@ void analyzeLiteCompatibility(Inspection& inspection, bool roundTrip) {
     try {
         if (report.format == "lite") {
             trip.exported = true;  // the file already is Lite bytecode: check what the phone will load
-            mobile = loadLiteModule(report.file);
+            mobile = loadLiteModule(inspection.session.file);
         } else {
             std::stringstream bytecode;
             inspection.module()->_save_for_mobile(bytecode);

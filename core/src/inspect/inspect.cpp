@@ -32,7 +32,7 @@ void describeBytecode(Inspection& inspection) {
     // A flatbuffer's tensors point into the module's buffer: measured while the module lives.
     std::optional<torch::jit::mobile::Module> mobile;
     try {
-        mobile = detail::loadLiteModule(path);
+        mobile = detail::loadLiteModule(inspection.session.file);
         inspection.report.bytecodeVersion = static_cast<int64_t>(mobile->bytecode_version());
         detail::describeMobileModule(inspection, *mobile);
         detail::extractBytecodeGraphs(inspection, *mobile);
@@ -50,7 +50,7 @@ void describeBytecode(Inspection& inspection) {
 // Damaged bytecode is left to the Lite round trip, which reports it as a finding.
 void describeBytecodeConstants(Inspection& inspection) {
     try {
-        const torch::jit::mobile::Module mobile = detail::loadLiteModule(inspection.session.file.path);
+        const torch::jit::mobile::Module mobile = detail::loadLiteModule(inspection.session.file);
         detail::describeBytecodeConstants(inspection, mobile);
     } catch (const std::exception&) {
     }

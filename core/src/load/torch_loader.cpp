@@ -27,9 +27,10 @@ torch::jit::Module loadTorchScript(const std::string& path) {
     }
 }
 
-torch::jit::mobile::Module loadLiteModule(const std::string& path) {
+torch::jit::mobile::Module loadLiteModule(const ModelFile& file) {
+    if (!file.bytecodeProblem.empty()) throw BrokenBytecode(file.bytecodeProblem);
     usePhoneEngine();
-    torch::jit::mobile::Module module = torch::jit::_load_for_mobile(path);
+    torch::jit::mobile::Module module = torch::jit::_load_for_mobile(file.path);
     try {
         checkLiteModule(module);
     } catch (const std::runtime_error& problem) {
