@@ -44,12 +44,15 @@ build() {
 }
 
 # The asan preset (CMakePresets.json) and its own build folder; the hostile suite's runs get a
-# longer guard, as every one starts LibTorch under ASan.
+# longer guard, as every one starts LibTorch under ASan. An ASan worker cannot take the CLI's
+# RLIMIT_DATA cap (its shadow memory counts), so ASan's own RSS limit stands in for it, and a
+# failed allocation returns null (LibTorch's bad_alloc) instead of ending the process.
 sanitizer_run() {
   cmake --preset asan -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON
   cmake --build --preset asan --parallel "$(nproc)"
   ctest --preset asan
-  ASAN_OPTIONS=detect_leaks=0:protect_shadow_gap=0 PTL_HOSTILE_GUARD=${PTL_HOSTILE_GUARD:-120} \
+  ASAN_OPTIONS=detect_leaks=0:protect_shadow_gap=0:allocator_may_return_null=1:hard_rss_limit_mb=6144 \
+    PTL_HOSTILE_GUARD=${PTL_HOSTILE_GUARD:-120} \
     build-asan/tests/hostile/tst_hostile
 }
 
