@@ -3,6 +3,8 @@
 #   ./build.sh run    opens PTL Studio on the embedded demo model
 #   ./build.sh test   runs every test suite (CTest)
 #   ./build.sh bench  runs the benchmarks in tests/bench/
+#   ./build.sh asan   builds core and CLI with ASan + UBSan (build-asan/), runs their suites and
+#                     the hostile suite against that CLI
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -41,8 +43,25 @@ build() {
   cmake --build build --parallel "$(nproc)"
 }
 
+# The asan preset (CMakePresets.json) and its own build folder; the hostile suite's runs get a
+# longer guard, as every one starts LibTorch under ASan. An ASan worker cannot take the CLI's
+# RLIMIT_DATA cap (its shadow memory counts), so ASan's own RSS limit stands in for it, and a
+# failed allocation returns null (LibTorch's bad_alloc) instead of ending the process.
+sanitizer_run() {
+  cmake --preset asan -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON
+  cmake --build --preset asan --parallel "$(nproc)"
+  ctest --preset asan
+  ASAN_OPTIONS=detect_leaks=0:protect_shadow_gap=0:allocator_may_return_null=1:hard_rss_limit_mb=6144 \
+    PTL_HOSTILE_GUARD=${PTL_HOSTILE_GUARD:-120} \
+    build-asan/tests/hostile/tst_hostile
+}
+
 command=${1:-run}
 install_missing
+if [ "$command" = asan ]; then
+  sanitizer_run
+  exit
+fi
 build
 case "$command" in
   run)
@@ -58,7 +77,7 @@ case "$command" in
     exec tests/bench/run.sh build
     ;;
   *)
-    echo "usage: $0 [run|test|bench]" >&2
+    echo "usage: $0 [run|test|bench|asan]" >&2
     exit 2
     ;;
 esac

@@ -114,7 +114,14 @@ pid_t startWorker(const Limits& limits, bool verbose, const Pipe& input, const P
         // RLIMIT_DATA, not RLIMIT_AS: LibTorch's threads each reserve malloc arenas and stacks
         // of address space they never touch, which RLIMIT_AS counts and RLIMIT_DATA does not.
         const rlimit cap{limits.memoryBytes, limits.memoryBytes};
+#if !defined(__SANITIZE_ADDRESS__)
         setrlimit(RLIMIT_DATA, &cap);
+#else
+        // ASan's shadow memory (terabytes of reserved private mappings) counts as data: under any
+        // cap the worker dies at start-up. Such a build caps memory with ASAN_OPTIONS's
+        // hard_rss_limit_mb instead (CMakePresets.json, build.sh asan).
+        (void)cap;
+#endif
     }
     if (forkOnly) {
         const int code = runWorker();

@@ -155,6 +155,9 @@ private:
 
 // Watches stdin while the job runs: {"cancel":true} or end of input asks the job to stop.
 // The job polls the flag between stages (JobControl::cancelled).
+// The one place a stuck job is ended: every client (the GUI, a script, the CLI's tests) only asks
+// and waits, so the promise "answered and gone within kCancelGrace" holds whoever asks
+// (docs/worker-protocol.md, "Cancel").
 class CancelWatcher {
 public:
     // `stuck` runs when a cancelled job has not stopped after the grace period: a stage inside

@@ -143,20 +143,27 @@ private Q_SLOTS:
 
     // (inspect reports a forward that fails, out of memory too, as input.unknown and goes on.)
     void memoryLimit() {
+        const Run badSize = cli({QStringLiteral("inspect"), model("greedy.pt"), QStringLiteral("--memory-limit"),
+                                 QStringLiteral("lots")});
+        QCOMPARE(badSize.exitCode, 2);
+        QVERIFY2(badSize.err.contains("--memory-limit: 'lots' is not a size"), badSize.err.constData());
+#if defined(__SANITIZE_ADDRESS__)
+        // The CLI of this build is the ASan one, which cannot cap its worker (contained_job.cpp).
+        QSKIP("ASan's shadow memory cannot live under a data-size limit");
+#endif
         const Run run = cli({QStringLiteral("bench"), model("greedy.pt"), QStringLiteral("--input"),
                              QStringLiteral("2x2:float"), QStringLiteral("--memory-limit"), QStringLiteral("1G")});
         QCOMPARE(run.exitCode, 3);
         QCOMPARE(run.errLines().size(), 1);
         QVERIFY2(run.err.contains("exceeded the 1 GiB memory limit while running the model on sample inputs"),
                  run.err.constData());
-        const Run badSize = cli({QStringLiteral("inspect"), model("greedy.pt"), QStringLiteral("--memory-limit"),
-                                 QStringLiteral("lots")});
-        QCOMPARE(badSize.exitCode, 2);
-        QVERIFY2(badSize.err.contains("--memory-limit: 'lots' is not a size"), badSize.err.constData());
     }
 
     // A crash in the child, here a SIGSEGV sent while forward runs, names the stage it was in.
     void crashNamesTheStage() {
+#if defined(__SANITIZE_ADDRESS__)
+        QSKIP("ASan catches the SIGSEGV and writes its own report to stderr, which the CLI passes on");
+#endif
         QProcess process;
         process.setProcessEnvironment(environment());
         process.setWorkingDirectory(cwd_);

@@ -969,9 +969,6 @@ def gen_writes_files(cases, paths):
         cases.add(dst, commands=("inspect", "bench"), expect="flag", inputs=case["inputs"], targets=case["targets"])
 
 
-KNOWN_WORKER_CRASH = "clean_conv-op-x999.ptl"
-
-
 def gen_print_forward(cases, paths):
     marker = "PTL-HOSTILE-PRINTED"
     for label, body, bundle in (("print", "        print(%r)" % marker, False),
@@ -1425,14 +1422,11 @@ def main():
             make(cases, paths)
             print("%-20s %4d cases  %5.1f s" % (name, len(cases.cases) - count, time.time() - started), flush=True)
     # The GUI's worker gets the first three cases of each class that convert or bench runs on.
-    # KNOWN_WORKER_CRASH: an open defect (issue 12): a raw worker inspecting it crashes in about 1 run
-    # of 6 while checking Lite compatibility. The CLI contains it (one line, exit 3) and so does the
-    # window, but a worker must not crash at all; drop this exclusion once it is fixed.
     picked = {}
     for case in cases.cases:
         if ("convert" in case["commands"] or "bench" in case["commands"]) and "pathHex" not in case \
                 and "worker" not in case["commands"] and case["class"] != "infinite-loop" \
-                and not case["path"].endswith(KNOWN_WORKER_CRASH) and picked.get(case["class"], 0) < 3:
+                and picked.get(case["class"], 0) < 3:
             case["commands"].append("worker")
             picked[case["class"]] = picked.get(case["class"], 0) + 1
     # Building the bases ran some of their code here (a __setstate__ runs on load): start clean.

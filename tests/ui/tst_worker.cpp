@@ -263,6 +263,10 @@ private Q_SLOTS:
     }
 
     void recoversFromOutOfMemory() {
+#if defined(__SANITIZE_ADDRESS__)
+        // The worker of this build is the ASan one too: PTL_WORKER_FAULT=oom caps its address space.
+        QSKIP("ASan's shadow memory cannot live under an address-space limit");
+#endif
         WorkerClient client(QStringLiteral(PTL_CLI_PATH));
         Recorder recorder(client);
         client.setExtraEnvironment(fault(QStringLiteral("oom")));
@@ -296,7 +300,6 @@ private Q_SLOTS:
     void cancelsHang() {
         WorkerClient client(QStringLiteral(PTL_CLI_PATH));
         Recorder recorder(client);
-        client.setGracePeriod(500ms);
         client.setExtraEnvironment(fault(QStringLiteral("hang")));
         const quint64 job = client.inspect(fixture(QStringLiteral("clean_conv.pt")));
         QTRY_VERIFY_WITH_TIMEOUT(!recorder.named(QStringLiteral("progress")).isEmpty(), kJobTimeoutMs);
@@ -305,13 +308,13 @@ private Q_SLOTS:
         QCOMPARE(recorder.emissions.last().name, QStringLiteral("cancelled"));
         QCOMPARE(recorder.emissions.last().job, job);
         QVERIFY(!client.isRunning());
-        // A hung worker ignores the request to stop; the grace period ends it.
+        // A hung worker never reaches a stage boundary: it ends itself 3 s after the request.
         QTRY_COMPARE_WITH_TIMEOUT(liveWorkers(client), 0, 10000);
         QCOMPARE(recorder.ends(), 1);
     }
 
     // The model's own forward never returns: LibTorch cannot be interrupted, yet cancel is
-    // answered at once and the worker is gone after the grace period.
+    // answered at once and the worker ends itself 3 s after the request.
     void cancelsEndlessForward() {
         QTemporaryDir models;
         QProcess python;
@@ -322,7 +325,6 @@ private Q_SLOTS:
 
         WorkerClient client(QStringLiteral(PTL_CLI_PATH));
         Recorder recorder(client);
-        client.setGracePeriod(500ms);
         const quint64 job = client.inspect(models.filePath(QStringLiteral("endless.pt")), {QStringLiteral("2x2:float")});
         QTRY_VERIFY_WITH_TIMEOUT(recorder.hasStageStarting(QStringLiteral("Running the model")), kJobTimeoutMs);
         QTest::qWait(500);  // inside forward's loop by now
@@ -333,7 +335,7 @@ private Q_SLOTS:
         QCOMPARE(recorder.emissions.last().name, QStringLiteral("cancelled"));
         QCOMPARE(recorder.emissions.last().job, job);
         QTRY_COMPARE_WITH_TIMEOUT(liveWorkers(client), 0, 10000);
-        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY2(timer.elapsed() >= 2500 && timer.elapsed() < 6000, qPrintable(QString::number(timer.elapsed())));
         expectRecovery(client, recorder);
     }
 
@@ -431,15 +433,17 @@ private Q_SLOTS:
         QTemporaryDir out;
         WorkerClient client(QStringLiteral(PTL_CLI_PATH));
         Recorder recorder(client);
-        // Longer than the whole conversion (~3 s): a worker that ignored the request to stop would
-        // finish and write its file before the grace period ended it.
-        client.setGracePeriod(60s);
         const ptl::ConvertOptions options = staticQuantization(out, QStringLiteral("random:20000"));
         const quint64 job = client.convert(fixture(QStringLiteral("digits_cnn.pt")), options);
         QTRY_VERIFY_WITH_TIMEOUT(recorder.hasStageStarting(QStringLiteral("Calibrating")), kJobTimeoutMs);
         const QList<QProcess*> workers = client.findChildren<QProcess*>();
         QCOMPARE(workers.size(), 1);
         QSignalSpy exited(workers.first(), &QProcess::finished);
+        // Its log once the client lets go of it: a worker that missed the batch boundary would say
+        // that it ended itself after the grace period.
+        QByteArray lateLog;
+        connect(workers.first(), &QProcess::readyReadStandardError, this,
+                [&lateLog, worker = workers.first()] { lateLog += worker->readAllStandardError(); });
         client.cancel();
         QCOMPARE(recorder.ends(), 1);
         QCOMPARE(recorder.last(), QStringLiteral("cancelled "));
@@ -451,6 +455,7 @@ private Q_SLOTS:
         QVERIFY(exited.wait(30000));
         QCOMPARE(exited.first().at(1).value<QProcess::ExitStatus>(), QProcess::NormalExit);
         QCOMPARE(exited.first().at(0).toInt(), 130);
+        QVERIFY2(!lateLog.contains("grace period"), lateLog.constData());
         QTRY_COMPARE(liveWorkers(client), 0);
         QCOMPARE(folderEntries(out), QStringList());
         QCOMPARE(recorder.ends(), 1);

@@ -20,8 +20,6 @@
 #include <sys/prctl.h>
 #endif
 
-using namespace std::chrono_literals;
-
 namespace ptl::ui {
 
 namespace {
@@ -214,7 +212,7 @@ quint64 WorkerClient::bench(const QString& model, const ptl::BenchOptions& optio
 }
 
 quint64 WorkerClient::start(JobKind kind, const QString& model, const QByteArray& request) {
-    if (active_) endJob(0ms);  // superseded: nobody wants its result, so do not wait for it
+    if (active_) endJob(Retire::Now);  // superseded: nobody wants its result, so do not wait for it
     const quint64 job = ++generation_;
     active_ = job;
     model_ = model;
@@ -249,10 +247,8 @@ quint64 WorkerClient::start(JobKind kind, const QString& model, const QByteArray
 void WorkerClient::cancel() {
     if (!active_) return;
     const quint64 job = active_;
-    // Ask first: the worker stops at its next stage boundary. endJob() kills it after the grace
-    // period, for a stage inside LibTorch cannot be interrupted.
     if (process_) process_->write("{\"cancel\":true}\n");
-    endJob(gracePeriod_);
+    endJob(Retire::WhenItExits);
     Q_EMIT cancelled(job);
 }
 
@@ -269,7 +265,7 @@ void WorkerClient::advance() {
             dispatch(Event::decode(line));
     }
     // Once the worker has exited and all it sent is read, a job still open has crashed.
-    if (active_ == job && !parsing_ && process_->state() == QProcess::NotRunning) fail(exitMessage(), 0ms);
+    if (active_ == job && !parsing_ && process_->state() == QProcess::NotRunning) fail(exitMessage(), Retire::Now);
 }
 
 void WorkerClient::decodeInBackground(const QByteArray& line) {
@@ -295,9 +291,9 @@ void WorkerClient::dispatch(const Event& event) {
     case Event::Type::Graph:
         if (event.report) Q_EMIT graphReady(job, event.report);
         return;
-    case Event::Type::Error: fail(event.message, gracePeriod_); return;
+    case Event::Type::Error: fail(event.message, Retire::WhenItExits); return;
     case Event::Type::Cancelled:
-        endJob(gracePeriod_);
+        endJob(Retire::WhenItExits);
         Q_EMIT cancelled(job);
         return;
     case Event::Type::Result: deliver(event); return;
@@ -317,10 +313,10 @@ void WorkerClient::deliver(const Event& event) {
                 "versions.")
                  .arg(QDir::toNativeSeparators(model_),
                       event.message.isEmpty() ? tr("it is not the result of this job") : event.message),
-             gracePeriod_);
+             Retire::Now);
         return;
     }
-    endJob(gracePeriod_);
+    endJob(Retire::WhenItExits);
     switch (kind_) {
     case JobKind::Inspect: Q_EMIT finished(job, event.report); return;
     case JobKind::Convert: Q_EMIT converted(job, event.convert); return;
@@ -354,7 +350,7 @@ void WorkerClient::onWatchdog() {
     fail(tr("The worker process did not respond for %1 s while %2 and was stopped. PTL Studio is still running; "
             "the model may be too large for this computer, or LibTorch hung on it.")
              .arg(QString::number(watchdogTimeout_.count()), activity()),
-         0ms);
+         Retire::Now);
 }
 
 QString WorkerClient::exitMessage() const {
@@ -376,29 +372,29 @@ QString WorkerClient::exitMessage() const {
         .arg(doing, QString::number(process_->exitCode()));
 }
 
-void WorkerClient::fail(const QString& message, std::chrono::milliseconds grace) {
+void WorkerClient::fail(const QString& message, Retire retire) {
     const quint64 job = active_;
-    endJob(grace);
+    endJob(retire);
     Q_EMIT failed(job, message);
 }
 
 void WorkerClient::failLater(quint64 job, const QString& message) {
     // Not from inside inspect() or its kin: the caller does not know the job's id yet.
     QTimer::singleShot(0, this, [this, job, message] {
-        if (active_ == job) fail(message, 0ms);
+        if (active_ == job) fail(message, Retire::Now);
     });
 }
 
-void WorkerClient::endJob(std::chrono::milliseconds grace) {
+void WorkerClient::endJob(Retire retire) {
     readLog();
     if (!logPartial_.isEmpty()) Q_EMIT logLine(QString::fromUtf8(std::exchange(logPartial_, {})).trimmed());
     active_ = 0;
     parsing_ = false;
     watchdog_->stop();
-    if (process_) retire(std::exchange(process_, nullptr), grace);
+    if (process_) this->retire(std::exchange(process_, nullptr), retire);
 }
 
-void WorkerClient::retire(QProcess* process, std::chrono::milliseconds grace) {
+void WorkerClient::retire(QProcess* process, Retire how) {
     process->disconnect(this);  // whatever it still says belongs to no job
     if (process->state() == QProcess::NotRunning) {
         process->deleteLater();
@@ -406,10 +402,12 @@ void WorkerClient::retire(QProcess* process, std::chrono::milliseconds grace) {
     }
     connect(process, &QProcess::finished, process, &QObject::deleteLater);
     process->closeWriteChannel();  // end of input asks the worker to stop
-    if (grace <= 0ms)
-        process->kill();
-    else
-        QTimer::singleShot(grace, process, &QProcess::kill);
+    // Stopping a job is the worker's to do, for every client alike (docs/worker-protocol.md,
+    // "Cancel"): it stops at the next stage boundary and removes its partial output, and when
+    // LibTorch does not return it answers and exits by itself 3 s after the request. After its
+    // terminal event it exits at once. So no timer here: a kill could only cut a clean stop short.
+    // Killed at once are the workers nobody waits for (superseded, silent, unreadable).
+    if (how == Retire::Now) process->kill();
 }
 
 }  // namespace ptl::ui

@@ -62,15 +62,13 @@ public:
     // and bench every 8 runs, so the default is far above the longest legitimate silence.
     void setWatchdogTimeout(std::chrono::seconds timeout) { watchdogTimeout_ = timeout; }
     std::chrono::seconds watchdogTimeout() const { return watchdogTimeout_; }
-    // How long a cancelled or finished worker may take to exit before it is killed.
-    void setGracePeriod(std::chrono::milliseconds grace) { gracePeriod_ = grace; }
     // Added to the system environment of the workers started from now on (tests use it to set
     // PTL_WORKER_FAULT).
     void setExtraEnvironment(const QProcessEnvironment& environment) { extraEnvironment_ = environment; }
 
 public Q_SLOTS:
-    // Ends the running job at once with cancelled(); its worker is asked to stop and killed
-    // after the grace period.
+    // Ends the running job at once with cancelled(); its worker is asked to stop and exits by
+    // itself (within 3 s, whatever LibTorch is doing: docs/worker-protocol.md, "Cancel").
     void cancel();
 
 Q_SIGNALS:
@@ -88,6 +86,8 @@ Q_SIGNALS:
 private:
     struct Event;
     enum class JobKind { Inspect, Convert, Bench, Compare };
+    // How a worker no job needs any more goes: left to exit by itself, or killed now (see retire()).
+    enum class Retire { WhenItExits, Now };
 
     quint64 start(JobKind kind, const QString& model, const QByteArray& request);
     void deliver(const Event& event);  // the result event: the signal of the active job's kind
@@ -98,16 +98,15 @@ private:
     void readLog();
     void onWatchdog();
     QString exitMessage() const;
-    void fail(const QString& message, std::chrono::milliseconds grace);
+    void fail(const QString& message, Retire retire);
     void failLater(quint64 job, const QString& message);
     // Ends the active job's bookkeeping and retires its worker; the caller emits the signal.
-    void endJob(std::chrono::milliseconds grace);
-    void retire(QProcess* process, std::chrono::milliseconds grace);
+    void endJob(Retire retire);
+    void retire(QProcess* process, Retire how);
 
     QString workerPath_;
     QProcessEnvironment extraEnvironment_;
     std::chrono::seconds watchdogTimeout_{120};
-    std::chrono::milliseconds gracePeriod_{3000};
 
     quint64 generation_ = 0;       // id of the newest job
     quint64 active_ = 0;           // the job still owing its terminal signal, 0 when none

@@ -18,6 +18,10 @@ struct ModelFile {
     bool hasCode = false;            // TorchScript code records present (full JIT can load it)
     int64_t fileFormatVersion = -1;
     std::vector<ExtraFile> extraFiles;
+    // Lite bytecode (zip) whose operands LibTorch's loader would follow outside its tables: one
+    // line, and the Lite Interpreter never loads the file. Empty for sound bytecode (flatbuffer
+    // files with damaged bytecode are refused outright).
+    std::string bytecodeProblem;
 };
 
 // Throws ModelError with one line naming the problem.

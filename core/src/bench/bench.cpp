@@ -90,7 +90,7 @@ void checkLiteInputs(const torch::jit::mobile::Module& mobile, const std::vector
 torch::jit::mobile::Module liteModuleOf(Session& session) {
     const std::string& path = session.path();
     try {
-        if (session.file().format == "lite") return detail::loadLiteModule(path);
+        if (session.file().format == "lite") return detail::loadLiteModule(session.file());
         std::stringstream bytecode;
         session.state().module->_save_for_mobile(bytecode);
         return torch::jit::_load_for_mobile(bytecode);

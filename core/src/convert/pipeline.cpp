@@ -240,7 +240,7 @@ ConvertResult convertModel(const std::string& path, const ConvertOptions& option
     session.load();
     if (session.file().format == "lite") {
         try {
-            detail::loadLiteModule(path);  // refuses a .ptl whose bytecode is damaged
+            detail::loadLiteModule(session.file());  // refuses a .ptl whose bytecode is damaged
         } catch (const detail::BrokenBytecode& broken) {
             throw ModelError(path, broken.what());
         } catch (const std::exception&) {

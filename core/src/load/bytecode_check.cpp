@@ -96,6 +96,12 @@ std::string opcodeName(int op) {
     return "opcode " + std::to_string(op);
 }
 
+int opcodeNamed(std::string_view name) {
+    for (int op = 0; op < kOpcodeCount; ++op)
+        if (name == kOpcodeNames[op]) return op;
+    return OP;
+}
+
 std::string bytecodeProblem(const BytecodeFunction& function) {
     const std::string prefix = "bytecode of '" + function.name + "': ";
     if (function.instructions.empty()) return prefix + "the function has no instructions";

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ptl::detail {
@@ -34,5 +35,8 @@ std::string bytecodeProblem(const BytecodeFunction& function);
 
 // "LOADC", "OP", ... or "opcode 200" for a number the interpreter does not know.
 std::string opcodeName(int op);
+
+// The opcode a bytecode.pkl names: like LibTorch's parseOpCode, OP for a name it does not know.
+int opcodeNamed(std::string_view name);
 
 }  // namespace ptl::detail

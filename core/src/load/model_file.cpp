@@ -1,5 +1,6 @@
 #include "ptl/model_file.h"
 
+#include "bytecode_record.h"
 #include "flatbuffer_check.h"
 #include "pickle_scan.h"
 #include "ptl/errors.h"
@@ -129,6 +130,8 @@ ModelFile inspectZip(ModelFile file) {
     // Before the file is classified: a pickle that calls os.system is refused for that, whatever else it lacks.
     checkPickles(archive, prefix);
     checkSources(archive, prefix);
+    // Not a refusal: a .ptl with TorchScript code still opens in the full JIT; only its bytecode is unusable.
+    if (bytecode) file.bytecodeProblem = detail::bytecodeRecordProblem(readPickle(archive.read(*bytecode, kMaxPickleBytes)));
     const bool hasConstants = record("constants.pkl") != nullptr;
     if (!bytecode && !file.hasCode && !hasConstants)
         throw std::runtime_error("a torch.save() checkpoint (weights only), not a TorchScript model: export "

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
@@ -82,6 +83,9 @@ bool isQScheme(std::string_view name) {
 class Machine {
 public:
     Machine(const std::string& bytes, const StorageRecords* storages) : bytes_(bytes), storages_(storages) {}
+
+    // The value STOP found on the stack; valid after run().
+    const Value& result() const { return stack_.front(); }
 
     PickleScan run() {
         if (bytes_.empty()) damaged("no data");
@@ -440,10 +444,47 @@ private:
     }
 };
 
+// Tuples become shared item lists once each, however often the memo repeats them: a pickle of
+// a few bytes can name a tuple of tuples 2^60 times over.
+class ValueCopier {
+public:
+    PickleValue copy(const Value& value) {
+        PickleValue copied;
+        switch (value.kind) {
+        case Kind::Int: copied.kind = PickleValue::Kind::Int; copied.number = value.number; break;
+        case Kind::String: copied.kind = PickleValue::Kind::String; copied.text = std::string(value.text); break;
+        case Kind::Tuple: copied.kind = PickleValue::Kind::Tuple; copied.items = itemsOf(*value.items); break;
+        default: break;
+        }
+        return copied;
+    }
+
+private:
+    std::shared_ptr<const std::vector<PickleValue>> itemsOf(const Items& items) {
+        auto& copied = copies_[&items];
+        if (!copied) {
+            // Nesting is at most kMaxPickleNesting deep (the scan refused deeper), so recursion is bounded.
+            auto list = std::make_shared<std::vector<PickleValue>>();
+            list->reserve(items.size());
+            for (const Value& item : items) list->push_back(copy(item));
+            copied = std::move(list);
+        }
+        return copied;
+    }
+
+    std::map<const Items*, std::shared_ptr<const std::vector<PickleValue>>> copies_;
+};
+
 }  // namespace
 
 PickleScan scanPickle(const std::string& bytes, const StorageRecords* storages) {
     return Machine(bytes, storages).run();
+}
+
+PickleValue readPickle(const std::string& bytes) {
+    Machine machine(bytes, nullptr);
+    machine.run();
+    return ValueCopier().copy(machine.result());
 }
 
 bool isTorchScriptGlobal(const std::string& global) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,16 @@ namespace ptl {
 struct PickleScan {
     std::vector<std::string> globals;  // "module.name" for every GLOBAL
     int nesting = 0;                   // deepest container nesting of the result
+};
+
+// What a pickle holds, as far as a check reads it: ints, strings and tuples (Lite bytecode is made
+// of them); any other value is Other, without its content.
+struct PickleValue {
+    enum class Kind { Int, String, Tuple, Other };
+    Kind kind = Kind::Other;
+    int64_t number = 0;                                     // Int
+    std::string text;                                       // String
+    std::shared_ptr<const std::vector<PickleValue>> items;  // Tuple; shared where the pickle's memo shares it
 };
 
 // Where the tensors' storage records of one pickle live ("data/" for data.pkl, "constants/" for
@@ -34,6 +45,9 @@ constexpr int kMaxPickleNesting = 2000;
 // Throws std::runtime_error naming the problem (and the byte offset for damaged data). With
 // storages, every rebuilt tensor is checked against its storage record.
 PickleScan scanPickle(const std::string& bytes, const StorageRecords* storages = nullptr);
+
+// The value the pickle makes, after the same checks as scanPickle (which throw the same way).
+PickleValue readPickle(const std::string& bytes);
 
 // Globals that TorchScript's own pickler writes; anything else means the file was not
 // produced by torch.jit.save / _save_for_lite_interpreter.

@@ -28,10 +28,11 @@ torch::jit::Module loadTorchScript(const std::string& path) {
     }
 }
 
-torch::jit::mobile::Module loadLiteModule(const std::string& path) {
+torch::jit::mobile::Module loadLiteModule(const ModelFile& file) {
+    if (!file.bytecodeProblem.empty()) throw BrokenBytecode(file.bytecodeProblem);
     usePhoneEngine();
-    torch::jit::mobile::Module module = torch::jit::_load_for_mobile(path);
-    spdlog::info("{} loaded in the Lite Interpreter", path);  // once per job: a big .ptl takes long
+    torch::jit::mobile::Module module = torch::jit::_load_for_mobile(file.path);
+    spdlog::info("{} loaded in the Lite Interpreter", file.path);  // once per job: a big .ptl takes long
     try {
         checkLiteModule(module);
     } catch (const std::runtime_error& problem) {

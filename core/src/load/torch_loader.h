@@ -2,6 +2,8 @@
 // that carry TorchScript code, the Lite Interpreter for bytecode.
 #pragma once
 
+#include "ptl/model_file.h"
+
 #include <torch/csrc/jit/mobile/module.h>
 #include <torch/script.h>
 
@@ -20,9 +22,10 @@ public:
         : std::runtime_error(problem + " (damaged bytecode: export the model again)") {}
 };
 
-// Bytecode in the Lite Interpreter, with the phone's quantized engine, after every function's
-// bytecode passed checkLiteModule (else BrokenBytecode). LibTorch's errors pass through: callers
-// word them for their stage.
-torch::jit::mobile::Module loadLiteModule(const std::string& path);
+// Bytecode in the Lite Interpreter, with the phone's quantized engine. BrokenBytecode, before
+// LibTorch reads the file, when openModelFile found damaged operands (LibTorch's loader reads
+// outside its tables on them), and after loading when a function fails checkLiteModule. LibTorch's
+// errors pass through: callers word them for their stage.
+torch::jit::mobile::Module loadLiteModule(const ModelFile& file);
 
 }  // namespace ptl::detail

@@ -36,7 +36,7 @@ const torch::jit::mobile::Module& Session::State::liteModule() {
     if (liteFailure_) std::rethrow_exception(liteFailure_);
     if (!lite_) {
         try {
-            lite_ = detail::loadLiteModule(file.path);
+            lite_ = detail::loadLiteModule(file);
         } catch (...) {
             liteFailure_ = std::current_exception();
             throw;
