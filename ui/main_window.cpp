@@ -488,8 +488,6 @@ void MainWindow::buildActions() {
     tools->addAction(expandAll);
     tools->addAction(collapseAll);
     tools->addSeparator();
-    tools->addAction(sweep);
-    tools->addSeparator();
     search_ = new QLineEdit(this);
     search_->setObjectName(QStringLiteral("graphSearch"));
     search_->setPlaceholderText(tr("Find op, value or module (Ctrl+F)"));
