@@ -1,10 +1,12 @@
 """Writes damaged and hostile copies of a real TorchScript fixture, one per class of damage that
-PTL Studio refuses before LibTorch reads the file. Run by tst_archive_checks; never unpickles.
+PTL Studio refuses before LibTorch reads the file. Run by tst_archive_checks; never unpickles
+(pickles it writes are made with pickle.dumps).
 
 Usage: python3 make_damaged_archives.py FIXTURE.pt OUTDIR
 """
 
 import os
+import pickle
 import pickletools
 import random
 import struct
@@ -81,9 +83,17 @@ def main():
         "deep_tuples": b"\x80\x02)" + b"\x85" * 1000000 + b".",
         "deep_lists": b"\x80\x02" + b"(" * 1000000 + b"]" + b"l" * 1000000 + b".",
     }
-    for case, pickle in pickles.items():
-        write(p(case + ".pt"), replaced(items, "/data.pkl", lambda raw: pickle))
+    for case, damaged in pickles.items():
+        write(p(case + ".pt"), replaced(items, "/data.pkl", lambda raw: damaged))
     write(p("debug_pkl.pt"), replaced(items, "code/__torch__.py.debug_pkl", lambda raw: b"\x80\x02R."))
+    # Debug records as TorchScript writes them (format tag, string table, (offset, range, tag) rows),
+    # with a text index outside the table and a range past its 19-character text (lists of two items:
+    # pickle.dumps writes one-item lists with APPEND, which TorchScript never writes).
+    table = ("", "def forward(self):\n", "code/__torch__.py")
+    for case, source, start, end in (("debug_text_index", ([1, 7], 2, 1), 0, 4),
+                                     ("debug_range_past_text", ([1, 0], 2, 1), 4, 400)):
+        record = pickle.dumps(("FORMAT_WITH_STRING_TABLE", table, ((0, (source, start, end), 0),)), protocol=2)
+        write(p(case + ".pt"), replaced(items, "code/__torch__.py.debug_pkl", lambda raw: record))
 
     # Zip structure: a second data.pkl that calls os.system; overlapping entries; a bomb spread
     # over entries under the per-entry ratio; a flipped byte in a tensor record.

@@ -65,6 +65,12 @@ private Q_SLOTS:
         QTest::newRow("debug pickle")
             << "debug_pkl.pt"
             << "record 'code/__torch__.py.debug_pkl': the pickle is damaged (REDUCE on a stack of 0 at byte 2)";
+        QTest::newRow("debug text index")
+            << "debug_text_index.pt"
+            << "record 'code/__torch__.py.debug_pkl' has a source text index outside the string table of 3 (record 0)";
+        QTest::newRow("debug range past text")
+            << "debug_range_past_text.pt"
+            << "record 'code/__torch__.py.debug_pkl' has a source range 4..400 outside its 19-character source (record 0)";
         // The zip container.
         QTest::newRow("duplicate entry")
             << "duplicate_entry.pt"

@@ -1,6 +1,7 @@
 #include "ptl/model_file.h"
 
 #include "bytecode_record.h"
+#include "debug_record.h"
 #include "flatbuffer_check.h"
 #include "pickle_scan.h"
 #include "ptl/errors.h"
@@ -81,8 +82,13 @@ void checkPickle(const ZipArchive& archive, const ZipEntry& entry, const std::st
         };
     }
     PickleScan scan;
+    std::string problem;
     try {
-        scan = scanPickle(archive.read(entry, kMaxPickleBytes), folder ? &storages : nullptr);
+        const std::string bytes = archive.read(entry, kMaxPickleBytes);
+        if (endsWith(record, ".debug_pkl"))
+            problem = detail::debugRecordProblem(readPickle(bytes, &scan));
+        else
+            scan = scanPickle(bytes, folder ? &storages : nullptr);
     } catch (const std::runtime_error& error) {
         throw std::runtime_error("record '" + record + "': " + error.what());
     }
@@ -90,6 +96,8 @@ void checkPickle(const ZipArchive& archive, const ZipEntry& entry, const std::st
         if (!isTorchScriptGlobal(global))
             throw std::runtime_error("record '" + record + "' references the Python global '" + global +
                                      "', which TorchScript never writes: refusing to load it");
+    // After the globals: a record that would run a command is refused for that, not for its layout.
+    if (!problem.empty()) throw std::runtime_error("record '" + record + "' " + problem);
 }
 
 // Every pickle LibTorch may read: the model's data, constants and bytecode, and the debug

@@ -28,6 +28,7 @@ using Items = std::vector<Value>;
 struct Container {
     int depth = 1;
     bool sealed = false;  // inside another value: filling it now would hide its depth from the parent
+    Items items;  // a list's items when the reader keeps them (a dict's never are)
 };
 
 struct Value {
@@ -84,6 +85,9 @@ class Machine {
 public:
     Machine(const std::string& bytes, const StorageRecords* storages) : bytes_(bytes), storages_(storages) {}
 
+    // readPickle needs lists' items; a scan does not, and a list can be a large share of the file.
+    void keepListItems() { keepListItems_ = true; }
+
     // The value STOP found on the stack; valid after run().
     const Value& result() const { return stack_.front(); }
 
@@ -103,6 +107,7 @@ public:
 private:
     const std::string& bytes_;
     const StorageRecords* storages_;
+    bool keepListItems_ = false;
     size_t at_ = 0;
     size_t start_ = 0;  // of the current opcode, for messages
     std::vector<Value> stack_;
@@ -197,6 +202,9 @@ private:
             if (stack_[i].container == target.container) damaged(std::string(op) + " puts a container into itself");
             target.container->depth = enclose(stack_[i], target.container->depth);
         }
+        if (kind == Kind::List && keepListItems_)
+            target.container->items.insert(target.container->items.end(), std::make_move_iterator(stack_.begin() + from),
+                                           std::make_move_iterator(stack_.end()));
         stack_.resize(from);
     }
 
@@ -454,6 +462,8 @@ public:
         case Kind::Int: copied.kind = PickleValue::Kind::Int; copied.number = value.number; break;
         case Kind::String: copied.kind = PickleValue::Kind::String; copied.text = std::string(value.text); break;
         case Kind::Tuple: copied.kind = PickleValue::Kind::Tuple; copied.items = itemsOf(*value.items); break;
+        case Kind::List: copied.kind = PickleValue::Kind::List; copied.items = itemsOf(value.container->items); break;
+        case Kind::None: copied.kind = PickleValue::Kind::None; break;
         default: break;
         }
         return copied;
@@ -481,9 +491,11 @@ PickleScan scanPickle(const std::string& bytes, const StorageRecords* storages) 
     return Machine(bytes, storages).run();
 }
 
-PickleValue readPickle(const std::string& bytes) {
+PickleValue readPickle(const std::string& bytes, PickleScan* scan) {
     Machine machine(bytes, nullptr);
-    machine.run();
+    machine.keepListItems();
+    PickleScan found = machine.run();
+    if (scan) *scan = std::move(found);
     return ValueCopier().copy(machine.result());
 }
 

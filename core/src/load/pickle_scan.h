@@ -18,14 +18,14 @@ struct PickleScan {
     int nesting = 0;                   // deepest container nesting of the result
 };
 
-// What a pickle holds, as far as a check reads it: ints, strings and tuples (Lite bytecode is made
-// of them); any other value is Other, without its content.
+// What a pickle holds, as far as a check reads it: ints, strings, None, tuples and lists (Lite
+// bytecode and debug information are made of them); any other value is Other, without its content.
 struct PickleValue {
-    enum class Kind { Int, String, Tuple, Other };
+    enum class Kind { Int, String, None, Tuple, List, Other };
     Kind kind = Kind::Other;
     int64_t number = 0;                                     // Int
     std::string text;                                       // String
-    std::shared_ptr<const std::vector<PickleValue>> items;  // Tuple; shared where the pickle's memo shares it
+    std::shared_ptr<const std::vector<PickleValue>> items;  // Tuple, List; shared where the pickle's memo shares it
 };
 
 // Where the tensors' storage records of one pickle live ("data/" for data.pkl, "constants/" for
@@ -46,8 +46,9 @@ constexpr int kMaxPickleNesting = 2000;
 // storages, every rebuilt tensor is checked against its storage record.
 PickleScan scanPickle(const std::string& bytes, const StorageRecords* storages = nullptr);
 
-// The value the pickle makes, after the same checks as scanPickle (which throw the same way).
-PickleValue readPickle(const std::string& bytes);
+// The value the pickle makes, after the same checks as scanPickle (which throw the same way);
+// what the scan found goes to `scan` when given.
+PickleValue readPickle(const std::string& bytes, PickleScan* scan = nullptr);
 
 // Globals that TorchScript's own pickler writes; anything else means the file was not
 // produced by torch.jit.save / _save_for_lite_interpreter.
