@@ -426,60 +426,85 @@ private:
             finding, {node.id}, node.source);
     }
 
+    // A construct that is one op: its item says what the op does on the line that calls it.
+    struct OpConstruct {
+        const char* item;
+        ExportImpact impact;
+        const char* title;
+        const char* does;     // after "`line`"; "{op}" stands for the op's kind
+        const char* action;
+        std::initializer_list<const char*> findings;  // finding categories the item leads to
+    };
+
+    void opItem(const Node& node, const OpConstruct& what) {
+        std::string does = what.does;
+        const size_t op = does.find("{op}");
+        if (op != std::string::npos) does.replace(op, 4, node.kind);
+        const Finding* finding = what.findings.size() ? findingAt(node.id, what.findings) : nullptr;
+        add(what.item, what.impact, what.title, "`" + construct(node.source, node.kind) + "`" + does, what.action,
+            finding, {node.id}, node.source);
+    }
+
     void autograd(const Node& node) {
-        const Finding* finding = findingAt(node.id, {"lite.full-jit-only-op"});
-        add("autograd", ExportImpact::Blocks, "Autograd in forward",
-            "`" + construct(node.source, node.kind) + "` computes gradients inside forward",
+        static const OpConstruct autogradOp{
+            "autograd", ExportImpact::Blocks, "Autograd in forward", " computes gradients inside forward",
             "An exported inference program has no autograd, and ExecuTorch runs none. Compute the gradient where the "
             "model is trained or analysed, or export the gradient computation as its own model with "
             "torch.export.export and torch.func.grad.",
-            finding, {node.id}, node.source);
+            {"lite.full-jit-only-op"}};
+        opItem(node, autogradOp);
     }
 
     void fileAccess(const Node& node) {
-        const Finding* finding = findingAt(node.id, {"security.file-access", "lite.full-jit-only-op"});
-        add("side-effect", ExportImpact::Blocks, "File access",
-            "`" + construct(node.source, node.kind) + "` reads or writes a file",
+        static const OpConstruct fileOp{
+            "side-effect", ExportImpact::Blocks, "File access", " reads or writes a file",
             "An exported program is a pure function of its inputs: file I/O is not traced. Do it in the app and pass "
             "the tensors in.",
-            finding, {node.id}, node.source);
+            {"security.file-access", "lite.full-jit-only-op"}};
+        opItem(node, fileOp);
     }
 
     void printing(const Node& node) {
-        add("side-effect", ExportImpact::Check, "Print or warning",
-            "`" + construct(node.source, node.kind) + "` prints",
+        static const OpConstruct printOp{
+            "side-effect", ExportImpact::Check, "Print or warning", " prints",
             "It runs once while torch.export traces and is not part of the exported program. Remove it or log in "
             "the app.",
-            nullptr, {node.id}, node.source);
+            {}};
+        opItem(node, printOp);
     }
 
     void valueSized(const Node& node) {
-        add("data-dependent-size", ExportImpact::Check, "Size from values",
-            "`" + construct(node.source, node.kind) + "`: " + node.kind + "'s output size depends on the values it reads",
+        static const OpConstruct sizedOp{
+            "data-dependent-size", ExportImpact::Check, "Size from values",
+            ": {op}'s output size depends on the values it reads",
             "torch.export gives the size a symbol with no known value; where later code compares or slices with it, "
             "add torch._check(...) bounds. ExecuTorch plans memory for the upper bound.",
-            nullptr, {node.id}, node.source);
+            {}};
+        opItem(node, sizedOp);
     }
 
     void scalarRead(const Node& node) {
         if (node.inputs.empty() || !isInputData(node.inputs[0])) return;  // parameters and constants are fixed
         if (std::any_of(node.outputs.begin(), node.outputs.end(), [&](int output) { return decidesControlFlow(output); }))
             return;  // the data-dependent branch or loop it decides is the item
-        add("scalar-read", ExportImpact::Check, "Tensor value read into Python",
-            "`" + construct(node.source, node.kind) + "`: " + node.kind + " reads a value computed from the inputs",
+        static const OpConstruct scalarOp{
+            "scalar-read", ExportImpact::Check, "Tensor value read into Python",
+            ": {op} reads a value computed from the inputs",
             "torch.export turns it into a symbol with no known value (or fails on it where it sets a size): keep the "
             "value a tensor, or add torch._check(...) bounds where it is used.",
-            nullptr, {node.id}, node.source);
+            {}};
+        opItem(node, scalarOp);
     }
 
     void tensorText(const Node& node) {
         const bool fromTensor = std::any_of(node.inputs.begin(), node.inputs.end(),
                                             [&](int input) { return type(input) == "Tensor"; });
         if (!fromTensor) return;  // formatting constants is plain Python at trace time
-        add("tensor-to-string", ExportImpact::Blocks, "Tensor formatted as text",
-            "`" + construct(node.source, node.kind) + "` turns tensor values into a string",
+        static const OpConstruct textOp{
+            "tensor-to-string", ExportImpact::Blocks, "Tensor formatted as text", " turns tensor values into a string",
             "torch.export cannot trace it: the text needs the values. Remove it from forward; format in the app.",
-            nullptr, {node.id}, node.source);
+            {}};
+        opItem(node, textOp);
     }
 
     // Eager-mode quantized ops (quantized::*) are TorchScript's; torch.export and ExecuTorch
