@@ -36,6 +36,7 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QSaveFile>
 #include <QScreen>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -44,7 +45,6 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTimer>
@@ -93,10 +93,19 @@ QSize defaultSize(const QRect& available) {
 }
 
 QString demoPath() {
-    // The demo model is embedded; the worker reads files, so it gets a private copy.
-    static QTemporaryDir directory;
-    const QString path = directory.filePath(QStringLiteral("demo.pt"));
-    if (!QFileInfo::exists(path)) QFile::copy(QStringLiteral(":/demo/demo.pt"), path);
+    // The demo model is embedded; the worker reads files, so it gets a copy in the cache folder:
+    // one file, rewritten when it differs, instead of a temporary folder that a killed window leaves.
+    QFile embedded(QStringLiteral(":/demo/demo.pt"));
+    const QDir cache(QStandardPaths::writableLocation(QStandardPaths::CacheLocation));
+    const QString path = cache.filePath(QStringLiteral("demo.pt"));
+    if (!embedded.open(QIODevice::ReadOnly)) return path;
+    const QByteArray bytes = embedded.readAll();
+    QFile existing(path);
+    if (existing.open(QIODevice::ReadOnly) && existing.readAll() == bytes) return path;
+    existing.close();
+    cache.mkpath(QStringLiteral("."));
+    QSaveFile copy(path);
+    if (copy.open(QIODevice::WriteOnly) && copy.write(bytes) == bytes.size()) copy.commit();
     return path;
 }
 
