@@ -8,6 +8,7 @@
 #include "ptl/errors.h"
 #include "ptl/handoff.h"
 #include "ptl/inspect.h"
+#include "ptl/model_file.h"
 #include "worker.h"
 
 #include <algorithm>
@@ -129,8 +130,7 @@ public:
         if (!args_.noBench) review.sourceLatency = measure(args_.model, false, phase("Measuring the model", steps));
 
         // A Lite file without TorchScript code cannot be converted again: it is reviewed as it is.
-        const bool convertible = review.report.format == "torchscript" ||
-                                 (!review.report.methods.empty() && !review.report.methods.front().graph.nodes.empty());
+        const bool convertible = openModelFile(args_.model).hasCode;
         for (const ConvertOptions& options : conversions) {
             if (!convertible) break;
             ReviewVariant variant;

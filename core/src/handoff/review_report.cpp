@@ -79,6 +79,7 @@ std::string categoryTitle(const std::string& id) {
 
 std::string sourceText(const SourceLocation& source) {
     if (!source.known()) return "";
+    if (source.file.empty()) return "line " + std::to_string(source.line);  // of code without a file name
     std::string where = source.file.substr(source.file.find_last_of('/') + 1);
     if (source.line > 0) where += ":" + std::to_string(source.line);
     return where;
@@ -136,9 +137,14 @@ std::string libtorchVersion(const ReviewInput& input) {
     return "";
 }
 
+// Milliseconds, or microseconds below 0.1 ms (a tiny model's 0.01 ms says nothing).
+std::string duration(double ms) {
+    return ms < 0.1 ? handoff::fixed(ms * 1000, 1) + " µs" : handoff::fixed(ms, 2) + " ms";
+}
+
 std::string latencyText(const BenchResult& latency) {
-    return "p50 " + handoff::fixed(latency.p50, 2) + " ms, p90 " + handoff::fixed(latency.p90, 2) + " ms (" +
-           std::to_string(latency.samplesMs.size()) + " runs)";
+    return "p50 " + duration(latency.p50) + ", p90 " + duration(latency.p90) + " (" + std::to_string(latency.samplesMs.size()) +
+           " runs)";
 }
 
 // The latency cell: the figures, then in which runtime on which host (the note below the table
@@ -149,8 +155,9 @@ std::string latencyHtml(const BenchResult& latency) {
            " on this host, not a phone</span>";
 }
 
+// The host in full; the runtime and threads are in each latency cell.
 std::string whereMeasured(const BenchResult& latency) {
-    std::string text = describeEnvironment(latency.environment);
+    std::string text = latency.environment.cpu + ", quantized engine " + latency.environment.quantizedEngine;
     if (!latency.environment.libtorch.empty()) text += ", LibTorch " + latency.environment.libtorch;
     return text;
 }
@@ -444,13 +451,22 @@ private:
     void variantsSection() {
         out_ << "<section id=\"variants\">\n<h2>Variants (" << input_.variants.size() << ")</h2>\n";
         if (input_.variants.empty()) {
-            out_ << "<p class=\"note\">No conversions were made for this review.</p>\n</section>\n";
-            return;
+            const bool bytecodeOnly = report_.format == "lite" && !report_.methods.empty() &&
+                                      report_.methods.front().origin == "unknown";
+            out_ << "<p class=\"note\">"
+                 << (bytecodeOnly ? "No conversions: Lite Interpreter bytecode without TorchScript code cannot be converted "
+                                    "again, so this file is reviewed as it is."
+                                  : "No conversions were made for this review.")
+                 << "</p>\n";
+            if (!input_.sourceLatency) {
+                out_ << "</section>\n";
+                return;
+            }
         }
         out_ << "<table>\n<thead><tr><th>Variant</th><th>Settings</th><th class=\"num\">Size</th><th>Latency</th>"
                 "<th>Error against float</th></tr></thead>\n";
         if (input_.sourceLatency)
-            out_ << "<tr><td>source model</td><td>as given, full JIT</td><td class=\"num\">"
+            out_ << "<tr><td>source model</td><td>as given</td><td class=\"num\">"
                  << htmlEscape(humanBytes(uint64_t(report_.fileBytes))) << "</td><td>"
                  << latencyHtml(*input_.sourceLatency) << "</td><td>reference</td></tr>\n";
         for (const ReviewVariant& variant : input_.variants) {
@@ -462,7 +478,8 @@ private:
             }
             out_ << "<td class=\"num\">" << htmlEscape(humanBytes(uint64_t(variant.result.outputBytes))) << "<br>"
                  << ratio(variant.result.outputBytes, variant.result.inputBytes) << "</td><td>"
-                 << (variant.latency ? latencyHtml(*variant.latency) : "not measured") << "</td><td>"
+                 << (variant.latency ? latencyHtml(*variant.latency)
+                                  : std::string(report_.inputs.empty() ? "not measured: no sample inputs" : "not measured")) << "</td><td>"
                  << htmlEscape(errorText(variant.result.verification)) << "</td></tr>\n";
         }
         out_ << "</table>\n";
@@ -483,7 +500,10 @@ private:
         };
         add(input_.sourceLatency);
         for (const ReviewVariant& variant : input_.variants) add(variant.latency);
-        for (const std::string& place : places) out_ << "<p class=\"note\">Latency measured on " << htmlEscape(place) << ".</p>\n";
+        for (const std::string& place : places)
+            out_ << "<p class=\"note\">Latency measured on " << htmlEscape(place)
+                 << ": host latency, not phone latency; compare the variants with each other, and measure on the "
+                    "phone before quoting a figure.</p>\n";
     }
 
     void variantDetails(const ReviewVariant& variant) {
@@ -590,11 +610,14 @@ Verdict reviewVerdict(const ReviewInput& input) {
                                             : std::string()) +
                                        "): check it on real data before shipping it.");
     }
-    if (const int failed = sweepFailures(input.report.sweep))
-        verdict.cautions.push_back("forward fails at " + std::to_string(failed) + " of " +
+    if (const int failed = sweepFailures(input.report.sweep)) {
+        std::string shapes;
+        for (const SweepPoint& point : input.report.sweep.points)
+            if (!point.ran) shapes += (shapes.empty() ? "" : ", ") + point.label;
+        verdict.cautions.push_back("forward fails at " + shapes + " (" + std::to_string(failed) + " of " +
                                    std::to_string(input.report.sweep.points.size()) +
-                                   " input shapes of the shape sweep (see Shape sweep): make sure the app feeds only "
-                                   "shapes that run.");
+                                   " shapes of the shape sweep): make sure the app feeds only shapes that run.");
+    }
     const std::string blocking = std::to_string(verdict.blocking.size()) +
                                  (verdict.blocking.size() == 1 ? " blocking finding" : " blocking findings");
     if (!verdict.blocking.empty()) {
