@@ -98,7 +98,7 @@ std::string tracedStackHtml(const std::string& stack) {
         if (line.empty()) continue;
         const size_t paren = line.rfind('(', line.find("): "));
         const std::string path = paren == std::string::npos ? line : line.substr(0, paren);
-        if (path.find("/torch/") != std::string::npos) {
+        if (path.find("-packages/torch/") != std::string::npos) {  // site-packages or dist-packages
             ++skipped;
             continue;
         }
