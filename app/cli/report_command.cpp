@@ -199,7 +199,8 @@ ReportCommand::ReportCommand(CLI::App& app) : args_(std::make_unique<ReportArgum
     ReportArguments& args = *args_;
     command_ = app.add_subcommand(
         "report", "Write the handoff review of a model as one self-contained HTML file: verdict, model summary, "
-                  "findings, the conversions asked for with their size, latency and error, integration code for "
+                  "findings with their source lines, torch.export readiness, the shape sweep (with --sweep), the "
+                  "conversions asked for with their size, latency, error and per-layer SQNR, integration code for "
                   "Android and iOS, and what reproduces it");
     command_->add_option("MODEL", args.model, "TorchScript .pt or Lite Interpreter .ptl file")->required();
     command_->add_option("-o,--output", args.output, "The .html to write (atomically)")->required();
