@@ -314,7 +314,9 @@ private:
         out_ << "<table class=\"findings\">\n<colgroup><col class=\"severity\"><col class=\"finding\"><col class=\"source\">"
                 "<col class=\"advice\"></colgroup>\n"
                 "<thead><tr><th>Severity</th><th>Finding</th><th>Source</th><th>What to do</th></tr></thead>\n";
-        for (const Finding& finding : report_.findings) {
+        const std::vector<Finding>& findings = report_.findings;
+        for (size_t i = 0; i < findings.size(); ++i) {
+            const Finding& finding = findings[i];
             out_ << "<tr><td class=\"" << severityClass(finding.severity) << "\">" << severityName(finding.severity)
                  << "</td><td><strong>" << htmlEscape(categoryTitle(finding.category)) << "</strong><br>"
                  << htmlEscape(finding.message) << "</td><td>";
@@ -322,7 +324,13 @@ private:
             if (!where.empty()) out_ << "<code>" << htmlEscape(where) << "</code>";
             if (finding.source.traced) out_ << tracedStackHtml(finding.source.text);
             else if (!finding.source.text.empty()) out_ << "<pre>" << htmlEscape(finding.source.text) << "</pre>";
-            out_ << "</td><td>" << htmlEscape(finding.advice) << "</td></tr>\n";
+            out_ << "</td>";
+            // Advice said once for a run of findings that share it (MobileNetV2 and LSTMs repeat
+            // one category a dozen times in PyTorch's own code). Not a rowspan: print would keep
+            // the whole run on one page.
+            if (i > 0 && findings[i - 1].advice == finding.advice) out_ << "<td class=\"note\">as above</td>";
+            else out_ << "<td>" << htmlEscape(finding.advice) << "</td>";
+            out_ << "</tr>\n";
         }
         out_ << "</table>\n</section>\n";
     }
