@@ -22,7 +22,9 @@ inline Run runChromium(const QString& html, const QStringList& extra) {
     QTemporaryDir profile;
     QStringList arguments{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                          "--user-data-dir=" + profile.path(), "--enable-logging=stderr", "--v=0"};
+                          "--user-data-dir=" + profile.path(), "--enable-logging=stderr", "--v=0",
+                          // a screenshot of the whole page painted, not of the first tiles
+                          "--run-all-compositor-stages-before-draw"};
     arguments += extra;
     arguments << QUrl::fromLocalFile(html).toString();
     return runProcess(chromiumExecutable(), arguments, 60000);
