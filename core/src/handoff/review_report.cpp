@@ -641,7 +641,13 @@ Verdict reviewVerdict(const ReviewInput& input) {
         return verdict;
     }
     if (!input.variants.empty()) {
-        verdict.summary = "No variant was verified in the Lite Interpreter: see Variants for why.";
+        const auto exported = std::find_if(input.variants.begin(), input.variants.end(),
+                                           [](const ReviewVariant& variant) { return variant.error.empty(); });
+        verdict.summary = exported == input.variants.end()
+                              ? "No variant was verified in the Lite Interpreter: every conversion failed (see Variants)."
+                              : "No variant was verified in the Lite Interpreter: the " + exported->name +
+                                    " variant was exported and reloaded, but without sample inputs its outputs were not "
+                                    "compared; give them with --input (Model > Sample Inputs in the window).";
         return verdict;
     }
     const RoundTrip& trip = input.report.roundTrip;
