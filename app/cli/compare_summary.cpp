@@ -66,6 +66,21 @@ void printModules(std::ostream& out, const Comparison& comparison) {
     }
 }
 
+// The conclusion a reviewer looks for: at which shapes each model fails.
+void printFailingShapes(std::ostream& out, const Comparison& comparison) {
+    for (const char side : {'A', 'B'}) {
+        std::vector<std::string> failed, ran;
+        for (const ComparedPoint& point : comparison.points)
+            ((side == 'A' ? point.a : point.b).ran ? ran : failed).push_back(point.label);
+        out << "  " << side << "          ";
+        if (failed.empty())
+            out << "runs at all " << comparison.points.size() << " shapes\n";
+        else
+            out << "FAILS at " << joined(failed, ", ") << " (" << failed.size() << " of " << comparison.points.size()
+                << " shapes)" << (ran.empty() ? "" : "; runs at " + joined(ran, ", ")) << "\n";
+    }
+}
+
 void printPoints(std::ostream& out, const Comparison& comparison) {
     if (!comparison.outputProblem.empty()) {
         out << "  outputs    not compared: " << comparison.outputProblem << "\n";
@@ -93,6 +108,7 @@ void printPoints(std::ostream& out, const Comparison& comparison) {
         if (point.b.diverged) out << "        B takes another branch or loop count than at the sample shape\n";
     }
     out << "    (* the sample input's shape)\n";
+    printFailingShapes(out, comparison);
 }
 
 }  // namespace

@@ -85,8 +85,7 @@ std::optional<nlohmann::json> buildRequest(const std::string& model, Build&& bui
     try {
         return build();
     } catch (...) {
-        const JobFailure failure = classifyFailure(model, std::current_exception());
-        printError(failure.message);
+        printFailure(model, std::current_exception());
         return std::nullopt;
     }
 }

@@ -8,8 +8,10 @@
 #include "ptl/errors.h"
 #include "ptl/handoff.h"
 #include "ptl/inspect.h"
+#include "ptl/model_file.h"
 #include "worker.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -94,6 +96,15 @@ std::string variantName(const ConvertOptions& options) {
     return name == "none" ? "float" : name;
 }
 
+// "mobilenet_v2-static-qnnpack.ptl": the name the report's digests show for a variant's file.
+std::string scratchName(const std::string& model, const std::vector<ConvertOptions>& conversions, size_t index) {
+    std::string name = fs::path(model).stem().string() + "-" + variantName(conversions[index]);
+    std::replace(name.begin(), name.end(), ' ', '-');
+    int same = 0;
+    for (size_t i = 0; i < conversions.size(); ++i) same += variantName(conversions[i]) == variantName(conversions[index]);
+    return name + (same > 1 ? "-" + std::to_string(index + 1) : "") + ".ptl";  // --quantize none twice
+}
+
 class ReviewJob {
 public:
     ReviewJob(const ReportArguments& args, ProgressPrinter& progress) : args_(args), progress_(progress) {}
@@ -102,7 +113,7 @@ public:
         std::vector<ConvertOptions> conversions = conversionsOf(args_);
         for (size_t i = 0; i < conversions.size(); ++i) {
             ConvertOptions& options = conversions[i];
-            options.output = (scratch_.path() / (std::to_string(i + 1) + "-" + variantName(options) + ".ptl")).string();
+            options.output = (scratch_.path() / scratchName(args_.model, conversions, i)).string();
             checkConvertOptions(args_.model, options);
         }
         const int steps = 1 + int(conversions.size()) * (args_.noBench ? 1 : 2) + (args_.noBench ? 0 : 1);
@@ -119,8 +130,7 @@ public:
         if (!args_.noBench) review.sourceLatency = measure(args_.model, false, phase("Measuring the model", steps));
 
         // A Lite file without TorchScript code cannot be converted again: it is reviewed as it is.
-        const bool convertible = review.report.format == "torchscript" ||
-                                 (!review.report.methods.empty() && !review.report.methods.front().graph.nodes.empty());
+        const bool convertible = openModelFile(args_.model).hasCode;
         for (const ConvertOptions& options : conversions) {
             if (!convertible) break;
             ReviewVariant variant;
@@ -189,7 +199,8 @@ ReportCommand::ReportCommand(CLI::App& app) : args_(std::make_unique<ReportArgum
     ReportArguments& args = *args_;
     command_ = app.add_subcommand(
         "report", "Write the handoff review of a model as one self-contained HTML file: verdict, model summary, "
-                  "findings, the conversions asked for with their size, latency and error, integration code for "
+                  "findings with their source lines, torch.export readiness, the shape sweep (with --sweep), the "
+                  "conversions asked for with their size, latency, error and per-layer SQNR, integration code for "
                   "Android and iOS, and what reproduces it");
     command_->add_option("MODEL", args.model, "TorchScript .pt or Lite Interpreter .ptl file")->required();
     command_->add_option("-o,--output", args.output, "The .html to write (atomically)")->required();
@@ -216,12 +227,7 @@ int ReportCommand::run(int argc, char** argv) {
     args.commandLine.front() = "ptl-studio-cli";
     ProgressPrinter progress(ProgressPrinter::parseMode(args.progressMode));
     try {
-        // Checked before the minutes of converting and measuring, not after.
-        if (fs::exists(args.output) && fs::equivalent(args.output, args.model))
-            throw std::invalid_argument("refusing to overwrite the input model with the report");
-        const fs::path folder = fs::path(args.output).has_parent_path() ? fs::path(args.output).parent_path() : fs::path(".");
-        if (!fs::is_directory(folder))
-            throw std::invalid_argument("cannot write the report to " + args.output + ": its folder does not exist");
+        checkDestination(args.model, args.output);  // before the minutes of converting and measuring
         ReviewJob job(args, progress);
         const ReviewInput review = job.run();
         writeAtomically(args.output, reviewReportHtml(review));
@@ -231,10 +237,8 @@ int ReportCommand::run(int argc, char** argv) {
                   << " on the Lite Interpreter: " << verdict.summary << "\n";
         return kOk;
     } catch (...) {
-        const JobFailure failure = classifyFailure(args.model, std::current_exception());
         progress.finish();
-        printError(failure.message);
-        return failure.exitCode;
+        return printFailure(args.model, std::current_exception());
     }
 }
 

@@ -75,6 +75,12 @@ JobFailure classifyFailure(const std::string& model, std::exception_ptr error) {
     }
 }
 
+int printFailure(const std::string& model, std::exception_ptr error) {
+    const JobFailure failure = classifyFailure(model, error);
+    printError(failure.message);
+    return failure.exitCode;
+}
+
 namespace {
 
 // Protocol lines go to a private copy of stdout, and fd 1 is pointed at stderr: whatever else

@@ -22,6 +22,8 @@ struct JobFailure {
     int exitCode = kFailed;
 };
 JobFailure classifyFailure(const std::string& model, std::exception_ptr error);
+// A command's failure as its one line on stderr; returns its exit code.
+int printFailure(const std::string& model, std::exception_ptr error);
 
 // Runs one request read from stdin and returns the process exit code.
 int runWorker();

@@ -1,23 +1,16 @@
 // ptl-studio-cli as users and CI pipelines run it: exit codes, stdout for data, one clear line
 // on stderr for errors.
+#include "support/process_run.h"
+
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
 
+using ptl::test::Run;
+
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run cli(const QStringList& arguments) {
-    QProcess process;
-    process.start(QStringLiteral(PTL_CLI_PATH), arguments);
-    process.waitForFinished(120000);
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
-}
+Run cli(const QStringList& arguments) { return ptl::test::runProcess(QStringLiteral(PTL_CLI_PATH), arguments); }
 
 QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }
 

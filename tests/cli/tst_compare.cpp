@@ -1,24 +1,18 @@
 // ptl-studio-cli compare and inspect --sweep as users run them: the summary, --json, exit codes
 // (0 compared even with differences, 1 with --fail-on-diff, 2 bad arguments), and the worker's
 // compare request.
+#include "support/process_run.h"
+
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
 
+using ptl::test::Run;
+
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
 Run cli(const QStringList& arguments, const QByteArray& input = {}) {
-    QProcess process;
-    process.start(QStringLiteral(PTL_CLI_PATH), arguments);
-    if (!input.isEmpty()) process.write(input);  // stdin stays open: closing it cancels a worker's job
-    process.waitForFinished(120000);
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
+    return ptl::test::runProcess(QStringLiteral(PTL_CLI_PATH), arguments, 120000, input);
 }
 
 QString fixture(const QString& name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + name; }

@@ -2,45 +2,17 @@
 // writes the HTML atomically, and headless Chromium renders it: no console errors (a blocked
 // request or a script error would show there), every section in the DOM, a screenshot that is
 // not blank. Bad input gives one line and no file.
+#include "support/headless_chromium.h"
+
 #include <QCryptographicHash>
-#include <QImage>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QtTest>
+
+using ptl::test::Run;
+using ptl::test::runProcess;
 
 namespace {
 
 QString fixture(const char* name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + QLatin1String(name); }
-
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run runProcess(const QString& program, const QStringList& arguments, int timeoutMs) {
-    QProcess process;
-    process.start(program, arguments);
-    Run run;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
-}
-
-// Headless Chromium as a reader opens the report: no network, a fresh profile, console on stderr.
-Run chromium(const QString& executable, const QStringList& extra, const QString& html, const QString& profile) {
-    QStringList arguments{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                          "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0"};
-    arguments += extra;
-    arguments << QUrl::fromLocalFile(html).toString();
-    return runProcess(executable, arguments, 60000);
-}
 
 }  // namespace
 
@@ -129,36 +101,37 @@ private Q_SLOTS:
     }
 
     void rendersInChromium() {
-        const QString executable = QStandardPaths::findExecutable(QStringLiteral("chromium"));
-        if (executable.isEmpty()) QSKIP("chromium is not installed (./build.sh test installs it)");
-        QTemporaryDir profile;
+        if (ptl::test::chromiumExecutable().isEmpty()) QSKIP("chromium is not installed (./build.sh test installs it)");
 
-        const Run dom = chromium(executable, {"--dump-dom"}, html_, profile.path());
+        const Run dom = ptl::test::runChromium(html_, {"--dump-dom"});
         QCOMPARE(dom.exitCode, 0);
-        for (const char* section : {"verdict", "summary", "findings", "export-readiness", "sweep", "variants", "integration",
-                                    "reproducibility"})
-            QVERIFY2(dom.out.contains(QByteArray("<section id=\"") + section + "\">"), section);
-        // Console messages (script errors, refused requests) are logged as INFO:CONSOLE lines.
-        for (const QByteArray& line : dom.err.split('\n'))
-            QVERIFY2(!line.contains(":CONSOLE"), line.constData());
+        const QStringList missing = ptl::test::missingSections(dom.out, ptl::test::reviewReportSections());
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(", ")));
+        const QByteArrayList console = ptl::test::consoleMessages(dom);
+        QVERIFY2(console.isEmpty(), console.join('\n').constData());
 
         const QString screenshot = directory_.filePath("review.png");
-        const Run shot = chromium(executable, {"--screenshot=" + screenshot, "--window-size=1280,2400", "--hide-scrollbars"},
-                                  html_, profile.path());
+        const Run shot = ptl::test::runChromium(html_, {"--screenshot=" + screenshot, "--window-size=1280,2400", "--hide-scrollbars"});
         QCOMPARE(shot.exitCode, 0);
         const QImage image(screenshot);
         QCOMPARE(image.size(), QSize(1280, 2400));
         // Not blank: the page's text and the green verdict banner are drawn.
-        int ink = 0, banner = 0;
-        for (int y = 0; y < image.height(); y += 4)
-            for (int x = 0; x < image.width(); x += 4) {
-                const QColor colour = image.pixelColor(x, y);
-                if (colour.lightness() < 200) ++ink;
-                if (y < 400 && qAbs(colour.red() - 0x1b) < 8 && qAbs(colour.green() - 0x7f) < 8 && qAbs(colour.blue() - 0x3b) < 8)
-                    ++banner;
-            }
+        const int ink = ptl::test::inkPixels(image);
         QVERIFY2(ink > 2000, qPrintable(QString::number(ink)));
+        const int banner = ptl::test::pixelsOfColour(image, QColor(0x1b, 0x7f, 0x3b), 400);
         QVERIFY2(banner > 500, qPrintable(QString::number(banner)));
+
+        // Printed to PDF as a reviewer would before the meeting: several pages, no errors.
+        const QString pdf = directory_.filePath("review.pdf");
+        const Run print = ptl::test::runChromium(html_, {"--print-to-pdf=" + pdf, "--no-pdf-header-footer"});
+        QCOMPARE(print.exitCode, 0);
+        QFile printed(pdf);
+        QVERIFY(printed.open(QIODevice::ReadOnly));
+        const QByteArray bytes = printed.readAll();
+        QVERIFY(bytes.startsWith("%PDF-"));
+        // Chromium writes one "/Type /Page" object per page (and "/Type /Pages" for the tree).
+        const int pages = int(bytes.count("/Type /Page")) - int(bytes.count("/Type /Pages"));
+        QVERIFY2(pages >= 3 && pages <= 12, qPrintable(QString::number(pages)));
     }
 };
 

@@ -288,7 +288,9 @@ private Q_SLOTS:
     void badDestinationsLeaveNothing() {
         ptl::ConvertOptions missingFolder;
         missingFolder.output = out("no/such/folder/model.ptl");
-        QVERIFY_THROWS_EXCEPTION(ptl::ConversionError, ptl::convertModel(fixture("clean_conv.pt"), missingFolder));
+        // Refused with the options, before minutes of converting, not when the file is written.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::checkConvertOptions(fixture("clean_conv.pt"), missingFolder));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ptl::convertModel(fixture("clean_conv.pt"), missingFolder));
 
         // A device is never replaced, even by root.
         ptl::ConvertOptions device;

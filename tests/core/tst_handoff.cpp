@@ -190,6 +190,40 @@ int main(int argc, char** argv) {
         QVERIFY(html.contains("LibTorch 1.13"));                             // where latency was measured
         QVERIFY(html.contains(QString::fromStdString(clean.digests.front().sha256)));
         QVERIFY(!html.contains("src=") && !html.contains("href=") && !html.contains("url("));  // nothing fetched
+        QVERIFY(html.contains("Lowest SQNR: <code>"));                      // the worst layers by name, for print
+    }
+
+    // The shape sweep reads at a glance: a shape that fails names the line that raised; a small
+    // forward lists its ifs, a big one counts them; a traced file's call stack leaves PyTorch out.
+    void sweepAndSourcesStayReadable() {
+        ptl::InspectOptions sweep;
+        sweep.sweep = true;
+        sweep.sweepSpec = "batch=1,2,4";
+        ptl::ReviewInput traced;
+        traced.report = ptl::inspectModel(fixture("batch_baked_traced.pt"), sweep);
+        const QString tracedHtml = QString::fromStdString(ptl::reviewReportHtml(traced));
+        const QString tracedSweep = tracedHtml.section("<section id=\"sweep\">", 1).section("</section>", 0, 0);
+        QVERIFY2(tracedSweep.contains(QRegularExpression("failed at #\\d+ \\(make_fixtures\\.py:\\d+\\): RuntimeError")),
+                 qPrintable(tracedSweep));
+        QVERIFY(tracedHtml.contains("forward fails at batch 2, batch 4 (2 of 3 shapes"));  // the verdict's caution
+        QVERIFY(tracedHtml.contains("traced: no Python source in the file"));
+        QVERIFY(tracedHtml.contains("PyTorch frames left out"));
+        QVERIFY(!tracedHtml.contains("dist-packages"));
+
+        ptl::ReviewInput branched;
+        branched.report = ptl::inspectModel(fixture("shape_branch.pt"), sweep);
+        const QString branchedSweep = QString::fromStdString(ptl::reviewReportHtml(branched))
+                                          .section("<section id=\"sweep\">", 1).section("</section>", 0, 0);
+        QVERIFY2(branchedSweep.contains(QRegularExpression("<strong>if #\\d+ \\(make_fixtures\\.py:\\d+\\): (then|else)</strong>")),
+                 qPrintable(branchedSweep));
+
+        ptl::ReviewInput recurrent;
+        recurrent.report = ptl::inspectModel(fixture("rnn_classifier.pt"), sweep);
+        const QString recurrentSweep = QString::fromStdString(ptl::reviewReportHtml(recurrent))
+                                           .section("<section id=\"sweep\">", 1).section("</section>", 0, 0);
+        QVERIFY2(recurrentSweep.contains(QRegularExpression("\\d+ ifs, \\d+ loops: the reference path")), qPrintable(recurrentSweep));
+        QVERIFY(recurrentSweep.contains("the same path as the sample"));
+        QVERIFY(!recurrentSweep.contains("if #"));
     }
 };
 

@@ -7,6 +7,7 @@
 #include "convert/variants_model.h"
 #include "handoff/handoff_review.h"
 #include "main_window.h"
+#include "support/headless_chromium.h"
 
 #include <QClipboard>
 #include <QComboBox>
@@ -76,11 +77,19 @@ private Q_SLOTS:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QString html = QString::fromUtf8(file.readAll());
-        for (const char* section : {"verdict", "summary", "findings", "variants", "integration", "reproducibility"})
-            QVERIFY2(html.contains(QStringLiteral("<section id=\"%1\">").arg(section)), section);
+        const QStringList missing = ptl::test::missingSections(html.toUtf8(), ptl::test::reviewReportSections());
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(", ")));
         QVERIFY(html.contains("Ships on the Lite Interpreter"));
         QVERIFY(html.contains("<svg class=\"sqnr\""));
         QVERIFY(html.contains("LibTorch 1.13"));
+
+        // The window's report reads in a browser like the CLI's: no console errors, every section.
+        if (ptl::test::chromiumExecutable().isEmpty()) QSKIP("chromium is not installed (./build.sh test installs it)");
+        const ptl::test::Run dom = ptl::test::runChromium(path, {"--dump-dom"});
+        QCOMPARE(dom.exitCode, 0);
+        QVERIFY(ptl::test::missingSections(dom.out, ptl::test::reviewReportSections()).isEmpty());
+        const QByteArrayList console = ptl::test::consoleMessages(dom);
+        QVERIFY2(console.isEmpty(), console.join('\n').constData());
     }
 };
 

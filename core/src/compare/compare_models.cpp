@@ -2,7 +2,7 @@
 // sweep, in this process (see ptl/compare.h).
 #include "ptl/compare.h"
 
-#include "ptl/inspect.h"
+#include "inspect/inspection.h"
 #include "ptl/session.h"
 #include "session/compare.h"
 #include "sweep/shape_sweep.h"
@@ -15,15 +15,16 @@ namespace ptl {
 
 namespace {
 
-// One side of the comparison, loaded to run.
+// One side of the comparison: opened once, inspected, then run with the module the inspection
+// loaded and the sample inputs it found.
 struct Side {
     Session session;
+    Report report;
     std::optional<detail::PathRecorder> recorder;
 
-    Side(const std::string& path, const std::vector<std::string>& specs) : session(path) {
-        session.load();
+    Side(const std::string& path, const InspectOptions& inspect, const JobControl& job) : session(path) {
+        report = detail::inspectSession(session, inspect, job);
         if (!session.hasForward()) return;
-        session.prepareInputs(specs, ValueRecording::Off);
         recorder.emplace(*session.state().module, session.state().forwardGraph);
     }
     bool runs() const { return recorder.has_value(); }
@@ -91,18 +92,17 @@ Comparison compareModels(const std::string& pathA, const std::string& pathB, con
     InspectOptions inspect;
     inspect.inputSpecs = options.inputSpecs;
     inspect.roundTrip = false;
-    const Report a = inspectModel(pathA, inspect, phase(job, 0.0, 0.35));
+    job.report("Reading " + pathA, 0.0);
+    Side sideA(pathA, inspect, phase(job, 0.0, 0.35));
     // Given --input specs apply to both; without them each finds its own sample inputs for its report.
-    const Report b = inspectModel(pathB, inspect, phase(job, 0.35, 0.7));
+    job.report("Reading " + pathB, 0.35);
+    Side sideB(pathB, inspect, phase(job, 0.35, 0.7));
     Comparison comparison;
     comparison.tool = toolVersion();
     comparison.sweepSpec = options.sweep;
-    diffStructure(a, b, comparison);
+    diffStructure(sideA.report, sideB.report, comparison);
 
-    job.report("Loading both models to run them", 0.7);
     torch::NoGradGuard noGrad;
-    Side sideA(pathA, options.inputSpecs);
-    Side sideB(pathB, options.inputSpecs);
     job.checkCancelled();
     compareOutputs(sideA, sideB, options, comparison, job);
     job.report("Done", 1.0);

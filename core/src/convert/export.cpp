@@ -12,19 +12,10 @@
 #include <torch/csrc/jit/mobile/module.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <sstream>
 
 namespace ptl::detail {
 
-namespace fs = std::filesystem;
-
-
-bool samePath(const std::string& a, const std::string& b) {
-    std::error_code error;
-    if (fs::exists(a, error) && fs::exists(b, error)) return fs::equivalent(a, b, error);
-    return fs::weakly_canonical(a, error) == fs::weakly_canonical(b, error);
-}
 std::string exportBytecode(const torch::jit::Module& converted, int64_t bytecodeVersion, const std::string& modelPath) {
     try {
         std::stringstream exported;

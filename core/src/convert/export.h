@@ -13,8 +13,6 @@
 
 namespace ptl::detail {
 
-bool samePath(const std::string& a, const std::string& b);
-
 // _save_for_mobile, backported to bytecodeVersion when it is >= 0. Throws ConversionError.
 std::string exportBytecode(const torch::jit::Module& converted, int64_t bytecodeVersion, const std::string& modelPath);
 

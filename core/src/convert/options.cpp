@@ -3,28 +3,19 @@
 #include "ptl/convert.h"
 
 #include "convert/calibration.h"
-#include "convert/export.h"
+#include "ptl/atomic_file.h"
 #include "ptl/input_spec.h"
 
 #include <algorithm>
-#include <filesystem>
 
 namespace ptl {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 void checkDestinations(const std::string& modelPath, const ConvertOptions& options) {
     if (options.output.empty()) throw std::invalid_argument("no output file given (-o OUT.ptl)");
-    if (detail::samePath(modelPath, options.output) ||
-        (!options.opsYaml.empty() && detail::samePath(modelPath, options.opsYaml)))
-        throw std::invalid_argument("refusing to overwrite the input model " + modelPath);
-    for (const std::string& destination : {options.output, options.opsYaml}) {
-        std::error_code error;
-        if (!destination.empty() && fs::exists(destination, error) && !fs::is_regular_file(destination, error))
-            throw std::invalid_argument(destination + " exists and is not a regular file: refusing to replace it");
-    }
+    checkDestination(modelPath, options.output);
+    if (!options.opsYaml.empty()) checkDestination(modelPath, options.opsYaml);
 }
 
 void checkOptimizations(const std::vector<std::string>& skipped) {

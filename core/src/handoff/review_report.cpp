@@ -47,6 +47,10 @@ pre { background: #f8f9fa; border: 1px solid var(--rule); border-radius: 4px; pa
 .impact-check { color: var(--muted); font-weight: 600; }
 .ops { columns: 3 260px; font: 12px/1.5 "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 4px 0; padding-left: 18px; }
 .snippet h3 { margin-bottom: 2px; }
+table.findings col.severity { width: 8%; } table.findings col.finding { width: 32%; }
+table.findings col.source { width: 28%; } table.findings col.advice { width: 32%; }
+td .where { display: block; font-size: 12px; color: var(--muted); }
+ol.stack { margin: 4px 0; padding-left: 18px; font: 11px/1.4 "DejaVu Sans Mono", Menlo, Consolas, monospace; word-break: break-all; }
 svg { max-width: 100%; height: auto; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
@@ -54,6 +58,8 @@ svg { max-width: 100%; height: auto; }
   section { break-inside: auto; }
   h2, h3 { break-after: avoid; }
   tr, pre, svg, .verdict { break-inside: avoid; }
+  .snippet pre { break-inside: auto; }  /* a long file continues on the next page */
+  thead { display: table-header-group; }
 }
 )css";
 
@@ -73,12 +79,39 @@ std::string categoryTitle(const std::string& id) {
 
 std::string sourceText(const SourceLocation& source) {
     if (!source.known()) return "";
+    if (source.file.empty()) return "line " + std::to_string(source.line);  // of code without a file name
     std::string where = source.file.substr(source.file.find_last_of('/') + 1);
     if (source.line > 0) where += ":" + std::to_string(source.line);
     return where;
 }
 
 std::string baseName(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
+
+// A traced file records no Python source, only the tracer's call stack ("/path/model.py(40):
+// forward", one frame a line, PyTorch's own frames included). Shown: the frames outside PyTorch,
+// file names without their folders, innermost first.
+std::string tracedStackHtml(const std::string& stack) {
+    std::vector<std::string> frames;
+    size_t skipped = 0;
+    std::istringstream lines(stack);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty()) continue;
+        const size_t paren = line.rfind('(', line.find("): "));
+        const std::string path = paren == std::string::npos ? line : line.substr(0, paren);
+        if (path.find("-packages/torch/") != std::string::npos) {  // site-packages or dist-packages
+            ++skipped;
+            continue;
+        }
+        frames.push_back(baseName(path) + (paren == std::string::npos ? "" : line.substr(paren)));
+    }
+    if (frames.empty()) return "";
+    std::string html = "<span class=\"where\">traced: no Python source in the file; where the tracer was called:</span>"
+                       "<ol class=\"stack\">";
+    for (const std::string& frame : frames) html += "<li>" + htmlEscape(frame) + "</li>";
+    html += "</ol>";
+    if (skipped) html += "<span class=\"where\">(" + std::to_string(skipped) + " PyTorch frames left out)</span>";
+    return html;
+}
 
 std::string ratio(int64_t part, int64_t whole) {
     return whole > 0 ? handoff::fixed(double(part) / double(whole), 2) + "×" : "";
@@ -104,13 +137,27 @@ std::string libtorchVersion(const ReviewInput& input) {
     return "";
 }
 
-std::string latencyText(const BenchResult& latency) {
-    return "p50 " + handoff::fixed(latency.p50, 2) + " ms, p90 " + handoff::fixed(latency.p90, 2) + " ms (" +
-           std::to_string(latency.samplesMs.size()) + " runs)";
+// Milliseconds, or microseconds below 0.1 ms (a tiny model's 0.01 ms says nothing).
+std::string duration(double ms) {
+    return ms < 0.1 ? handoff::fixed(ms * 1000, 1) + " µs" : handoff::fixed(ms, 2) + " ms";
 }
 
+std::string latencyText(const BenchResult& latency) {
+    return "p50 " + duration(latency.p50) + ", p90 " + duration(latency.p90) + " (" + std::to_string(latency.samplesMs.size()) +
+           " runs)";
+}
+
+// The latency cell: the figures, then in which runtime on which host (the note below the table
+// says which host in full).
+std::string latencyHtml(const BenchResult& latency) {
+    return htmlEscape(latencyText(latency)) + "<span class=\"where\">" + htmlEscape(latency.environment.engine) + ", " +
+           std::to_string(latency.environment.threads) + (latency.environment.threads == 1 ? " thread" : " threads") +
+           " on this host, not a phone</span>";
+}
+
+// The host in full; the runtime and threads are in each latency cell.
 std::string whereMeasured(const BenchResult& latency) {
-    std::string text = describeEnvironment(latency.environment);
+    std::string text = latency.environment.cpu + ", quantized engine " + latency.environment.quantizedEngine;
     if (!latency.environment.libtorch.empty()) text += ", LibTorch " + latency.environment.libtorch;
     return text;
 }
@@ -240,7 +287,7 @@ private:
         if (report_.inputs.empty()) {
             out_ << "<p class=\"note\">No sample inputs could be made; give them with <code>--input</code>.</p>\n";
         } else {
-            out_ << "<table>\n<tr><th>Argument</th><th>Type</th><th>Shape</th><th>Dtype</th><th>Where it came from</th></tr>\n";
+            out_ << "<table>\n<thead><tr><th>Argument</th><th>Type</th><th>Shape</th><th>Dtype</th><th>Where it came from</th></tr></thead>\n";
             for (const InputInfo& in : report_.inputs)
                 out_ << "<tr><td><code>" << htmlEscape(in.argument) << "</code></td><td>" << htmlEscape(in.type) << "</td><td>"
                      << htmlEscape(in.shape.empty() ? "" : formatShape(in.shape)) << "</td><td>" << htmlEscape(in.dtype)
@@ -264,15 +311,26 @@ private:
                     "Lite Interpreter rejects.</p>\n</section>\n";
             return;
         }
-        out_ << "<table>\n<tr><th>Severity</th><th>Finding</th><th>Source</th><th>What to do</th></tr>\n";
-        for (const Finding& finding : report_.findings) {
+        out_ << "<table class=\"findings\">\n<colgroup><col class=\"severity\"><col class=\"finding\"><col class=\"source\">"
+                "<col class=\"advice\"></colgroup>\n"
+                "<thead><tr><th>Severity</th><th>Finding</th><th>Source</th><th>What to do</th></tr></thead>\n";
+        const std::vector<Finding>& findings = report_.findings;
+        for (size_t i = 0; i < findings.size(); ++i) {
+            const Finding& finding = findings[i];
             out_ << "<tr><td class=\"" << severityClass(finding.severity) << "\">" << severityName(finding.severity)
                  << "</td><td><strong>" << htmlEscape(categoryTitle(finding.category)) << "</strong><br>"
                  << htmlEscape(finding.message) << "</td><td>";
             const std::string where = sourceText(finding.source);
             if (!where.empty()) out_ << "<code>" << htmlEscape(where) << "</code>";
-            if (!finding.source.text.empty()) out_ << "<pre>" << htmlEscape(finding.source.text) << "</pre>";
-            out_ << "</td><td>" << htmlEscape(finding.advice) << "</td></tr>\n";
+            if (finding.source.traced) out_ << tracedStackHtml(finding.source.text);
+            else if (!finding.source.text.empty()) out_ << "<pre>" << htmlEscape(finding.source.text) << "</pre>";
+            out_ << "</td>";
+            // Advice said once for a run of findings that share it (MobileNetV2 and LSTMs repeat
+            // one category a dozen times in PyTorch's own code). Not a rowspan: print would keep
+            // the whole run on one page.
+            if (i > 0 && findings[i - 1].advice == finding.advice) out_ << "<td class=\"note\">as above</td>";
+            else out_ << "<td>" << htmlEscape(finding.advice) << "</td>";
+            out_ << "</tr>\n";
         }
         out_ << "</table>\n</section>\n";
     }
@@ -284,7 +342,7 @@ private:
              << (readiness.ready ? "impact-ready" : "impact-blocks") << "\"><strong>" << htmlEscape(readiness.summary)
              << "</strong></p>\n";
         if (!readiness.items.empty()) {
-            out_ << "<table>\n<tr><th>Impact</th><th>Construct</th><th>Source</th><th>Finding</th><th>What to do</th></tr>\n";
+            out_ << "<table>\n<thead><tr><th>Impact</th><th>Construct</th><th>Source</th><th>Finding</th><th>What to do</th></tr></thead>\n";
             for (const ExportItem& item : readiness.items) {
                 out_ << "<tr><td class=\"impact-" << exportImpactName(item.impact) << "\">" << exportImpactName(item.impact)
                      << "</td><td><strong>" << htmlEscape(item.title) << "</strong><br>" << handoff::htmlWithCode(item.detail)
@@ -314,22 +372,58 @@ private:
         out_ << "</ul>\n</section>\n";
     }
 
-    // What each input shape did: "then" / "else" per if, trip counts per loop.
-    static std::string decisionsHtml(const SweepPoint& point) {
+    // Where forward node `id` was written, "file:line", or "" when unknown.
+    std::string nodeSource(int id) const {
+        if (report_.methods.empty() || id < 0) return "";
+        const std::vector<Node>& nodes = report_.methods.front().graph.nodes;
+        return size_t(id) < nodes.size() ? sourceText(nodes[size_t(id)].source) : "";
+    }
+
+    // "if #12 (model.py:40): else" / "loop #14: 16 trips", each time it ran (the first few).
+    std::string decisionHtml(const SweepDecision& decision) const {
+        const bool branch = decision.kind == "prim::If";
+        std::string taken;
+        for (size_t i = 0; i < decision.taken.size() && i < 4; ++i)
+            taken += (i ? ", " : "") + (branch ? std::string(decision.taken[i] ? "else" : "then")
+                                               : std::to_string(decision.taken[i]) + " trips");
+        if (decision.taken.size() > 4) taken += ", ...";
+        const std::string where = nodeSource(decision.node);
+        return std::string(branch ? "if" : "loop") + " #" + std::to_string(decision.node) +
+               (where.empty() ? "" : " (" + htmlEscape(where) + ")") + ": " + taken;
+    }
+
+    // What one input shape did. A small forward lists every if and loop; a big one (MobileNetV2
+    // runs hundreds, in PyTorch's own code) counts them and lists only where it left the sample's path.
+    std::string decisionsHtml(const SweepPoint& point) const {
+        constexpr size_t kListedAll = 8;
+        if (point.decisions.empty()) return "<span class=\"note\">no if or loop ran</span>";
+        auto diverged = [&](int node) {
+            return std::find(point.divergedNodes.begin(), point.divergedNodes.end(), node) != point.divergedNodes.end();
+        };
         std::string text;
+        size_t branches = 0, loops = 0;
         for (const SweepDecision& decision : point.decisions) {
-            std::string taken;
-            for (size_t i = 0; i < decision.taken.size() && i < 4; ++i)
-                taken += (i ? ", " : "") + (decision.kind == "prim::If" ? std::string(decision.taken[i] ? "else" : "then")
-                                                                        : std::to_string(decision.taken[i]) + " trips");
-            if (decision.taken.size() > 4) taken += ", ...";
-            const bool diverged = std::find(point.divergedNodes.begin(), point.divergedNodes.end(), decision.node) !=
-                                  point.divergedNodes.end();
-            text += (text.empty() ? "" : "<br>") + std::string(diverged ? "<strong>" : "") +
-                    (decision.kind == "prim::If" ? "if" : "loop") + " #" + std::to_string(decision.node) + ": " + taken +
-                    (diverged ? "</strong>" : "");
+            (decision.kind == "prim::If" ? branches : loops) += 1;
+            const bool differs = diverged(decision.node);
+            if (point.decisions.size() > kListedAll && !differs) continue;
+            text += (text.empty() ? "" : "<br>") + std::string(differs ? "<strong>" : "") + decisionHtml(decision) +
+                    (differs ? "</strong>" : "");
         }
-        return text.empty() ? "<span class=\"note\">no if or loop ran</span>" : text;
+        if (point.decisions.size() <= kListedAll) return text;
+        const std::string counted = std::to_string(branches) + (branches == 1 ? " if, " : " ifs, ") + std::to_string(loops) +
+                                    (loops == 1 ? " loop" : " loops");
+        if (!point.ran) return counted + " ran before it failed";
+        if (text.empty()) return counted + (point.sample ? ": the reference path" : ": the same path as the sample");
+        return counted + "; another path than the sample at:<br>" + text;
+    }
+
+    std::string failureHtml(const SweepPoint& point) const {
+        std::string where;
+        if (point.errorNode >= 0) {
+            const std::string source = nodeSource(point.errorNode);
+            where = " at #" + std::to_string(point.errorNode) + (source.empty() ? "" : " (" + htmlEscape(source) + ")");
+        }
+        return "failed" + where + ": " + htmlEscape(point.error);
     }
 
     void sweepSection() {
@@ -348,7 +442,7 @@ private:
              << htmlEscape(sweep.spec.empty() ? "derived from the sample inputs" : sweep.spec) << "): "
              << sweepFailures(sweep) << " failed, " << sweepDivergences(sweep)
              << " took another branch or loop count than the sample input. Measured on this host with the full JIT.</p>\n"
-             << "<table>\n<tr><th>Shape</th><th>Inputs</th><th>Result</th><th>Outputs</th><th>Branches and loops</th></tr>\n";
+             << "<table>\n<thead><tr><th>Shape</th><th>Inputs</th><th>Result</th><th>Outputs</th><th>Branches and loops</th></tr></thead>\n";
         for (const SweepPoint& point : sweep.points) {
             std::string inputs, outputs;
             for (const std::string& spec : point.inputs) inputs += (inputs.empty() ? "" : " + ") + spec;
@@ -356,7 +450,7 @@ private:
             out_ << "<tr><td>" << htmlEscape(point.label) << (point.sample ? " (sample)" : "") << "</td><td><code>"
                  << htmlEscape(inputs) << "</code></td><td class=\""
                  << (point.ran ? (point.diverged ? "sev-warning" : "") : "sev-error") << "\">"
-                 << (point.ran ? (point.diverged ? "ran, another path" : "ran") : "failed: " + htmlEscape(point.error))
+                 << (point.ran ? (point.diverged ? "ran, another path" : "ran") : failureHtml(point))
                  << "</td><td>" << htmlEscape(outputs) << "</td><td>" << decisionsHtml(point) << "</td></tr>\n";
         }
         out_ << "</table>\n</section>\n";
@@ -365,15 +459,24 @@ private:
     void variantsSection() {
         out_ << "<section id=\"variants\">\n<h2>Variants (" << input_.variants.size() << ")</h2>\n";
         if (input_.variants.empty()) {
-            out_ << "<p class=\"note\">No conversions were made for this review.</p>\n</section>\n";
-            return;
+            const bool bytecodeOnly = report_.format == "lite" && !report_.methods.empty() &&
+                                      report_.methods.front().origin == "unknown";
+            out_ << "<p class=\"note\">"
+                 << (bytecodeOnly ? "No conversions: Lite Interpreter bytecode without TorchScript code cannot be converted "
+                                    "again, so this file is reviewed as it is."
+                                  : "No conversions were made for this review.")
+                 << "</p>\n";
+            if (!input_.sourceLatency) {
+                out_ << "</section>\n";
+                return;
+            }
         }
-        out_ << "<table>\n<tr><th>Variant</th><th>Settings</th><th class=\"num\">Size</th><th>Latency</th>"
-                "<th>Error against float</th></tr>\n";
+        out_ << "<table>\n<thead><tr><th>Variant</th><th>Settings</th><th class=\"num\">Size</th><th>Latency</th>"
+                "<th>Error against float</th></tr></thead>\n";
         if (input_.sourceLatency)
-            out_ << "<tr><td>source model</td><td>as given, full JIT</td><td class=\"num\">"
+            out_ << "<tr><td>source model</td><td>as given</td><td class=\"num\">"
                  << htmlEscape(humanBytes(uint64_t(report_.fileBytes))) << "</td><td>"
-                 << htmlEscape(latencyText(*input_.sourceLatency)) << "</td><td>reference</td></tr>\n";
+                 << latencyHtml(*input_.sourceLatency) << "</td><td>reference</td></tr>\n";
         for (const ReviewVariant& variant : input_.variants) {
             out_ << "<tr><td><strong>" << htmlEscape(variant.name) << "</strong></td><td>" << htmlEscape(settingsText(variant))
                  << "</td>";
@@ -383,7 +486,8 @@ private:
             }
             out_ << "<td class=\"num\">" << htmlEscape(humanBytes(uint64_t(variant.result.outputBytes))) << "<br>"
                  << ratio(variant.result.outputBytes, variant.result.inputBytes) << "</td><td>"
-                 << (variant.latency ? htmlEscape(latencyText(*variant.latency)) : "not measured") << "</td><td>"
+                 << (variant.latency ? latencyHtml(*variant.latency)
+                                  : std::string(report_.inputs.empty() ? "not measured: no sample inputs" : "not measured")) << "</td><td>"
                  << htmlEscape(errorText(variant.result.verification)) << "</td></tr>\n";
         }
         out_ << "</table>\n";
@@ -404,7 +508,10 @@ private:
         };
         add(input_.sourceLatency);
         for (const ReviewVariant& variant : input_.variants) add(variant.latency);
-        for (const std::string& place : places) out_ << "<p class=\"note\">Latency measured on " << htmlEscape(place) << ".</p>\n";
+        for (const std::string& place : places)
+            out_ << "<p class=\"note\">Latency measured on " << htmlEscape(place)
+                 << ": host latency, not phone latency; compare the variants with each other, and measure on the "
+                    "phone before quoting a figure.</p>\n";
     }
 
     void variantDetails(const ReviewVariant& variant) {
@@ -422,10 +529,22 @@ private:
         for (const std::string& warning : result.warnings) out_ << "<p class=\"sev-warning\">" << htmlEscape(warning) << "</p>\n";
         if (!result.verification.opErrors.empty())
             out_ << "<p>Per-layer SQNR against the float layer it replaced (dB, higher is better; below 20 dB is marked):</p>\n"
-                 << handoff::sqnrPlotSvg(result.verification.opErrors) << "\n";
+                 << handoff::sqnrPlotSvg(result.verification.opErrors) << "\n" << lowestSqnrHtml(result.verification.opErrors);
         out_ << "<p>" << result.operators.size() << " root operators, what a selective PyTorch Mobile build of this variant needs:</p>\n<ul class=\"ops\">\n";
         for (const std::string& op : result.operators) out_ << "<li>" << htmlEscape(op) << "</li>\n";
         out_ << "</ul>\n";
+    }
+
+    // The plot's bars carry their layer only as a tooltip, which print loses: the worst by name.
+    static std::string lowestSqnrHtml(std::vector<OpError> errors) {
+        constexpr size_t kShown = 5;
+        std::sort(errors.begin(), errors.end(), [](const OpError& a, const OpError& b) { return a.sqnrDb < b.sqnrDb; });
+        std::string html = "<p>Lowest SQNR: ";
+        for (size_t i = 0; i < errors.size() && i < kShown; ++i)
+            html += (i ? ", " : "") + std::string("<code>") + htmlEscape(errors[i].module.empty() ? "(top module)" : errors[i].module) +
+                    "</code> " + htmlEscape(errors[i].op) + " " + handoff::fixed(errors[i].sqnrDb, 1) + " dB";
+        return html + (errors.size() > kShown ? " (lowest " + std::to_string(kShown) + " of " + std::to_string(errors.size()) + ")" : "") +
+               ".</p>\n";
     }
 
     void integrationSection() {
@@ -458,12 +577,17 @@ private:
                                  "shapes give the same inputs</span>");
         for (const ReviewVariant& variant : input_.variants)
             row("Options: " + htmlEscape(variant.name), "<code>" + htmlEscape(settingsText(variant)) + "</code>");
-        out_ << "</table>\n<h3>SHA-256</h3>\n<table>\n<tr><th>What</th><th>File</th><th class=\"num\">Bytes</th><th>SHA-256</th></tr>\n";
+        out_ << "</table>\n<h3>SHA-256</h3>\n<table>\n<thead><tr><th>What</th><th>File</th><th class=\"num\">Bytes</th><th>SHA-256</th></tr></thead>\n";
         for (const FileDigest& digest : input_.digests)
             out_ << "<tr><td>" << htmlEscape(digest.role) << "</td><td><code>" << htmlEscape(baseName(digest.path))
                  << "</code></td><td class=\"num\">" << handoff::groupedInteger(digest.bytes) << "</td><td><code>"
                  << (digest.problem.empty() ? htmlEscape(digest.sha256) : htmlEscape(digest.problem)) << "</code></td></tr>\n";
-        out_ << "</table>\n</section>\n";
+        out_ << "</table>\n";
+        if (!input_.variants.empty())
+            out_ << "<p class=\"note\">The variants' files are not kept with the report: <code>ptl-studio-cli convert</code> "
+                    "with a variant's options writes the same bytes (the conversion is deterministic, random calibration "
+                    "data included), so its digest above identifies the file to ship.</p>\n";
+        out_ << "</section>\n";
     }
 };
 
@@ -494,11 +618,14 @@ Verdict reviewVerdict(const ReviewInput& input) {
                                             : std::string()) +
                                        "): check it on real data before shipping it.");
     }
-    if (const int failed = sweepFailures(input.report.sweep))
-        verdict.cautions.push_back("forward fails at " + std::to_string(failed) + " of " +
+    if (const int failed = sweepFailures(input.report.sweep)) {
+        std::string shapes;
+        for (const SweepPoint& point : input.report.sweep.points)
+            if (!point.ran) shapes += (shapes.empty() ? "" : ", ") + point.label;
+        verdict.cautions.push_back("forward fails at " + shapes + " (" + std::to_string(failed) + " of " +
                                    std::to_string(input.report.sweep.points.size()) +
-                                   " input shapes of the shape sweep (see Shape sweep): make sure the app feeds only "
-                                   "shapes that run.");
+                                   " shapes of the shape sweep): make sure the app feeds only shapes that run.");
+    }
     const std::string blocking = std::to_string(verdict.blocking.size()) +
                                  (verdict.blocking.size() == 1 ? " blocking finding" : " blocking findings");
     if (!verdict.blocking.empty()) {
@@ -514,7 +641,13 @@ Verdict reviewVerdict(const ReviewInput& input) {
         return verdict;
     }
     if (!input.variants.empty()) {
-        verdict.summary = "No variant was verified in the Lite Interpreter: see Variants for why.";
+        const auto exported = std::find_if(input.variants.begin(), input.variants.end(),
+                                           [](const ReviewVariant& variant) { return variant.error.empty(); });
+        verdict.summary = exported == input.variants.end()
+                              ? "No variant was verified in the Lite Interpreter: every conversion failed (see Variants)."
+                              : "No variant was verified in the Lite Interpreter: the " + exported->name +
+                                    " variant was exported and reloaded, but without sample inputs its outputs were not "
+                                    "compared; give them with --input (Model > Sample Inputs in the window).";
         return verdict;
     }
     const RoundTrip& trip = input.report.roundTrip;

@@ -48,7 +48,7 @@ void describeBytecode(Inspection& inspection) {
 // A .ptl with TorchScript code: weights folded into the bytecode's constants are its weights too.
 // Damaged bytecode is left to the Lite round trip, which reports it as a finding. The session keeps
 // the loaded module for the round trip.
-void describeBytecodeConstants(Inspection& inspection) {
+void describeLiteConstants(Inspection& inspection) {
     try {
         detail::describeBytecodeConstants(inspection, inspection.session.liteModule());
     } catch (const std::exception&) {
@@ -81,6 +81,12 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     if (options.sweep) parseSweepSpec(options.sweepSpec);  // a bad spec fails before the model is read
     job.report("Reading " + path, 0.0);
     Session session(path);
+    return detail::inspectSession(session, options, job);
+}
+
+namespace detail {
+
+Report inspectSession(Session& session, const InspectOptions& options, const JobControl& job) {
     Report report;
     describeFile(report, session.file());
     Inspection inspection{session.state(), report, job, {}, {}, {}, {}};
@@ -97,7 +103,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
 
     job.report("Describing modules", 0.2);
     detail::describeModule(inspection);
-    if (session.file().format == "lite") describeBytecodeConstants(inspection);
+    if (session.file().format == "lite") describeLiteConstants(inspection);
     job.checkCancelled();
     job.report("Extracting graphs", 0.3);
     detail::extractGraphs(inspection, detail::MethodSelection::Forward);
@@ -124,5 +130,7 @@ Report inspectModel(const std::string& path, const InspectOptions& options, cons
     job.report("Done", 1.0);
     return report;
 }
+
+}  // namespace detail
 
 }  // namespace ptl

@@ -3,6 +3,7 @@
 // nodes and values got; the analyses (analysis/analyses.h) add findings that point at them.
 #pragma once
 
+#include "ptl/inspect.h"
 #include "ptl/job.h"
 #include "ptl/report.h"
 #include "session/session_state.h"
@@ -45,6 +46,10 @@ struct Inspection {
     Finding& addNodeFinding(const MethodGraph& graph, const torch::jit::Node* node, Severity severity,
                             std::string category, std::string message, std::string advice);
 };
+
+// inspectModel on a session the caller opened: compare inspects each model and then runs the
+// module this loaded, instead of loading the file a second time.
+Report inspectSession(Session& session, const InspectOptions& options, const JobControl& job);
 
 // Stages, in the order inspectModel runs them.
 void describeModule(Inspection& inspection);        // modules and tensors of the TorchScript module

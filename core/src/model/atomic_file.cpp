@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 namespace ptl {
 
@@ -79,6 +80,19 @@ void writeAtomically(const std::string& path, const std::string& bytes) {
     }
     if (::close(fd) != 0) failWrite(path, errno, temporary);
     if (std::rename(temporary.c_str(), path.c_str()) != 0) failWrite(path, errno, temporary);
+}
+
+void checkDestination(const std::string& modelPath, const std::string& destination) {
+    std::error_code error;
+    const bool exists = fs::exists(destination, error);
+    if (exists ? fs::equivalent(modelPath, destination, error)
+               : fs::weakly_canonical(modelPath, error) == fs::weakly_canonical(destination, error))
+        throw std::invalid_argument("refusing to overwrite the input model " + modelPath);
+    if (exists && !fs::is_regular_file(destination, error))
+        throw std::invalid_argument(destination + " exists and is not a regular file: refusing to replace it");
+    const fs::path folder = fs::path(destination).has_parent_path() ? fs::path(destination).parent_path() : fs::path(".");
+    if (!fs::is_directory(folder, error))
+        throw std::invalid_argument("cannot write " + destination + ": its folder does not exist");
 }
 
 }  // namespace ptl

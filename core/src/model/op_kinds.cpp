@@ -4,8 +4,9 @@
 namespace ptl {
 
 bool isFloatWeightedOp(const std::string& kind) {
-    return kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::linear" ||
-           kind == "aten::lstm" || kind == "aten::gru";
+    // aten::_convolution is how a traced model records its convolutions.
+    return kind == "aten::conv1d" || kind == "aten::conv2d" || kind == "aten::conv3d" || kind == "aten::_convolution" ||
+           kind == "aten::linear" || kind == "aten::lstm" || kind == "aten::gru";
 }
 
 bool isQuantizedWeightedOp(const std::string& kind) {
