@@ -46,8 +46,7 @@ struct Arguments {
     std::string sweep;                       // inspect's and compare's --sweep spec
     CLI::Option* inspectSweep = nullptr;     // count whether --sweep was given
     CLI::Option* compareSweep = nullptr;
-    int timeoutSeconds = kDefaultTimeoutSeconds;
-    std::string memoryLimit;  // empty: defaultMemoryLimit()
+    LimitChoices limits;
     bool verbose = false;
 };
 
@@ -56,11 +55,10 @@ struct Arguments {
 template <typename Print>
 int runJob(const Arguments& args, const nlohmann::json& request, const std::string& progressMode, Print&& print) {
     Limits limits;
-    limits.timeoutSeconds = args.timeoutSeconds;
     try {
-        limits.memoryBytes = args.memoryLimit.empty() ? defaultMemoryLimit() : parseSize(args.memoryLimit);
+        limits = limitsOf(args.limits);
     } catch (const std::invalid_argument& problem) {
-        printError(std::string("--memory-limit: ") + problem.what());
+        printError(problem.what());
         return kUnreadable;
     }
     ProgressPrinter progress(ProgressPrinter::parseMode(progressMode));
@@ -188,17 +186,6 @@ void printBench(const ptl::BenchResult& result) {
     std::printf("  measured   %s\n", ptl::describeEnvironment(result.environment).c_str());
 }
 
-// Each job runs in a child process within these limits; the help states the defaults.
-void addLimits(CLI::App* command, Arguments& args) {
-    command->add_option("--timeout", args.timeoutSeconds,
-                        "Stop the job after this many seconds (default " + std::to_string(kDefaultTimeoutSeconds) +
-                            "; 0: no limit). The model's code runs in a child process, which is killed then")
-        ->check(CLI::NonNegativeNumber);
-    command->add_option("--memory-limit", args.memoryLimit,
-                        "Memory the child process may use, e.g. 4G or 512M (default: three quarters of this "
-                        "computer's memory, " + describeSize(defaultMemoryLimit()) + "; 0: no limit)");
-}
-
 CLI::App* addInspect(CLI::App& app, Arguments& args) {
     CLI::App* inspect = app.add_subcommand(
         "inspect", "Describe a model, its graph and its findings (control flow, tracing, Lite Interpreter "
@@ -213,7 +200,7 @@ CLI::App* addInspect(CLI::App& app, Arguments& args) {
     inspect->add_flag("--json", args.json, "Print the whole report as JSON (schema: docs/report-schema.md)");
     inspect->add_option("--fail-on", args.failOn, "Exit 1 when a finding of this severity or worse is reported")
         ->check(CLI::IsMember({"info", "warning", "error"}));
-    addLimits(inspect, args);
+    addLimitOptions(inspect, args.limits);
     return inspect;
 }
 
@@ -235,7 +222,7 @@ CLI::App* addConvert(CLI::App& app, Arguments& args) {
                         "Also write the root operator list (YAML) for a selective mobile build");
     convert->add_flag("--json", args.json, "Print the result as JSON");
     addProgressOption(convert, args.progressMode);
-    addLimits(convert, args);
+    addLimitOptions(convert, args.limits);
     return convert;
 }
 
@@ -250,7 +237,7 @@ CLI::App* addBench(CLI::App& app, Arguments& args) {
     bench->add_flag("--lite", options.lite, "Run in the Lite Interpreter (a .pt is exported in memory first)");
     bench->add_flag("--json", args.json, "Print the result, with every sample, as JSON");
     addProgressOption(bench, args.progressMode);
-    addLimits(bench, args);
+    addLimitOptions(bench, args.limits);
     return bench;
 }
 
@@ -297,7 +284,7 @@ CLI::App* addCompare(CLI::App& app, Arguments& args) {
         ->check(CLI::NonNegativeNumber);
     compare->add_flag("--json", args.json, "Print the comparison as JSON (schema: docs/report-schema.md)");
     addProgressOption(compare, args.progressMode);
-    addLimits(compare, args);
+    addLimitOptions(compare, args.limits);
     return compare;
 }
 
@@ -354,7 +341,7 @@ int main(int argc, char** argv) {
     if (*convert) return runConvert(args);
     if (*bench) return runBench(args);
     if (*compare) return runCompare(args);
-    if (report.chosen()) return report.run(argc, argv);
+    if (report.chosen()) return report.run(argc, argv, args.verbose);
     if (*worker) {
         spdlog::set_pattern("[%l] %v");  // the window stamps each line when it arrives
         const int code = runWorker();

@@ -80,4 +80,25 @@ void applyConvertChoices(const ConvertChoices& choices, ConvertOptions& options)
     if (options.quantize == Quantization::Static) options.calibration = parseCalibrationSource(choices.calibration);
 }
 
+void addLimitOptions(CLI::App* command, LimitChoices& choices) {
+    command->add_option("--timeout", choices.timeoutSeconds,
+                        "Stop the job after this many seconds (default " + std::to_string(kDefaultTimeoutSeconds) +
+                            "; 0: no limit). The model's code runs in a child process, which is killed then")
+        ->check(CLI::NonNegativeNumber);
+    command->add_option("--memory-limit", choices.memoryLimit,
+                        "Memory the child process may use, e.g. 4G or 512M (default: three quarters of this "
+                        "computer's memory, " + describeSize(defaultMemoryLimit()) + "; 0: no limit)");
+}
+
+Limits limitsOf(const LimitChoices& choices) {
+    Limits limits;
+    limits.timeoutSeconds = choices.timeoutSeconds;
+    try {
+        limits.memoryBytes = choices.memoryLimit.empty() ? defaultMemoryLimit() : parseSize(choices.memoryLimit);
+    } catch (const std::invalid_argument& problem) {
+        throw std::invalid_argument(std::string("--memory-limit: ") + problem.what());
+    }
+    return limits;
+}
+
 }  // namespace ptl::cli

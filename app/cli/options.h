@@ -2,6 +2,7 @@
 // registered once so that their names, checks and help read the same everywhere.
 #pragma once
 
+#include "contained_job.h"
 #include "ptl/bench.h"
 #include "ptl/convert.h"
 
@@ -30,6 +31,15 @@ void addConvertOptions(CLI::App* command, ConvertChoices& choices, ConvertOption
 void addBenchOptions(CLI::App* command, BenchOptions& options);
 // --sweep [SPEC] (ptl/sweep.h); the returned option's count() tells whether it was given.
 CLI::Option* addSweepOption(CLI::App* command, std::string& spec, const std::string& what);
+
+// The child process's limits as typed: --timeout SECONDS, --memory-limit SIZE; the help states the defaults.
+struct LimitChoices {
+    int timeoutSeconds = kDefaultTimeoutSeconds;
+    std::string memoryLimit;  // empty: defaultMemoryLimit()
+};
+void addLimitOptions(CLI::App* command, LimitChoices& choices);
+// Throws std::invalid_argument starting "--memory-limit: " for a size that does not read.
+Limits limitsOf(const LimitChoices& choices);
 
 // The choices typed into `options` (throws std::invalid_argument for unknown names).
 void applyConvertChoices(const ConvertChoices& choices, ConvertOptions& options);

@@ -1,5 +1,6 @@
 #include "report_command.h"
 
+#include "contained_job.h"
 #include "options.h"
 #include "progress.h"
 #include "ptl/atomic_file.h"
@@ -7,8 +8,8 @@
 #include "ptl/convert.h"
 #include "ptl/errors.h"
 #include "ptl/handoff.h"
-#include "ptl/inspect.h"
 #include "ptl/model_file.h"
+#include "ptl/report_json.h"
 #include "worker.h"
 
 #include <algorithm>
@@ -32,6 +33,7 @@ struct ReportArguments {
     ConvertOptions convert;   // keep-float, mean/std, bytecode version, skipped passes
     BenchOptions bench;
     std::string progressMode = "auto";
+    LimitChoices limits;
     std::vector<std::string> commandLine;
 };
 
@@ -105,9 +107,14 @@ std::string scratchName(const std::string& model, const std::vector<ConvertOptio
     return name + (same > 1 ? "-" + std::to_string(index + 1) : "") + ".ptl";  // --quantize none twice
 }
 
+// The inspection, each conversion and each measurement runs in a contained worker
+// (contained_job.h), as inspect, convert and bench do: the model's code and LibTorch never run in
+// this process. A failed inspection ends the review (thrown as its JobFailure); a failed
+// conversion or measurement is part of it.
 class ReviewJob {
 public:
-    ReviewJob(const ReportArguments& args, ProgressPrinter& progress) : args_(args), progress_(progress) {}
+    ReviewJob(const ReportArguments& args, const Limits& limits, bool verbose, ProgressPrinter& progress)
+        : args_(args), limits_(limits), verbose_(verbose), progress_(progress) {}
 
     ReviewInput run() {
         std::vector<ConvertOptions> conversions = conversionsOf(args_);
@@ -116,18 +123,14 @@ public:
             options.output = (scratch_.path() / scratchName(args_.model, conversions, i)).string();
             checkConvertOptions(args_.model, options);
         }
-        const int steps = 1 + int(conversions.size()) * (args_.noBench ? 1 : 2) + (args_.noBench ? 0 : 1);
+        steps_ = 1 + int(conversions.size()) * (args_.noBench ? 1 : 2) + (args_.noBench ? 0 : 1);
 
         ReviewInput review;
         review.createdAt = utcNow();
         review.producedBy = quotedCommand(args_.commandLine);
-        InspectOptions inspect;
-        inspect.inputSpecs = args_.inputs;
-        inspect.sweep = args_.sweepOption->count() > 0;
-        inspect.sweepSpec = args_.sweep;
-        review.report = inspectModel(args_.model, inspect, phase("Inspecting", steps));
+        review.report = inspect();
         review.digests.push_back(digestPath("model", args_.model));
-        if (!args_.noBench) review.sourceLatency = measure(args_.model, false, phase("Measuring the model", steps));
+        if (!args_.noBench) review.sourceLatency = measure(args_.model, false, "Measuring the model");
 
         // A Lite file without TorchScript code cannot be converted again: it is reviewed as it is.
         const bool convertible = openModelFile(args_.model).hasCode;
@@ -136,7 +139,7 @@ public:
             ReviewVariant variant;
             variant.name = variantName(options);
             variant.options = options;
-            convertVariant(variant, steps);
+            convertVariant(variant);
             if (variant.error.empty()) {
                 review.digests.push_back(digestPath("variant " + variant.name + " (exported)", options.output));
                 if (options.quantize == Quantization::Static && !options.calibration.path.empty())
@@ -149,47 +152,56 @@ public:
 
 private:
     const ReportArguments& args_;
+    const Limits limits_;
+    bool verbose_;
     ProgressPrinter& progress_;
     ScratchFolder scratch_;  // the variants' files, removed with the job
-    int step_ = 0;
+    int step_ = 0, steps_ = 1;
 
-    // Each stage's progress as a share of the whole review.
-    JobControl phase(const std::string& stage, int steps) {
+    // One step in a worker, its progress shown as a share of the whole review.
+    ContainedJob contained(const nlohmann::json& request, const std::string& stage) {
         const int index = step_++;
-        JobControl control;
-        control.progress = [this, stage, index, steps](const std::string& detail, double fraction) {
-            progress_.update(stage + ": " + detail, (index + fraction) / steps);
-        };
-        return control;
+        return runContained(request, args_.model, limits_, verbose_, [&](const std::string& detail, double fraction) {
+            progress_.update(stage + ": " + detail, (index + fraction) / steps_);
+        });
     }
 
-    BenchOptions benchOptions(bool lite) const {
-        BenchOptions options = args_.bench;
-        options.inputSpecs = args_.inputs;
-        options.lite = lite;
-        return options;
+    Report inspect() {
+        nlohmann::json request{{"job", "inspect"}, {"model", args_.model}, {"inputs", args_.inputs}, {"graph", false}};
+        if (args_.sweepOption->count() > 0) request["sweep"] = args_.sweep;
+        const ContainedJob job = contained(request, "Inspecting");
+        if (!job.result) throw job.failure;
+        return reportFromJson(job.result->at("report"));
     }
 
     // A failed conversion is part of the review (it is why the model does not ship), not the end of it.
-    void convertVariant(ReviewVariant& variant, int steps) {
-        try {
-            variant.result = convertModel(args_.model, variant.options, phase("Converting " + variant.name, steps));
-        } catch (const ConversionError& failure) {
-            variant.error = failure.what();
+    void convertVariant(ReviewVariant& variant) {
+        const nlohmann::json request{{"job", "convert"}, {"model", args_.model}, {"options", toJson(variant.options)}};
+        const ContainedJob job = contained(request, "Converting " + variant.name);
+        if (!job.result) {
+            variant.error = withoutModelName(job.failure.message);
             return;
         }
-        if (!args_.noBench) variant.latency = measure(variant.options.output, true, phase("Measuring " + variant.name, steps));
+        variant.result = convertResultFromJson(job.result->at("convert"));
+        if (!args_.noBench) variant.latency = measure(variant.options.output, true, "Measuring " + variant.name);
     }
 
     // A model that does not run on its sample inputs has no latency; the review says so.
-    std::optional<BenchResult> measure(const std::string& path, bool lite, const JobControl& control) {
-        try {
-            return benchModel(path, benchOptions(lite), control);
-        } catch (const ConversionError& failure) {
-            progress_.finish();
-            std::cerr << "ptl-studio-cli: warning: not measured: " << failure.what() << "\n";
-            return std::nullopt;
-        }
+    std::optional<BenchResult> measure(const std::string& path, bool lite, const std::string& stage) {
+        BenchOptions options = args_.bench;
+        options.inputSpecs = args_.inputs;
+        options.lite = lite;
+        const ContainedJob job = contained({{"job", "bench"}, {"model", path}, {"options", toJson(options)}}, stage);
+        if (job.result) return benchResultFromJson(job.result->at("bench"));
+        progress_.finish();
+        std::cerr << "ptl-studio-cli: warning: not measured: " << job.failure.message << "\n";
+        return std::nullopt;
+    }
+
+    // The worker's one line names the model; the report's variant row already does.
+    std::string withoutModelName(const std::string& message) const {
+        const std::string prefix = args_.model + ": ";
+        return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
     }
 };
 
@@ -217,18 +229,19 @@ ReportCommand::ReportCommand(CLI::App& app) : args_(std::make_unique<ReportArgum
                                       "each shape's result, output shapes, branches and loop counts.");
     command_->add_flag("--no-bench", args.noBench, "Do not measure latency");
     addProgressOption(command_, args.progressMode);
+    addLimitOptions(command_, args.limits);
 }
 
 ReportCommand::~ReportCommand() = default;
 
-int ReportCommand::run(int argc, char** argv) {
+int ReportCommand::run(int argc, char** argv, bool verbose) {
     ReportArguments& args = *args_;
     args.commandLine.assign(argv, argv + argc);
     args.commandLine.front() = "ptl-studio-cli";
     ProgressPrinter progress(ProgressPrinter::parseMode(args.progressMode));
     try {
         checkDestination(args.model, args.output);  // before the minutes of converting and measuring
-        ReviewJob job(args, progress);
+        ReviewJob job(args, limitsOf(args.limits), verbose, progress);
         const ReviewInput review = job.run();
         writeAtomically(args.output, reviewReportHtml(review));
         progress.finish();
@@ -236,6 +249,10 @@ int ReportCommand::run(int argc, char** argv) {
         std::cout << args.output << ": " << (verdict.ships ? "ships" : "does not ship")
                   << " on the Lite Interpreter: " << verdict.summary << "\n";
         return kOk;
+    } catch (const JobFailure& failure) {
+        progress.finish();
+        printError(failure.message);
+        return failure.exitCode;
     } catch (...) {
         progress.finish();
         return printFailure(args.model, std::current_exception());

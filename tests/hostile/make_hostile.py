@@ -957,8 +957,9 @@ def gen_writes_files(cases, paths):
                 else:
                     code = code.replace("(x,", "(torch.zeros(1),")  # __setstate__ has no input
                     script_small(path, extra=SETSTATE % code, bundle=bundle)
-                cases.add(path, commands=("inspect", "convert", "bench"), expect="flag",
-                          inputs=[] if bundle else INPUTS["small"], targets=shown)
+                # report runs the same steps in its own workers: one per statement is enough.
+                commands = ("inspect", "convert", "bench") + (("report",) if where == "forward" and not bundle else ())
+                cases.add(path, commands=commands, expect="flag", inputs=[] if bundle else INPUTS["small"], targets=shown)
                 cases_made.append(path)
     # Lite copies: the Lite interpreter runs the same ops in bench.
     for src in cases_made[:2]:
@@ -978,7 +979,7 @@ def gen_print_forward(cases, paths):
                                  False)):
         path = cases.path(label + ".pt")
         script_small(path, forward=body, bundle=bundle)
-        cases.add(path, commands=("inspect", "convert", "bench"), expect="accept",
+        cases.add(path, commands=("inspect", "convert", "bench", "report"), expect="accept",
                   inputs=[] if bundle else INPUTS["small"])
     path = cases.path("print-setstate.pt")
     script_small(path, extra=SETSTATE % ("        print(%r)" % marker))
@@ -989,7 +990,7 @@ def gen_infinite_loop(cases, paths):
     loop = "        i = 0\n        while i >= 0:\n            x = x + 1\n            i = i + 1"
     path = cases.path("loop-forward.pt")
     script_small(path, forward=loop)
-    cases.add(path, commands=("inspect", "bench"), expect="flag", inputs=INPUTS["small"])
+    cases.add(path, commands=("inspect", "bench", "report"), expect="flag", inputs=INPUTS["small"])
     path = cases.path("loop-forward-bundled.pt")
     script_small(path, forward=loop, bundle=True)
     cases.add(path, commands=("convert", "worker"), expect="flag")
@@ -1008,7 +1009,7 @@ def gen_huge_allocation(cases, paths):
                           "            keep.append(torch.ones(1 << 24))\n        x = x + len(keep)", "--memory-limit")):
         path = cases.path(label + ".pt")
         script_small(path, forward=body)
-        cases.add(path, commands=("inspect", "convert", "bench") if label == "zeros-1t" else ("inspect",),
+        cases.add(path, commands=("inspect", "convert", "bench", "report") if label == "zeros-1t" else ("inspect",),
                   expect="flag", inputs=INPUTS["small"], needs=needs)
 
 
@@ -1295,7 +1296,7 @@ def gen_code_exec_global(cases, paths):
 
 def gen_special_files(cases, paths):
     folder = cases.path("")
-    cases.add("/dev/zero", commands=("inspect", "convert", "bench"))
+    cases.add("/dev/zero", commands=("inspect", "convert", "bench", "report"))
     cases.add("/dev/urandom")
     cases.add("/dev/full")
     fifo = os.path.join(folder, "fifo.pt")

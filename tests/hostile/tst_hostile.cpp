@@ -198,6 +198,10 @@ private:
         else if (job.command == QStringLiteral("convert"))
             args << QStringLiteral("convert") << path << QStringLiteral("-o") << dir + QStringLiteral("/out/converted.ptl")
                  << QStringLiteral("--json") << QStringLiteral("--progress") << QStringLiteral("none");
+        else if (job.command == QStringLiteral("report"))
+            args << QStringLiteral("report") << path << QStringLiteral("-o") << dir + QStringLiteral("/out/review.html")
+                 << QStringLiteral("--iters") << QStringLiteral("3") << QStringLiteral("--warmup") << QStringLiteral("1")
+                 << QStringLiteral("--progress") << QStringLiteral("none");
         else if (job.command == QStringLiteral("worker"))
             return {QStringLiteral("worker")};  // the request goes on stdin
         else
@@ -377,6 +381,11 @@ private:
         if (code != 0) return {"wrong-exit", QStringLiteral("exit %1").arg(code)};
         if (expect == QStringLiteral("refuse")) return {"wrong-exit", QStringLiteral("exit 0 on a file that must be refused")};
         if (printedOnStdout(out)) return {"bad-json", QStringLiteral("the model's print() reached stdout")};
+        if (job.command == QStringLiteral("report")) {
+            if (output != QStringList{QStringLiteral("review.html")})
+                return {"wrong-exit", QStringLiteral("report exited 0 leaving [%1] in the output folder").arg(output.join(QStringLiteral(", ")))};
+            return {"ok", {}};
+        }
         if (job.command == QStringLiteral("inspect-text")) {
             if (expect == QStringLiteral("flag") &&
                 !QRegularExpression(QStringLiteral("Findings: [1-9][0-9]* error")).match(QString::fromUtf8(out)).hasMatch())
@@ -443,7 +452,7 @@ private:
 
 CliAbilities probeCli(const QString& cli) {
     CliAbilities abilities{true, true};
-    for (const char* sub : {"inspect", "convert", "bench"}) {
+    for (const char* sub : {"inspect", "convert", "bench", "report"}) {
         QProcess help;
         help.start(cli, {QLatin1String(sub), QStringLiteral("--help")});
         help.waitForFinished(60000);
