@@ -13,6 +13,7 @@
 #include "main_window.h"
 #include "models/report_models.h"
 #include "sweep/sweep_view.h"
+#include "support/window_driver.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -30,16 +31,10 @@ using ptl::ui::ComparisonModel;
 using ptl::ui::MainWindow;
 using ptl::ui::SweepModel;
 using ptl::ui::SweepView;
+using ptl::test::fixture;
+using ptl::test::openAndWait;
 
 namespace {
-
-QString fixture(const char* name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + QLatin1String(name); }
-
-bool open(MainWindow& window, const char* name) {
-    QSignalSpy shown(&window, &MainWindow::reportShown);
-    window.openModel(fixture(name));
-    return shown.wait(60000);
-}
 
 int rowLabelled(SweepModel* model, const QString& label) {
     for (int row = 0; row < model->rowCount(); ++row)
@@ -74,7 +69,7 @@ private Q_SLOTS:
         window.setProperty("quietErrors", true);
         window.show();
         QAbstractItemModelTester tester(window.sweepView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "shape_branch.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("shape_branch.pt"))));
         const auto before = window.report();
         QVERIFY(!before->sweep.requested);
 
@@ -112,7 +107,7 @@ private Q_SLOTS:
         window.setProperty("quietErrors", true);
         window.show();
         QAbstractItemModelTester tester(window.sweepView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "clean_conv.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("clean_conv.pt"))));
         // 20x20 images reach the linear layer with 8x5x5 features where it takes 8x4x4.
         QVERIFY(runSweep(window, QStringLiteral("hw=20x20")));
         SweepModel* model = window.sweepView()->model();
@@ -136,7 +131,7 @@ private Q_SLOTS:
         window.setProperty("quietErrors", true);
         window.show();
         QAbstractItemModelTester tester(window.sweepView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "shape_branch.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("shape_branch.pt"))));
         QVERIFY(runSweep(window, QString()));
         QVERIFY(window.sweepView()->model()->rowCount() > 0);
         const auto swept = window.report();
@@ -169,10 +164,10 @@ private Q_SLOTS:
         QAbstractItemModelTester operators(compare->operators(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester modules(compare->modules(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester outputs(compare->outputs(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "clean_conv.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("clean_conv.pt"))));
 
         // Cancelled at once: empty tables, no figures.
-        compare->setFileChooser([] { return fixture("clean_conv.ptl"); });
+        compare->setFileChooser([] { return fixture(QStringLiteral("clean_conv.ptl")); });
         QSignalSpy finished(compare, &CompareView::finished);
         window.findChild<QAction*>(QStringLiteral("compareWith"))->trigger();
         QVERIFY(compare->running());
@@ -219,7 +214,7 @@ private Q_SLOTS:
         window.show();
         CompareView* compare = window.compareView();
         QAbstractItemModelTester outputs(compare->outputs(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "clean_conv.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("clean_conv.pt"))));
         QVERIFY(compare->variantBox()->currentData().toString().isEmpty());  // none converted yet
 
         auto* controller = window.convertWorkflow()->controller();
