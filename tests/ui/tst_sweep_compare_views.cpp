@@ -19,6 +19,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -62,7 +63,10 @@ class SweepCompareViewsTest : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH); }
+    void initTestCase() {
+        Q_INIT_RESOURCE(resources);  // the demo model
+        qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH);
+    }
 
     void sweepShowsTheBranchThatDiffers() {
         MainWindow window;
@@ -100,6 +104,31 @@ private Q_SLOTS:
         QCOMPARE(model->nodeOf(model->index(two, 0)), divergence->nodes.front());
         window.sweepView()->table()->setCurrentIndex(model->index(two, 0));
         QTRY_COMPARE_WITH_TIMEOUT(window.graph()->selectedNode(), divergence->nodes.front(), 20000);
+    }
+
+    // Every column's title reads whole in the dock as wide as it is beside Plots in a 1400 px
+    // window, with the demo's image inputs (long shapes) in their column.
+    void sweepColumnTitlesReadWhole() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QSignalSpy shown(&window, &MainWindow::reportShown);
+        window.openDemo();
+        QVERIFY(shown.wait(60000));
+        QDockWidget* dock = window.sweepView()->dock();
+        dock->setFloating(true);
+        dock->resize(750, 300);
+        QTRY_COMPARE(dock->width(), 750);
+        QVERIFY(runSweep(window, QStringLiteral("batch=1,2")));
+        SweepModel* model = window.sweepView()->model();
+        QVERIFY(model->rowCount() >= 2);
+        QHeaderView* header = window.sweepView()->table()->horizontalHeader();
+        for (int column = 0; column < model->columnCount(); ++column) {
+            const QString title = model->headerData(column, Qt::Horizontal).toString();
+            const int needed = header->fontMetrics().horizontalAdvance(title) + 8;
+            QVERIFY2(header->sectionSize(column) >= needed,
+                     qPrintable(QStringLiteral("%1: %2 px for %3").arg(title).arg(header->sectionSize(column)).arg(needed)));
+        }
     }
 
     void failingShapeShowsItsError() {

@@ -137,13 +137,16 @@ QVariant SweepModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant SweepModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::ToolTipRole && section == DetailsColumn)
+        return tr("The error of a shape that failed, else the ifs and loops that went another way than at the sample's shape");
+    if (role != Qt::DisplayRole) return {};
     switch (section) {
         case ShapeColumn: return tr("Shape");
         case InputsColumn: return tr("Inputs");
         case ResultColumn: return tr("Result");
         case OutputsColumn: return tr("Output shapes");
-        case DetailsColumn: return tr("Error, or the ifs and loops that went another way");
+        case DetailsColumn: return tr("Error, or the path that differs");
     }
     return {};
 }
