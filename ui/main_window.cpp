@@ -163,6 +163,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(worker_, &WorkerClient::finished, this, [this](quint64 job, std::shared_ptr<const Report> report) {
         if (job != job_) return;
         setLoading(false);
+        if (loadingPath_ != shownPath_) search_->clear();  // a search for the previous model's ops
         shownName_ = loadingName_;
         shownPath_ = loadingPath_;
         inputSpecs_ = loadingSpecs_;
@@ -304,8 +305,12 @@ void MainWindow::buildDocks() {
     connect(category, &QComboBox::currentIndexChanged, this,
             [this, category] { findingsFilter_->setCategoryFamily(category->currentData().toString()); });
     connect(text, &QLineEdit::textChanged, findingsFilter_, &FindingsFilter::setText);
-    connect(findingsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex& current) { showFinding(current); });
+    // A finding is shown when its row is selected (a click, the arrow keys, a reveal), not when
+    // the table merely makes its first row current as it takes the keyboard focus.
+    connect(findingsView_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const QModelIndex current = findingsView_->currentIndex();
+        if (findingsView_->selectionModel()->isSelected(current)) showFinding(current);
+    });
     auto* findingsDock = dock(tr("Findings"), QStringLiteral("FindingsDock"), findingsPanel, Qt::BottomDockWidgetArea);
 
     inspector_ = new QTextBrowser(this);
@@ -358,6 +363,15 @@ void MainWindow::buildDocks() {
     histogram_->setObjectName(QStringLiteral("histogram"));
     histogram_->setMinimumWidth(160);
     histogram_->yAxis->setLabel(tr("count"));
+    // The plot is often as narrow as its minimum: few value ticks, so their labels stay apart,
+    // and the tensor's name elided to the width there is (whole in the tooltip).
+    histogram_->xAxis->ticker()->setTickCount(3);
+    connect(histogram_, &QCustomPlot::beforeReplot, this, [this] {
+        const QString name = histogram_->toolTip();
+        const int room = histogram_->width() - histogram_->axisRect()->left();
+        const QString shown = QFontMetrics(histogram_->xAxis->labelFont()).elidedText(name, Qt::ElideMiddle, room);
+        if (histogram_->xAxis->label() != shown) histogram_->xAxis->setLabel(shown);
+    });
     weights->addWidget(tensorsView_);
     weights->addWidget(histogram_);
     weights->setStretchFactor(0, 3);
@@ -734,6 +748,7 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
     histogram_->clearItems();
     applyPalette(histogram_, palette());
     const bool known = tensor && tensor->stats.known && !tensor->stats.histogram.empty();
+    histogram_->setToolTip({});
     histogram_->xAxis->setVisible(known);
     histogram_->yAxis->setVisible(known);
     if (!known) {
@@ -762,7 +777,7 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
         histogram_->rescaleAxes();
         histogram_->yAxis->setRangeLower(0);
         histogram_->plotLayout()->setAutoMargins(QCP::msAll);
-        histogram_->xAxis->setLabel(QString::fromStdString(tensor->name));
+        histogram_->setToolTip(QString::fromStdString(tensor->name));  // the axis label, elided to fit
     }
     histogram_->replot();
 }

@@ -352,15 +352,41 @@ private Q_SLOTS:
         window.findingsView()->setCurrentIndex(findings->index(0, 0));
         QTRY_VERIFY(window.graph()->selectedNode() >= 0 && !window.graph()->layoutPending());
         QVERIFY(!window.inspector()->toPlainText().isEmpty());
+        window.searchField()->setText(QStringLiteral("value_branch_only_op"));
 
         QVERIFY(open(window, fixture(QStringLiteral("static_guard.pt"))));
         QTest::qWait(100);
+        QVERIFY2(window.searchField()->text().isEmpty(), qPrintable(window.searchField()->text()));
         QCOMPARE(window.graph()->selectedNode(), -1);
         QVERIFY(window.graph()->view()->scene()->selectedItems().isEmpty());
         QVERIFY(window.inspector()->toPlainText().isEmpty());
         QVERIFY(!window.findingsView()->currentIndex().isValid());
         QVERIFY(window.windowTitle().startsWith(QLatin1String("static_guard.pt")));
         QVERIFY(QString::fromStdString(window.report()->file).endsWith(QLatin1String("static_guard.pt")));
+    }
+
+    // Findings taking the keyboard focus (Tab, or the window activated again after a file dialog)
+    // picks nothing: the table makes its first row current without selecting it, and the
+    // Inspector and graph stay as they were until a row is picked.
+    void keyboardFocusOnFindingsPicksNothing() {
+        MainWindow window;
+        window.show();
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(open(window, fixture(QStringLiteral("value_branch.pt"))));
+        QTableView* view = window.findingsView();
+        QVERIFY(view->model()->rowCount() > 1);
+        view->setFocus(Qt::TabFocusReason);
+        QTRY_VERIFY(view->hasFocus());
+        QTest::qWait(100);
+        QVERIFY2(window.inspector()->toPlainText().isEmpty(), qPrintable(window.inspector()->toPlainText()));
+        QCOMPARE(window.graph()->selectedNode(), -1);
+
+        // The keyboard still picks: the next row is selected and shown.
+        QTest::keyClick(view, Qt::Key_Down);
+        QTRY_VERIFY(view->selectionModel()->isSelected(view->currentIndex()));
+        const QString category = view->model()->index(view->currentIndex().row(), ptl::ui::FindingsModel::CategoryColumn).data().toString();
+        QTRY_VERIFY2(window.inspector()->toPlainText().contains(category), qPrintable(window.inspector()->toPlainText()));
     }
 
     // The shipping format shows what it holds: a flatbuffer or zip .ptl draws its ops from the

@@ -109,6 +109,51 @@ private Q_SLOTS:
         QVERIFY(histogram->xAxis->label().size() > 0);
     }
 
+    // At its narrowest the histogram still reads: its value labels do not run into each other
+    // and the tensor's name under it is elided to fit rather than cut off at the edge.
+    void narrowHistogramLabelsReadable() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.resize(1400, 900);
+        window.show();
+        window.findChild<QDockWidget*>(QStringLiteral("WeightsDock"))->raise();
+        QVERIFY(open(window, fixture(QStringLiteral("text_classifier.pt"))));
+        auto* splitter = window.findChild<QSplitter*>(QStringLiteral("weightsSplitter"));
+        auto* histogram = window.findChild<QCustomPlot*>(QStringLiteral("histogram"));
+        auto* table = window.findChild<QTableView*>(QStringLiteral("tensorsView"));
+        QTRY_VERIFY(splitter->isVisible());
+        const int total = splitter->sizes().value(0) + splitter->sizes().value(1);
+        splitter->setSizes({total - histogram->minimumWidth(), histogram->minimumWidth()});
+        QTRY_COMPARE(histogram->width(), histogram->minimumWidth());
+        int checked = 0;
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            table->setCurrentIndex(table->model()->index(row, 0));
+            if (histogram->plottableCount() == 0) continue;  // no values recorded
+            histogram->replot();
+            const QString name = table->model()->index(row, ptl::ui::TensorsModel::NameColumn).data().toString();
+            QCPAxis* axis = histogram->xAxis;
+            const QFontMetrics ticks(axis->tickLabelFont());
+            const QVector<double> at = axis->tickVector();
+            const QVector<QString> labels = axis->tickVectorLabels();
+            int previousRight = -1000;
+            for (int i = 0; i < at.size(); ++i) {
+                if (!axis->range().contains(at[i])) continue;
+                const double centre = axis->coordToPixel(at[i]);
+                const int half = ticks.horizontalAdvance(labels[i]) / 2;
+                QVERIFY2(centre - half >= previousRight + 2,
+                         qPrintable(QStringLiteral("%1: tick label %2 runs into the one before").arg(name, labels[i])));
+                previousRight = int(centre + half);
+            }
+            // Centred under the axis: room is twice the distance from its centre to the plot's right edge.
+            const int room = 2 * (histogram->width() - histogram->axisRect()->center().x());
+            const int needed = QFontMetrics(axis->labelFont()).horizontalAdvance(axis->label());
+            QVERIFY2(needed <= room, qPrintable(QStringLiteral("%1: label %2 px in %3 px").arg(axis->label()).arg(needed).arg(room)));
+            QCOMPARE(histogram->toolTip(), name);
+            ++checked;
+        }
+        QVERIFY(checked >= 3);
+    }
+
     void weightsSplitterIsRemembered() {
         QList<int> chosen;
         {
