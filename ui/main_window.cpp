@@ -175,6 +175,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (job != job_) return;
         setLoading(false);
         loadEnded(tr("loading failed"));
+        if (!report_) showNothingOpen(message);
         showFailure(message);
         worker_->prestart();
     });
@@ -184,6 +185,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         worker_->prestart();
         appendLog(tr("Loading %1 cancelled").arg(loadingName_));
         loadEnded(tr("loading was cancelled"));
+        if (!report_) showNothingOpen(tr("Loading %1 was cancelled.").arg(loadingName_));
         statusBar()->showMessage(tr("Loading cancelled"), 5000);
     });
     connect(worker_, &WorkerClient::logLine, this, &MainWindow::appendLog);
@@ -645,6 +647,11 @@ void MainWindow::showVerdict(const QString& notAnalysedReason) {
     else if (report_ && report_->findings.empty()) html = cleanVerdictHtml(*report_);
     verdict_->setText(html);
     findingsStack_->setCurrentWidget(html.isEmpty() ? static_cast<QWidget*>(findingsView_) : verdict_);
+}
+
+void MainWindow::showNothingOpen(const QString& why) {
+    verdict_->setText(nothingOpenHtml(why));
+    findingsStack_->setCurrentWidget(verdict_);
 }
 
 void MainWindow::showReport(std::shared_ptr<const Report> report) {

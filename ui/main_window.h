@@ -158,6 +158,7 @@ private:
     void showModelDocks();  // title, findings, modules, weights and counts of report_
     void showVerdict(const QString& notAnalysedReason = {});
     void showFailure(const QString& message);
+    void showNothingOpen(const QString& why);  // a failed or cancelled load with no model to fall back to
     void setLoading(bool loading);
     void showFinding(const QModelIndex& index);
     // An Export Readiness row: its finding in Findings (which shows its node), else its node.

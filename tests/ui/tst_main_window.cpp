@@ -452,6 +452,29 @@ private Q_SLOTS:
         window.openModel(fixture(QStringLiteral("bad/zip_bomb.pt")));
         QVERIFY(failed.wait(60000));
         QVERIFY(window.lastError().contains(QLatin1String("zip bomb")));
+        // With nothing to fall back to, the Findings dock says why it is empty and what to do.
+        QVERIFY(window.verdict()->isVisible());
+        QVERIFY2(window.verdict()->text().contains(QLatin1String("Nothing open")) &&
+                     window.verdict()->text().contains(QLatin1String("zip_bomb.pt")) &&
+                     window.verdict()->text().contains(QLatin1String("Open Demo Model")),
+                 qPrintable(window.verdict()->text()));
+        QVERIFY(!window.findingsView()->isVisible());
+    }
+
+    // A first load cancelled before its graph came leaves nothing open, and says so.
+    void cancelledFirstLoadBeforeItsGraphSaysNothingOpen() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        window.openModel(fixture(QStringLiteral("static_guard.pt")));
+        QVERIFY(cancelButton(window) && cancelButton(window)->isVisible());
+        cancelButton(window)->click();
+        QTRY_VERIFY(!cancelButton(window)->isVisible());
+        QVERIFY(!window.report());
+        QVERIFY(window.verdict()->isVisible());
+        QVERIFY2(window.verdict()->text().contains(QLatin1String("Nothing open")) &&
+                     window.verdict()->text().contains(QLatin1String("cancelled")),
+                 qPrintable(window.verdict()->text()));
     }
 };
 
