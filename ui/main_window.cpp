@@ -57,6 +57,31 @@ namespace ptl::ui {
 
 namespace {
 
+// As many ticks (up to 5) as leave their labels apart across `width` pixels: a ticker asked for
+// 3 may still pick 5 readable steps, whose labels run together on a narrow plot.
+void fitTickLabels(QCPAxis* axis, int width) {
+    const QFontMetrics metrics(axis->tickLabelFont());
+    const QCPRange range = axis->range();
+    if (range.size() <= 0 || width <= 0) return;
+    for (int count = 5; count >= 1; --count) {
+        axis->ticker()->setTickCount(count);
+        QVector<double> ticks;
+        QVector<QString> labels;
+        axis->ticker()->generate(range, axis->parentPlot()->locale(), axis->numberFormat().at(0), axis->numberPrecision(),
+                                 ticks, nullptr, &labels);
+        double previousRight = -1e9;
+        bool apart = true;
+        for (int i = 0; i < ticks.size() && apart; ++i) {
+            if (!range.contains(ticks[i])) continue;
+            const double centre = (ticks[i] - range.lower) / range.size() * width;
+            const double half = metrics.horizontalAdvance(labels.value(i)) / 2.0;
+            apart = centre - half >= previousRight + 6;
+            previousRight = centre + half;
+        }
+        if (apart) return;
+    }
+}
+
 constexpr int kMaxRecent = 10;
 
 QIcon dotIcon(const QColor& color) {
@@ -367,12 +392,17 @@ void MainWindow::buildDocks() {
     histogram_->yAxis->setLabel(tr("count"));
     // The plot is often as narrow as its minimum: few value ticks, so their labels stay apart,
     // and the tensor's name elided to the width there is (whole in the tooltip).
-    histogram_->xAxis->ticker()->setTickCount(3);
     connect(histogram_, &QCustomPlot::beforeReplot, this, [this] {
+        // The ticks are made before the layout: the axis as wide as the counts' labels leave it
+        // at most (five digits).
+        const int left = std::max(histogram_->axisRect()->left(), 64);
+        fitTickLabels(histogram_->xAxis, histogram_->viewport().width() - left - 12);
+    });
+    connect(histogram_, &QCustomPlot::afterLayout, this, [this] {
+        // Centred under the axis, the name has twice the distance from the axis' centre to the edge.
+        const int room = 2 * (histogram_->viewport().width() - histogram_->axisRect()->center().x()) - 4;
         const QString name = histogram_->toolTip();
-        const int room = histogram_->width() - histogram_->axisRect()->left();
-        const QString shown = QFontMetrics(histogram_->xAxis->labelFont()).elidedText(name, Qt::ElideMiddle, room);
-        if (histogram_->xAxis->label() != shown) histogram_->xAxis->setLabel(shown);
+        histogram_->xAxis->setLabel(QFontMetrics(histogram_->xAxis->labelFont()).elidedText(name, Qt::ElideMiddle, room));
     });
     weights->addWidget(tensorsView_);
     weights->addWidget(histogram_);
