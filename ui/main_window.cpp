@@ -814,7 +814,9 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
         histogram_->rescaleAxes();
         histogram_->yAxis->setRangeLower(0);
         histogram_->plotLayout()->setAutoMargins(QCP::msAll);
-        histogram_->setToolTip(QString::fromStdString(tensor->name));  // the axis label, elided to fit
+        histogram_->setToolTip(QString::fromStdString(tensor->name));
+        // Whole for the layout to make room for it, elided to the axis' width once laid out.
+        histogram_->xAxis->setLabel(histogram_->toolTip());
     }
     histogram_->replot();
 }

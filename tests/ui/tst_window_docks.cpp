@@ -137,6 +137,14 @@ private Q_SLOTS:
         auto* histogram = window.findChild<QCustomPlot*>(QStringLiteral("histogram"));
         auto* table = window.findChild<QTableView*>(QStringLiteral("tensorsView"));
         QTRY_VERIFY(splitter->isVisible());
+        // Room below the axis for its values and, under them, the tensor's name (also for the
+        // first tensor, shown while the axis had no name).
+        auto roomForName = [histogram] {
+            const int needed = QFontMetrics(histogram->xAxis->tickLabelFont()).height() +
+                               QFontMetrics(histogram->xAxis->labelFont()).height();
+            return histogram->axisRect()->margins().bottom() >= needed;
+        };
+        QVERIFY(histogram->plottableCount() == 1 && roomForName());
         const int total = splitter->sizes().value(0) + splitter->sizes().value(1);
         splitter->setSizes({total - histogram->minimumWidth(), histogram->minimumWidth()});
         QTRY_COMPARE(histogram->width(), histogram->minimumWidth());
@@ -144,7 +152,7 @@ private Q_SLOTS:
         for (int row = 0; row < table->model()->rowCount(); ++row) {
             table->setCurrentIndex(table->model()->index(row, 0));
             if (histogram->plottableCount() == 0) continue;  // no values recorded
-            histogram->replot();
+            QVERIFY(roomForName());
             const QString name = table->model()->index(row, ptl::ui::TensorsModel::NameColumn).data().toString();
             QCPAxis* axis = histogram->xAxis;
             const QFontMetrics ticks(axis->tickLabelFont());
