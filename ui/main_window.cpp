@@ -47,6 +47,7 @@
 #include <QTemporaryDir>
 #include <QTextBlock>
 #include <QTextBrowser>
+#include <QTabBar>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -903,6 +904,18 @@ void MainWindow::changeEvent(QEvent* event) {
         showTensor(tensorsView_->currentIndex());
     }
     QMainWindow::changeEvent(event);
+}
+
+void MainWindow::childEvent(QChildEvent* event) {
+    // The tabs of docks stacked in one area keep their titles whole, with scroll arrows when
+    // they do not all fit: elided on a narrow or scaled screen they read "C…", "Int…", "P…".
+    // (The window's layout makes these bars, eliding; polished, they are set up.)
+    if (event->type() == QEvent::ChildPolished)
+        if (auto* bar = qobject_cast<QTabBar*>(event->child())) {
+            bar->setElideMode(Qt::ElideNone);
+            bar->setUsesScrollButtons(true);
+        }
+    QMainWindow::childEvent(event);
 }
 
 void MainWindow::fitToScreen() {

@@ -26,6 +26,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
@@ -339,6 +340,13 @@ private Q_SLOTS:
                 QVERIFY2(dock->widget()->width() >= 120 && dock->widget()->height() >= 60,
                          qPrintable(QStringLiteral("%1: %2x%3").arg(dock->objectName()).arg(dock->widget()->width())
                                         .arg(dock->widget()->height())));
+            }
+            // Docks stacked as tabs show their titles whole (the rest behind scroll arrows), not "C…".
+            for (QTabBar* bar : window.findChildren<QTabBar*>(Qt::FindDirectChildrenOnly)) {
+                if (!bar->isVisible()) continue;
+                for (int tab = 0; tab < bar->count(); ++tab)
+                    QVERIFY2(bar->tabRect(tab).width() >= bar->fontMetrics().horizontalAdvance(bar->tabText(tab)),
+                             qPrintable(QStringLiteral("tab %1: %2 px").arg(bar->tabText(tab)).arg(bar->tabRect(tab).width())));
             }
             window.resize(available.width() * 2, available.height() * 2);  // as saved on a larger screen
             QVERIFY(window.close());
