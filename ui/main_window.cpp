@@ -212,7 +212,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         appendLog(tr("Loading %1 cancelled").arg(loadingName_));
         loadEnded(tr("loading was cancelled"));
         if (!report_) showNothingOpen(tr("Loading %1 was cancelled.").arg(loadingName_));
-        statusBar()->showMessage(tr("Loading cancelled"), 5000);
+        const QString message = report_ && !analysing_ ? tr("Loading %1 cancelled: %2 is shown again").arg(loadingName_, shownName_)
+                                                       : tr("Loading %1 cancelled").arg(loadingName_);
+        // After the layout of a graph put back, whose own line would replace it.
+        if (graph_->layoutPending())
+            connect(graph_, &GraphWidget::layoutFinished, this, [this, message] { statusBar()->showMessage(message, 8000); },
+                    Qt::SingleShotConnection);
+        else
+            statusBar()->showMessage(message, 8000);
     });
     connect(worker_, &WorkerClient::logLine, this, &MainWindow::appendLog);
     connect(graph_, &GraphWidget::statusMessage, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });

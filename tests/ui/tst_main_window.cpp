@@ -18,6 +18,7 @@
 #include <QToolButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
@@ -207,6 +208,10 @@ private Q_SLOTS:
         QCOMPARE(window.graph()->selectedNode(), selected);
         QVERIFY(QString::fromStdString(window.report()->file).endsWith(QLatin1String("value_branch.pt")));
         QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("log"))->toPlainText().contains(QLatin1String("cancelled")));
+        // The status bar says so too, after the graph put back has reported its layout.
+        const QString status = window.statusBar()->currentMessage();
+        QVERIFY2(status.contains(QLatin1String("static_guard.pt cancelled")) && status.contains(QLatin1String("value_branch.pt")),
+                 qPrintable(status));
         // The Weights dock is whole again: its table, and the histogram of its first tensor.
         QCOMPARE(window.tensorsModel()->rowCount(), tensors);
         QCOMPARE(window.findChild<QCustomPlot*>(QStringLiteral("histogram"))->plottableCount(), 1);
