@@ -45,6 +45,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTabBar>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTimer>
@@ -56,6 +57,31 @@
 namespace ptl::ui {
 
 namespace {
+
+// As many ticks (up to 5) as leave their labels apart across `width` pixels: a ticker asked for
+// 3 may still pick 5 readable steps, whose labels run together on a narrow plot.
+void fitTickLabels(QCPAxis* axis, int width) {
+    const QFontMetrics metrics(axis->tickLabelFont());
+    const QCPRange range = axis->range();
+    if (range.size() <= 0 || width <= 0) return;
+    for (int count = 5; count >= 1; --count) {
+        axis->ticker()->setTickCount(count);
+        QVector<double> ticks;
+        QVector<QString> labels;
+        axis->ticker()->generate(range, axis->parentPlot()->locale(), axis->numberFormat().at(0), axis->numberPrecision(),
+                                 ticks, nullptr, &labels);
+        double previousRight = -1e9;
+        bool apart = true;
+        for (int i = 0; i < ticks.size() && apart; ++i) {
+            if (!range.contains(ticks[i])) continue;
+            const double centre = (ticks[i] - range.lower) / range.size() * width;
+            const double half = metrics.horizontalAdvance(labels.value(i)) / 2.0;
+            apart = centre - half >= previousRight + 6;
+            previousRight = centre + half;
+        }
+        if (apart) return;
+    }
+}
 
 constexpr int kMaxRecent = 10;
 
@@ -172,6 +198,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(worker_, &WorkerClient::finished, this, [this](quint64 job, std::shared_ptr<const Report> report) {
         if (job != job_) return;
         setLoading(false);
+        if (loadingPath_ != shownPath_) search_->clear();  // a search for the previous model's ops
         shownName_ = loadingName_;
         shownPath_ = loadingPath_;
         inputSpecs_ = loadingSpecs_;
@@ -183,6 +210,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (job != job_) return;
         setLoading(false);
         loadEnded(tr("loading failed"));
+        if (!report_) showNothingOpen(message);
         showFailure(message);
         worker_->prestart();
     });
@@ -192,7 +220,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         worker_->prestart();
         appendLog(tr("Loading %1 cancelled").arg(loadingName_));
         loadEnded(tr("loading was cancelled"));
-        statusBar()->showMessage(tr("Loading cancelled"), 5000);
+        if (!report_) showNothingOpen(tr("Loading %1 was cancelled.").arg(loadingName_));
+        const QString message = report_ && !analysing_ ? tr("Loading %1 cancelled: %2 is shown again").arg(loadingName_, shownName_)
+                                                       : tr("Loading %1 cancelled").arg(loadingName_);
+        // After the layout of a graph put back, whose own line would replace it.
+        if (graph_->layoutPending())
+            connect(graph_, &GraphWidget::layoutFinished, this, [this, message] { statusBar()->showMessage(message, 8000); },
+                    Qt::SingleShotConnection);
+        else
+            statusBar()->showMessage(message, 8000);
     });
     connect(worker_, &WorkerClient::logLine, this, &MainWindow::appendLog);
     connect(graph_, &GraphWidget::statusMessage, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });
@@ -313,8 +349,12 @@ void MainWindow::buildDocks() {
     connect(category, &QComboBox::currentIndexChanged, this,
             [this, category] { findingsFilter_->setCategoryFamily(category->currentData().toString()); });
     connect(text, &QLineEdit::textChanged, findingsFilter_, &FindingsFilter::setText);
-    connect(findingsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex& current) { showFinding(current); });
+    // A finding is shown when its row is selected (a click, the arrow keys, a reveal), not when
+    // the table merely makes its first row current as it takes the keyboard focus.
+    connect(findingsView_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const QModelIndex current = findingsView_->currentIndex();
+        if (findingsView_->selectionModel()->isSelected(current)) showFinding(current);
+    });
     auto* findingsDock = dock(tr("Findings"), QStringLiteral("FindingsDock"), findingsPanel, Qt::BottomDockWidgetArea);
 
     inspector_ = new QTextBrowser(this);
@@ -367,6 +407,20 @@ void MainWindow::buildDocks() {
     histogram_->setObjectName(QStringLiteral("histogram"));
     histogram_->setMinimumWidth(160);
     histogram_->yAxis->setLabel(tr("count"));
+    // The plot is often as narrow as its minimum: few value ticks, so their labels stay apart,
+    // and the tensor's name elided to the width there is (whole in the tooltip).
+    connect(histogram_, &QCustomPlot::beforeReplot, this, [this] {
+        // The ticks are made before the layout: the axis as wide as the counts' labels leave it
+        // at most (five digits).
+        const int left = std::max(histogram_->axisRect()->left(), 64);
+        fitTickLabels(histogram_->xAxis, histogram_->viewport().width() - left - 12);
+    });
+    connect(histogram_, &QCustomPlot::afterLayout, this, [this] {
+        // Centred under the axis, the name has twice the distance from the axis' centre to the edge.
+        const int room = 2 * (histogram_->viewport().width() - histogram_->axisRect()->center().x()) - 4;
+        const QString name = histogram_->toolTip();
+        histogram_->xAxis->setLabel(QFontMetrics(histogram_->xAxis->labelFont()).elidedText(name, Qt::ElideMiddle, room));
+    });
     weights->addWidget(tensorsView_);
     weights->addWidget(histogram_);
     weights->setStretchFactor(0, 3);
@@ -642,6 +696,11 @@ void MainWindow::showVerdict(const QString& notAnalysedReason) {
     findingsStack_->setCurrentWidget(html.isEmpty() ? static_cast<QWidget*>(findingsView_) : verdict_);
 }
 
+void MainWindow::showNothingOpen(const QString& why) {
+    verdict_->setText(nothingOpenHtml(why));
+    findingsStack_->setCurrentWidget(verdict_);
+}
+
 void MainWindow::showReport(std::shared_ptr<const Report> report) {
     report_ = std::move(report);
     analysing_ = false;
@@ -743,6 +802,7 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
     histogram_->clearItems();
     applyPalette(histogram_, palette());
     const bool known = tensor && tensor->stats.known && !tensor->stats.histogram.empty();
+    histogram_->setToolTip({});
     histogram_->xAxis->setVisible(known);
     histogram_->yAxis->setVisible(known);
     if (!known) {
@@ -771,7 +831,9 @@ void MainWindow::showTensor(const QModelIndex& proxyIndex) {
         histogram_->rescaleAxes();
         histogram_->yAxis->setRangeLower(0);
         histogram_->plotLayout()->setAutoMargins(QCP::msAll);
-        histogram_->xAxis->setLabel(QString::fromStdString(tensor->name));
+        histogram_->setToolTip(QString::fromStdString(tensor->name));
+        // Whole for the layout to make room for it, elided to the axis' width once laid out.
+        histogram_->xAxis->setLabel(histogram_->toolTip());
     }
     histogram_->replot();
 }
@@ -858,6 +920,18 @@ void MainWindow::changeEvent(QEvent* event) {
         showTensor(tensorsView_->currentIndex());
     }
     QMainWindow::changeEvent(event);
+}
+
+void MainWindow::childEvent(QChildEvent* event) {
+    // The tabs of docks stacked in one area keep their titles whole, with scroll arrows when
+    // they do not all fit: elided on a narrow or scaled screen they read "C…", "Int…", "P…".
+    // (The window's layout makes these bars, eliding; polished, they are set up.)
+    if (event->type() == QEvent::ChildPolished)
+        if (auto* bar = qobject_cast<QTabBar*>(event->child())) {
+            bar->setElideMode(Qt::ElideNone);
+            bar->setUsesScrollButtons(true);
+        }
+    QMainWindow::childEvent(event);
 }
 
 void MainWindow::fitToScreen() {

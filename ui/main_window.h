@@ -94,6 +94,7 @@ protected:
     void closeEvent(QCloseEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void changeEvent(QEvent* event) override;
+    void childEvent(QChildEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -158,6 +159,7 @@ private:
     void showModelDocks();  // title, findings, modules, weights and counts of report_
     void showVerdict(const QString& notAnalysedReason = {});
     void showFailure(const QString& message);
+    void showNothingOpen(const QString& why);  // a failed or cancelled load with no model to fall back to
     void setLoading(bool loading);
     void showFinding(const QModelIndex& index);
     // An Export Readiness row: its finding in Findings (which shows its node), else its node.

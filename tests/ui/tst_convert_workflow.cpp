@@ -23,6 +23,7 @@
 #include <QTableWidget>
 #include <QProcess>
 #include <QPushButton>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -287,6 +288,9 @@ private Q_SLOTS:
         QVERIFY2(variant->error.contains(message), qPrintable(variant->error));
         // The message is told once the job's bookkeeping is done.
         QVERIFY(QTest::qWaitFor([&] { return workflow->lastMessage() == variant->error; }, 5000));
+        // ... and logged once.
+        const QString log = window.findChild<QPlainTextEdit*>(QStringLiteral("log"))->toPlainText();
+        QVERIFY2(log.count(variant->error) == 1, qPrintable(log));
         QCOMPARE(QDir(workflow->controller()->privateFolder()).entryList(QDir::Files | QDir::Hidden).size(), 0);
         // Export of a failed variant is refused with its reason.
         workflow->variantsPanel()->selectVariant(variant->id);

@@ -18,6 +18,7 @@
 #include <QToolButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
@@ -207,6 +208,10 @@ private Q_SLOTS:
         QCOMPARE(window.graph()->selectedNode(), selected);
         QVERIFY(QString::fromStdString(window.report()->file).endsWith(QLatin1String("value_branch.pt")));
         QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("log"))->toPlainText().contains(QLatin1String("cancelled")));
+        // The status bar says so too, after the graph put back has reported its layout.
+        const QString status = window.statusBar()->currentMessage();
+        QVERIFY2(status.contains(QLatin1String("static_guard.pt cancelled")) && status.contains(QLatin1String("value_branch.pt")),
+                 qPrintable(status));
         // The Weights dock is whole again: its table, and the histogram of its first tensor.
         QCOMPARE(window.tensorsModel()->rowCount(), tensors);
         QCOMPARE(window.findChild<QCustomPlot*>(QStringLiteral("histogram"))->plottableCount(), 1);
@@ -352,15 +357,41 @@ private Q_SLOTS:
         window.findingsView()->setCurrentIndex(findings->index(0, 0));
         QTRY_VERIFY(window.graph()->selectedNode() >= 0 && !window.graph()->layoutPending());
         QVERIFY(!window.inspector()->toPlainText().isEmpty());
+        window.searchField()->setText(QStringLiteral("value_branch_only_op"));
 
         QVERIFY(open(window, fixture(QStringLiteral("static_guard.pt"))));
         QTest::qWait(100);
+        QVERIFY2(window.searchField()->text().isEmpty(), qPrintable(window.searchField()->text()));
         QCOMPARE(window.graph()->selectedNode(), -1);
         QVERIFY(window.graph()->view()->scene()->selectedItems().isEmpty());
         QVERIFY(window.inspector()->toPlainText().isEmpty());
         QVERIFY(!window.findingsView()->currentIndex().isValid());
         QVERIFY(window.windowTitle().startsWith(QLatin1String("static_guard.pt")));
         QVERIFY(QString::fromStdString(window.report()->file).endsWith(QLatin1String("static_guard.pt")));
+    }
+
+    // Findings taking the keyboard focus (Tab, or the window activated again after a file dialog)
+    // picks nothing: the table makes its first row current without selecting it, and the
+    // Inspector and graph stay as they were until a row is picked.
+    void keyboardFocusOnFindingsPicksNothing() {
+        MainWindow window;
+        window.show();
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(open(window, fixture(QStringLiteral("value_branch.pt"))));
+        QTableView* view = window.findingsView();
+        QVERIFY(view->model()->rowCount() > 1);
+        view->setFocus(Qt::TabFocusReason);
+        QTRY_VERIFY(view->hasFocus());
+        QTest::qWait(100);
+        QVERIFY2(window.inspector()->toPlainText().isEmpty(), qPrintable(window.inspector()->toPlainText()));
+        QCOMPARE(window.graph()->selectedNode(), -1);
+
+        // The keyboard still picks: the next row is selected and shown.
+        QTest::keyClick(view, Qt::Key_Down);
+        QTRY_VERIFY(view->selectionModel()->isSelected(view->currentIndex()));
+        const QString category = view->model()->index(view->currentIndex().row(), ptl::ui::FindingsModel::CategoryColumn).data().toString();
+        QTRY_VERIFY2(window.inspector()->toPlainText().contains(category), qPrintable(window.inspector()->toPlainText()));
     }
 
     // The shipping format shows what it holds: a flatbuffer or zip .ptl draws its ops from the
@@ -426,6 +457,29 @@ private Q_SLOTS:
         window.openModel(fixture(QStringLiteral("bad/zip_bomb.pt")));
         QVERIFY(failed.wait(60000));
         QVERIFY(window.lastError().contains(QLatin1String("zip bomb")));
+        // With nothing to fall back to, the Findings dock says why it is empty and what to do.
+        QVERIFY(window.verdict()->isVisible());
+        QVERIFY2(window.verdict()->text().contains(QLatin1String("Nothing open")) &&
+                     window.verdict()->text().contains(QLatin1String("zip_bomb.pt")) &&
+                     window.verdict()->text().contains(QLatin1String("Open Demo Model")),
+                 qPrintable(window.verdict()->text()));
+        QVERIFY(!window.findingsView()->isVisible());
+    }
+
+    // A first load cancelled before its graph came leaves nothing open, and says so.
+    void cancelledFirstLoadBeforeItsGraphSaysNothingOpen() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        window.openModel(fixture(QStringLiteral("static_guard.pt")));
+        QVERIFY(cancelButton(window) && cancelButton(window)->isVisible());
+        cancelButton(window)->click();
+        QTRY_VERIFY(!cancelButton(window)->isVisible());
+        QVERIFY(!window.report());
+        QVERIFY(window.verdict()->isVisible());
+        QVERIFY2(window.verdict()->text().contains(QLatin1String("Nothing open")) &&
+                     window.verdict()->text().contains(QLatin1String("cancelled")),
+                 qPrintable(window.verdict()->text()));
     }
 };
 

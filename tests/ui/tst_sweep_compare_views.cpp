@@ -13,11 +13,13 @@
 #include "main_window.h"
 #include "models/report_models.h"
 #include "sweep/sweep_view.h"
+#include "support/window_driver.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -30,16 +32,10 @@ using ptl::ui::ComparisonModel;
 using ptl::ui::MainWindow;
 using ptl::ui::SweepModel;
 using ptl::ui::SweepView;
+using ptl::test::fixture;
+using ptl::test::openAndWait;
 
 namespace {
-
-QString fixture(const char* name) { return QStringLiteral(PTL_FIXTURES_DIR "/") + QLatin1String(name); }
-
-bool open(MainWindow& window, const char* name) {
-    QSignalSpy shown(&window, &MainWindow::reportShown);
-    window.openModel(fixture(name));
-    return shown.wait(60000);
-}
 
 int rowLabelled(SweepModel* model, const QString& label) {
     for (int row = 0; row < model->rowCount(); ++row)
@@ -67,14 +63,17 @@ class SweepCompareViewsTest : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH); }
+    void initTestCase() {
+        Q_INIT_RESOURCE(resources);  // the demo model
+        qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH);
+    }
 
     void sweepShowsTheBranchThatDiffers() {
         MainWindow window;
         window.setProperty("quietErrors", true);
         window.show();
         QAbstractItemModelTester tester(window.sweepView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "shape_branch.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("shape_branch.pt"))));
         const auto before = window.report();
         QVERIFY(!before->sweep.requested);
 
@@ -107,12 +106,37 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(window.graph()->selectedNode(), divergence->nodes.front(), 20000);
     }
 
+    // Every column's title reads whole in the dock as wide as it is beside Plots in a 1400 px
+    // window, with the demo's image inputs (long shapes) in their column.
+    void sweepColumnTitlesReadWhole() {
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.show();
+        QSignalSpy shown(&window, &MainWindow::reportShown);
+        window.openDemo();
+        QVERIFY(shown.wait(60000));
+        QDockWidget* dock = window.sweepView()->dock();
+        dock->setFloating(true);
+        dock->resize(750, 300);
+        QTRY_COMPARE(dock->width(), 750);
+        QVERIFY(runSweep(window, QStringLiteral("batch=1,2")));
+        SweepModel* model = window.sweepView()->model();
+        QVERIFY(model->rowCount() >= 2);
+        QHeaderView* header = window.sweepView()->table()->horizontalHeader();
+        for (int column = 0; column < model->columnCount(); ++column) {
+            const QString title = model->headerData(column, Qt::Horizontal).toString();
+            const int needed = header->fontMetrics().horizontalAdvance(title) + 8;
+            QVERIFY2(header->sectionSize(column) >= needed,
+                     qPrintable(QStringLiteral("%1: %2 px for %3").arg(title).arg(header->sectionSize(column)).arg(needed)));
+        }
+    }
+
     void failingShapeShowsItsError() {
         MainWindow window;
         window.setProperty("quietErrors", true);
         window.show();
         QAbstractItemModelTester tester(window.sweepView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "clean_conv.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("clean_conv.pt"))));
         // 20x20 images reach the linear layer with 8x5x5 features where it takes 8x4x4.
         QVERIFY(runSweep(window, QStringLiteral("hw=20x20")));
         SweepModel* model = window.sweepView()->model();
@@ -136,7 +160,7 @@ private Q_SLOTS:
         window.setProperty("quietErrors", true);
         window.show();
         QAbstractItemModelTester tester(window.sweepView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "shape_branch.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("shape_branch.pt"))));
         QVERIFY(runSweep(window, QString()));
         QVERIFY(window.sweepView()->model()->rowCount() > 0);
         const auto swept = window.report();
@@ -169,10 +193,10 @@ private Q_SLOTS:
         QAbstractItemModelTester operators(compare->operators(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester modules(compare->modules(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester outputs(compare->outputs(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "clean_conv.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("clean_conv.pt"))));
 
         // Cancelled at once: empty tables, no figures.
-        compare->setFileChooser([] { return fixture("clean_conv.ptl"); });
+        compare->setFileChooser([] { return fixture(QStringLiteral("clean_conv.ptl")); });
         QSignalSpy finished(compare, &CompareView::finished);
         window.findChild<QAction*>(QStringLiteral("compareWith"))->trigger();
         QVERIFY(compare->running());
@@ -219,7 +243,7 @@ private Q_SLOTS:
         window.show();
         CompareView* compare = window.compareView();
         QAbstractItemModelTester outputs(compare->outputs(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(open(window, "clean_conv.pt"));
+        QVERIFY(openAndWait(window, fixture(QStringLiteral("clean_conv.pt"))));
         QVERIFY(compare->variantBox()->currentData().toString().isEmpty());  // none converted yet
 
         auto* controller = window.convertWorkflow()->controller();

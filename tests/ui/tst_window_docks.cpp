@@ -26,6 +26,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
@@ -107,6 +108,74 @@ private Q_SLOTS:
         QVERIFY(histogram);
         QCOMPARE(histogram->plottableCount(), 1);
         QVERIFY(histogram->xAxis->label().size() > 0);
+    }
+
+    // At its narrowest the histogram still reads: its value labels do not run into each other
+    // and the tensor's name under it is elided to fit rather than cut off at the edge.
+    // (The demo's batch-norm weights are all 1: a range of 0.5 to 1.5 that readable steps fill
+    // with five labels.)
+    void narrowHistogramLabelsReadable_data() {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("text classifier") << fixture(QStringLiteral("text_classifier.pt"));
+        QTest::newRow("demo") << QString();
+    }
+
+    void narrowHistogramLabelsReadable() {
+        QFETCH(QString, model);
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.resize(1400, 900);
+        window.show();
+        window.findChild<QDockWidget*>(QStringLiteral("WeightsDock"))->raise();
+        if (model.isEmpty()) {
+            QSignalSpy shown(&window, &MainWindow::reportShown);
+            window.openDemo();
+            QVERIFY(shown.wait(60000));
+        } else {
+            QVERIFY(open(window, model));
+        }
+        auto* splitter = window.findChild<QSplitter*>(QStringLiteral("weightsSplitter"));
+        auto* histogram = window.findChild<QCustomPlot*>(QStringLiteral("histogram"));
+        auto* table = window.findChild<QTableView*>(QStringLiteral("tensorsView"));
+        QTRY_VERIFY(splitter->isVisible());
+        // Room below the axis for its values and, under them, the tensor's name (also for the
+        // first tensor, shown while the axis had no name).
+        auto roomForName = [histogram] {
+            const int needed = QFontMetrics(histogram->xAxis->tickLabelFont()).height() +
+                               QFontMetrics(histogram->xAxis->labelFont()).height();
+            return histogram->axisRect()->margins().bottom() >= needed;
+        };
+        QVERIFY(histogram->plottableCount() == 1 && roomForName());
+        const int total = splitter->sizes().value(0) + splitter->sizes().value(1);
+        splitter->setSizes({total - histogram->minimumWidth(), histogram->minimumWidth()});
+        QTRY_COMPARE(histogram->width(), histogram->minimumWidth());
+        int checked = 0;
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            table->setCurrentIndex(table->model()->index(row, 0));
+            if (histogram->plottableCount() == 0) continue;  // no values recorded
+            QVERIFY(roomForName());
+            const QString name = table->model()->index(row, ptl::ui::TensorsModel::NameColumn).data().toString();
+            QCPAxis* axis = histogram->xAxis;
+            const QFontMetrics ticks(axis->tickLabelFont());
+            const QVector<double> at = axis->tickVector();
+            const QVector<QString> labels = axis->tickVectorLabels();
+            int previousRight = -1000;
+            for (int i = 0; i < at.size(); ++i) {
+                if (!axis->range().contains(at[i])) continue;
+                const double centre = axis->coordToPixel(at[i]);
+                const int half = ticks.horizontalAdvance(labels[i]) / 2;
+                QVERIFY2(centre - half >= previousRight + 2,
+                         qPrintable(QStringLiteral("%1: tick label %2 runs into the one before").arg(name, labels[i])));
+                previousRight = int(centre + half);
+            }
+            // Centred under the axis: room is twice the distance from its centre to the plot's right edge.
+            const int room = 2 * (histogram->width() - histogram->axisRect()->center().x());
+            const int needed = QFontMetrics(axis->labelFont()).horizontalAdvance(axis->label());
+            QVERIFY2(needed <= room, qPrintable(QStringLiteral("%1: label %2 px in %3 px").arg(axis->label()).arg(needed).arg(room)));
+            QCOMPARE(histogram->toolTip(), name);
+            ++checked;
+        }
+        QVERIFY(checked >= 3);
     }
 
     void weightsSplitterIsRemembered() {
@@ -271,6 +340,13 @@ private Q_SLOTS:
                 QVERIFY2(dock->widget()->width() >= 120 && dock->widget()->height() >= 60,
                          qPrintable(QStringLiteral("%1: %2x%3").arg(dock->objectName()).arg(dock->widget()->width())
                                         .arg(dock->widget()->height())));
+            }
+            // Docks stacked as tabs show their titles whole (the rest behind scroll arrows), not "C…".
+            for (QTabBar* bar : window.findChildren<QTabBar*>(Qt::FindDirectChildrenOnly)) {
+                if (!bar->isVisible()) continue;
+                for (int tab = 0; tab < bar->count(); ++tab)
+                    QVERIFY2(bar->tabRect(tab).width() >= bar->fontMetrics().horizontalAdvance(bar->tabText(tab)),
+                             qPrintable(QStringLiteral("tab %1: %2 px").arg(bar->tabText(tab)).arg(bar->tabRect(tab).width())));
             }
             window.resize(available.width() * 2, available.height() * 2);  // as saved on a larger screen
             QVERIFY(window.close());

@@ -189,12 +189,8 @@ CompareView::CompareView(QMainWindow* window, VariantsModel* variants) : QObject
     sweep_->setObjectName(QStringLiteral("compareSweep"));
     sweep_->setClearButtonEnabled(true);
     sweep_->setPlaceholderText(tr("Shapes: from A's sample inputs, or e.g. batch=1,2,4"));
-    progress_ = new QProgressBar(panel);
-    progress_->setRange(0, 1000);
-    progress_->setMaximumWidth(160);
-    progress_->setTextVisible(false);
-    cancel_ = new QPushButton(tr("Cancel"), panel);
-    cancel_->setObjectName(QStringLiteral("cancelCompare"));
+    jobControls_ = std::make_unique<JobControls>(panel, QStringLiteral("compare"), JobControls::IdleCancel::Hidden);
+    jobControls_->progressBar()->setMaximumWidth(160);
     // Two rows: what to compare with, then the shapes and the running job.
     controls->addWidget(compareFile_);
     controls->addWidget(variantBox_, 1);
@@ -202,14 +198,10 @@ CompareView::CompareView(QMainWindow* window, VariantsModel* variants) : QObject
     layout->addLayout(controls);
     auto* running = new QHBoxLayout;
     running->addWidget(sweep_, 1);
-    running->addWidget(progress_);
-    running->addWidget(cancel_);
+    running->addWidget(jobControls_->progressBar());
+    running->addWidget(jobControls_->cancelButton());
     layout->addLayout(running);
-    status_ = new QLabel(panel);
-    status_->setObjectName(QStringLiteral("compareStatus"));
-    status_->setWordWrap(true);
-    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    layout->addWidget(status_);
+    layout->addWidget(jobControls_->status());
 
     tabs_ = new QTabWidget(panel);
     auto table = [this](ComparisonModel* model, const QString& title, int stretch) {
@@ -241,11 +233,11 @@ CompareView::CompareView(QMainWindow* window, VariantsModel* variants) : QObject
         const QString file = variantBox_->currentData().toString();
         if (!file.isEmpty()) compare(file);
     });
-    connect(cancel_, &QPushButton::clicked, this, &CompareView::cancel);
+    connect(jobControls_->cancelButton(), &QPushButton::clicked, this, &CompareView::cancel);
     connect(worker_, &WorkerClient::progress, this, [this](quint64 job, const QString& stage, double fraction) {
         if (job != job_) return;
-        progress_->setValue(int(fraction * 1000));
-        status_->setText(tr("Comparing with %1: %2").arg(QFileInfo(other_).fileName(), stage));
+        jobControls_->setProgress(fraction);
+        jobControls_->setStatus(tr("Comparing with %1: %2").arg(QFileInfo(other_).fileName(), stage));
     });
     connect(worker_, &WorkerClient::compared, this, [this](quint64 job, std::shared_ptr<const Comparison> comparison) {
         if (job != job_) return;
@@ -257,7 +249,7 @@ CompareView::CompareView(QMainWindow* window, VariantsModel* variants) : QObject
     connect(worker_, &WorkerClient::failed, this, [this](quint64 job, const QString& message) {
         if (job != job_) return;
         ended(tr("The comparison failed: %1").arg(message));
-        Q_EMIT logLine(status_->text());
+        Q_EMIT logLine(jobControls_->status()->text());
     });
     connect(worker_, &WorkerClient::cancelled, this, [this](quint64 job) {
         if (job == job_) ended(tr("Comparison cancelled: no results."));
@@ -270,7 +262,7 @@ CompareView::CompareView(QMainWindow* window, VariantsModel* variants) : QObject
     connect(variants_, &QAbstractItemModel::dataChanged, this, &CompareView::refreshVariants);
     refreshVariants();
     setRunning(false);
-    status_->setText(tr("Open a model, then compare it with another file or a converted variant: op counts, modules, "
+    jobControls_->setStatus(tr("Open a model, then compare it with another file or a converted variant: op counts, modules, "
                         "and outputs over a shape sweep."));
 }
 
@@ -292,7 +284,7 @@ void CompareView::setModel(const QString& path, const QStringList& inputSpecs) {
         operators_->setComparison(nullptr);
         modules_->setComparison(nullptr);
         outputs_->setComparison(nullptr);
-        status_->setText(tr("Compare %1 with another file or a converted variant: op counts, modules, and outputs over "
+        jobControls_->setStatus(tr("Compare %1 with another file or a converted variant: op counts, modules, and outputs over "
                             "a shape sweep.")
                              .arg(QFileInfo(path).fileName()));
     }
@@ -322,8 +314,8 @@ void CompareView::compare(const QString& other) {
     makeRoomFor(dock_);
     job_ = worker_->compare(path_, other, inputSpecs_, sweep_->text().trimmed());
     setRunning(true);
-    status_->setText(tr("Comparing %1 with %2...").arg(QFileInfo(path_).fileName(), QFileInfo(other).fileName()));
-    Q_EMIT logLine(status_->text());
+    jobControls_->setStatus(tr("Comparing %1 with %2...").arg(QFileInfo(path_).fileName(), QFileInfo(other).fileName()));
+    Q_EMIT logLine(jobControls_->status()->text());
 }
 
 void CompareView::cancel() {
@@ -336,15 +328,13 @@ void CompareView::setRunning(bool running) {
     compareVariant_->setEnabled(open && !running && !variantBox_->currentData().toString().isEmpty());
     variantBox_->setEnabled(!running);
     sweep_->setEnabled(!running);
-    progress_->setVisible(running);
-    cancel_->setVisible(running);
-    if (running) progress_->setValue(0);
+    jobControls_->setRunning(running);
 }
 
 void CompareView::ended(const QString& status) {
     job_ = 0;
     setRunning(false);
-    status_->setText(status);
+    jobControls_->setStatus(status);
     Q_EMIT finished();
 }
 
@@ -369,7 +359,7 @@ void CompareView::show(std::shared_ptr<const Comparison> comparison) {
                                 .arg(kSameOutputs)
                                 .arg(bothFailed)
                           : tr("outputs not compared: %1").arg(QString::fromStdString(c.outputProblem));
-    status_->setText(tr("A %1 (%2) against B %3 (%4): %5 operator kinds differ in count, %6 modules differ; %7.")
+    jobControls_->setStatus(tr("A %1 (%2) against B %3 (%4): %5 operator kinds differ in count, %6 modules differ; %7.")
                          .arg(fileName(c.a.file), QString::fromStdString(c.a.origin), fileName(c.b.file),
                               QString::fromStdString(c.b.origin))
                          .arg(operators_->rowCount())
@@ -378,7 +368,7 @@ void CompareView::show(std::shared_ptr<const Comparison> comparison) {
     tabs_->setTabText(0, tr("Operators (%1)").arg(operators_->rowCount()));
     tabs_->setTabText(1, tr("Modules (%1)").arg(modules_->rowCount()));
     tabs_->setTabText(2, tr("Outputs (%1)").arg(outputs_->rowCount()));
-    Q_EMIT logLine(status_->text());
+    Q_EMIT logLine(jobControls_->status()->text());
 }
 
 }  // namespace ptl::ui

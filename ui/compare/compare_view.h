@@ -4,6 +4,7 @@
 // over a shape sweep with max abs difference and cosine per shape, in three tables.
 #pragma once
 
+#include "docks/job_controls.h"
 #include "ptl/compare.h"
 
 #include <QAbstractTableModel>
@@ -18,7 +19,6 @@ class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QMainWindow;
-class QProgressBar;
 class QPushButton;
 class QTabWidget;
 class QTableView;
@@ -67,7 +67,7 @@ public:
     void setFileChooser(FileChooser chooser) { chooseFile_ = std::move(chooser); }
 
     QDockWidget* dock() const { return dock_; }
-    QLabel* status() const { return status_; }
+    QLabel* status() const { return jobControls_->status(); }
     QLineEdit* sweepField() const { return sweep_; }
     QComboBox* variantBox() const { return variantBox_; }
     QTabWidget* tabs() const { return tabs_; }
@@ -83,13 +83,11 @@ Q_SIGNALS:
 
 private:
     QDockWidget* dock_ = nullptr;
-    QLabel* status_ = nullptr;
     QLineEdit* sweep_ = nullptr;
     QComboBox* variantBox_ = nullptr;
     QPushButton* compareFile_ = nullptr;
     QPushButton* compareVariant_ = nullptr;
-    QPushButton* cancel_ = nullptr;
-    QProgressBar* progress_ = nullptr;
+    std::unique_ptr<JobControls> jobControls_;
     QTabWidget* tabs_ = nullptr;
     ComparisonModel* operators_ = nullptr;
     ComparisonModel* modules_ = nullptr;

@@ -228,10 +228,11 @@ void ConvertController::onFailed(quint64 job, const QString& rawMessage) {
     QString message = rawMessage;
     message.replace(QStringLiteral("pass --input"), tr("set the sample inputs (Model > Sample Inputs)"));
     const int id = running_.variantId;
-    Q_EMIT logLine(message);
     if (running_.kind == Job::Kind::Convert) {
-        setState(id, Variant::State::Failed, message);
+        setState(id, Variant::State::Failed, message);  // the variant's error, which the workflow tells (and logs)
         Q_EMIT variantFinished(id);
+    } else {
+        Q_EMIT logLine(message);
     }
     finishJob();
 }

@@ -300,20 +300,15 @@ QWidget* ConvertPanel::buildRunRow() {
     run_ = new QPushButton(tr("Convert"), row);
     run_->setObjectName(QStringLiteral("convertRun"));
     run_->setToolTip(tr("Convert with these settings; the result is added as a variant"));
-    cancel_ = new QPushButton(tr("Cancel"), row);
-    cancel_->setObjectName(QStringLiteral("convertCancel"));
+    jobControls_ = std::make_unique<JobControls>(row, QStringLiteral("convert"), JobControls::IdleCancel::Disabled);
+    jobControls_->progressBar()->setTextVisible(true);  // the percentage, under the Convert button
     buttons->addWidget(run_, 1);
-    buttons->addWidget(cancel_);
+    buttons->addWidget(jobControls_->cancelButton());
     layout->addLayout(buttons);
-    progress_ = new QProgressBar(row);
-    progress_->setRange(0, 100);
-    layout->addWidget(progress_);
-    stage_ = new QLabel(row);
-    stage_->setObjectName(QStringLiteral("convertStage"));
-    stage_->setWordWrap(true);
-    layout->addWidget(stage_);
+    layout->addWidget(jobControls_->progressBar());
+    layout->addWidget(jobControls_->status());
     connect(run_, &QPushButton::clicked, this, &ConvertPanel::runRequested);
-    connect(cancel_, &QPushButton::clicked, this, &ConvertPanel::cancelRequested);
+    connect(jobControls_->cancelButton(), &QPushButton::clicked, this, &ConvertPanel::cancelRequested);
     return row;
 }
 
@@ -397,16 +392,15 @@ void ConvertPanel::addKeepFloat(const QString& modulePath) {
 }
 
 void ConvertPanel::setBusy(bool busy) {
-    cancel_->setEnabled(busy);
-    progress_->setVisible(busy);
-    if (!busy) stage_->clear();
+    jobControls_->setRunning(busy);
+    if (!busy) jobControls_->setStatus({});
 }
 
 void ConvertPanel::setModelAvailable(bool available) { run_->setEnabled(available); }
 
 void ConvertPanel::setProgress(const QString& stage, double fraction) {
-    progress_->setValue(int(fraction * 100));
-    stage_->setText(stage);
+    jobControls_->setProgress(fraction);
+    jobControls_->setStatus(stage);
 }
 
 ptl::ConvertOptions ConvertPanel::options() const {

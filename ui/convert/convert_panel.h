@@ -4,11 +4,13 @@
 // running job's stage with Cancel.
 #pragma once
 
+#include "docks/job_controls.h"
 #include "ptl/convert.h"
 #include "ptl/report.h"
 
 #include <QWidget>
 
+#include <memory>
 #include <vector>
 
 class QCheckBox;
@@ -17,7 +19,6 @@ class QDoubleSpinBox;
 class QHBoxLayout;
 class QLabel;
 class QLineEdit;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
 
@@ -41,7 +42,7 @@ public:
     void setModelAvailable(bool available);  // a TorchScript model is open
 
     QPushButton* runButton() const { return run_; }
-    QPushButton* cancelButton() const { return cancel_; }
+    QPushButton* cancelButton() const { return jobControls_->cancelButton(); }
     QComboBox* quantizationBox() const { return quantization_; }
     QComboBox* calibrationKindBox() const { return calibrationKind_; }
     QLineEdit* imageFolderField() const { return folder_; }
@@ -82,9 +83,7 @@ private:
     QLabel* bytecodeNote_ = nullptr;
     QLabel* inputsLabel_ = nullptr;
     QPushButton* run_ = nullptr;
-    QPushButton* cancel_ = nullptr;
-    QProgressBar* progress_ = nullptr;
-    QLabel* stage_ = nullptr;
+    std::unique_ptr<JobControls> jobControls_;
     std::vector<ptl::InputInfo> inputs_;
     QWidget* staticOnly_ = nullptr;
 

@@ -64,4 +64,10 @@ QString notAnalysedHtml(const QString& name, const QString& reason) {
         .arg(name.toHtmlEscaped(), reason.toHtmlEscaped());
 }
 
+QString nothingOpenHtml(const QString& why) {
+    return QObject::tr("<p><b>Nothing open.</b> %1</p><p>Open a model with File &gt; Open or by dropping it on the "
+                       "window, or look around with File &gt; Open Demo Model.</p>")
+        .arg(why.toHtmlEscaped());
+}
+
 }  // namespace ptl::ui

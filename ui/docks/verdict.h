@@ -13,5 +13,7 @@ namespace ptl::ui {
 QString cleanVerdictHtml(const Report& report);
 // HTML for a model whose analyses did not run to the end (`reason`: "loading was cancelled", ...).
 QString notAnalysedHtml(const QString& name, const QString& reason);
+// HTML for a window with no model on screen after a load failed or was cancelled (`why`, one line).
+QString nothingOpenHtml(const QString& why);
 
 }  // namespace ptl::ui

@@ -137,13 +137,16 @@ QVariant SweepModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant SweepModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::ToolTipRole && section == DetailsColumn)
+        return tr("The error of a shape that failed, else the ifs and loops that went another way than at the sample's shape");
+    if (role != Qt::DisplayRole) return {};
     switch (section) {
         case ShapeColumn: return tr("Shape");
         case InputsColumn: return tr("Inputs");
         case ResultColumn: return tr("Result");
         case OutputsColumn: return tr("Output shapes");
-        case DetailsColumn: return tr("Error, or the ifs and loops that went another way");
+        case DetailsColumn: return tr("Error, or the path that differs");
     }
     return {};
 }
@@ -171,22 +174,14 @@ SweepView::SweepView(QMainWindow* window) : QObject(window) {
                          "Separate several with ';'."));
     run_ = new QPushButton(tr("Run Sweep"), panel);
     run_->setObjectName(QStringLiteral("runSweep"));
-    progress_ = new QProgressBar(panel);
-    progress_->setRange(0, 1000);
-    progress_->setMaximumWidth(180);
-    progress_->setTextVisible(false);
-    cancel_ = new QPushButton(tr("Cancel"), panel);
-    cancel_->setObjectName(QStringLiteral("cancelSweep"));
+    jobControls_ = std::make_unique<JobControls>(panel, QStringLiteral("sweep"), JobControls::IdleCancel::Hidden);
+    jobControls_->progressBar()->setMaximumWidth(180);
     controls->addWidget(spec_, 1);
     controls->addWidget(run_);
-    controls->addWidget(progress_);
-    controls->addWidget(cancel_);
+    controls->addWidget(jobControls_->progressBar());
+    controls->addWidget(jobControls_->cancelButton());
     layout->addLayout(controls);
-    status_ = new QLabel(panel);
-    status_->setObjectName(QStringLiteral("sweepStatus"));
-    status_->setWordWrap(true);
-    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    layout->addWidget(status_);
+    layout->addWidget(jobControls_->status());
     model_ = new SweepModel(this);
     table_ = new QTableView(panel);
     table_->setObjectName(QStringLiteral("sweepTable"));
@@ -205,11 +200,11 @@ SweepView::SweepView(QMainWindow* window) : QObject(window) {
     worker_ = new WorkerClient(WorkerClient::defaultWorkerPath(), this);
     connect(run_, &QPushButton::clicked, this, &SweepView::run);
     connect(spec_, &QLineEdit::returnPressed, this, &SweepView::run);
-    connect(cancel_, &QPushButton::clicked, this, &SweepView::cancel);
+    connect(jobControls_->cancelButton(), &QPushButton::clicked, this, &SweepView::cancel);
     connect(worker_, &WorkerClient::progress, this, [this](quint64 job, const QString& stage, double fraction) {
         if (job != job_) return;
-        progress_->setValue(int(fraction * 1000));
-        status_->setText(tr("Sweeping %1: %2").arg(QFileInfo(path_).fileName(), stage));
+        jobControls_->setProgress(fraction);
+        jobControls_->setStatus(tr("Sweeping %1: %2").arg(QFileInfo(path_).fileName(), stage));
     });
     connect(worker_, &WorkerClient::finished, this, [this](quint64 job, std::shared_ptr<const Report> report) {
         if (job != job_) return;
@@ -222,7 +217,7 @@ SweepView::SweepView(QMainWindow* window) : QObject(window) {
     connect(worker_, &WorkerClient::failed, this, [this](quint64 job, const QString& message) {
         if (job != job_) return;
         endWithoutResult(tr("The sweep failed: %1").arg(message));
-        Q_EMIT logLine(status_->text());
+        Q_EMIT logLine(jobControls_->status()->text());
     });
     connect(worker_, &WorkerClient::cancelled, this, [this](quint64 job) {
         if (job != job_) return;
@@ -261,7 +256,7 @@ void SweepView::run() {
     makeRoomFor(dock_);
     job_ = worker_->inspectWithSweep(path_, inputSpecs_, spec_->text().trimmed());
     setRunning(true);
-    status_->setText(tr("Sweeping %1...").arg(QFileInfo(path_).fileName()));
+    jobControls_->setStatus(tr("Sweeping %1...").arg(QFileInfo(path_).fileName()));
     Q_EMIT logLine(tr("Shape sweep of %1 (%2)")
                        .arg(QFileInfo(path_).fileName(),
                             spec_->text().trimmed().isEmpty() ? tr("shapes from the sample inputs") : spec_->text().trimmed()));
@@ -274,36 +269,34 @@ void SweepView::cancel() {
 void SweepView::setRunning(bool running) {
     run_->setEnabled(!running && report_ != nullptr);
     spec_->setEnabled(!running);
-    progress_->setVisible(running);
-    cancel_->setVisible(running);
-    if (running) progress_->setValue(0);
+    jobControls_->setRunning(running);
 }
 
 void SweepView::endWithoutResult(const QString& status) {
     job_ = 0;
     setRunning(false);
     model_->setReport(nullptr);
-    status_->setText(status);
+    jobControls_->setStatus(status);
     Q_EMIT ended();
 }
 
 void SweepView::showSummary() {
     run_->setEnabled(report_ != nullptr && !job_);
     if (!report_) {
-        status_->setText(tr("Open a model to run it at other input shapes."));
+        jobControls_->setStatus(tr("Open a model to run it at other input shapes."));
         return;
     }
     const ShapeSweep& sweep = report_->sweep;
     if (!sweep.requested) {
-        status_->setText(tr("Run forward at other batch sizes, image sizes or sequence lengths than the sample's: which "
+        jobControls_->setStatus(tr("Run forward at other batch sizes, image sizes or sequence lengths than the sample's: which "
                             "shapes fail, and which take another path through the model's ifs and loops."));
         return;
     }
     if (!sweep.problem.empty()) {
-        status_->setText(tr("Nothing was swept: %1").arg(QString::fromStdString(sweep.problem)));
+        jobControls_->setStatus(tr("Nothing was swept: %1").arg(QString::fromStdString(sweep.problem)));
         return;
     }
-    status_->setText(tr("%1 shapes (%2): %3 failed, %4 took another path than the sample. Select a row to see its node.")
+    jobControls_->setStatus(tr("%1 shapes (%2): %3 failed, %4 took another path than the sample. Select a row to see its node.")
                          .arg(sweep.points.size())
                          .arg(sweep.spec.empty() ? tr("derived from the sample inputs") : QString::fromStdString(sweep.spec))
                          .arg(sweepFailures(sweep))

@@ -5,6 +5,7 @@
 // sample's, the output shapes and the error.
 #pragma once
 
+#include "docks/job_controls.h"
 #include "ptl/report.h"
 
 #include <QAbstractTableModel>
@@ -17,7 +18,6 @@ class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QMainWindow;
-class QProgressBar;
 class QPushButton;
 class QTableView;
 
@@ -63,9 +63,9 @@ public:
     QDockWidget* dock() const { return dock_; }
     QLineEdit* specField() const { return spec_; }
     QTableView* table() const { return table_; }
-    QLabel* status() const { return status_; }
+    QLabel* status() const { return jobControls_->status(); }
     QPushButton* runButton() const { return run_; }
-    QPushButton* cancelButton() const { return cancel_; }
+    QPushButton* cancelButton() const { return jobControls_->cancelButton(); }
     SweepModel* model() const { return model_; }
     WorkerClient* worker() const { return worker_; }
 
@@ -80,9 +80,7 @@ private:
     QDockWidget* dock_ = nullptr;
     QLineEdit* spec_ = nullptr;
     QPushButton* run_ = nullptr;
-    QPushButton* cancel_ = nullptr;
-    QProgressBar* progress_ = nullptr;
-    QLabel* status_ = nullptr;
+    std::unique_ptr<JobControls> jobControls_;
     QTableView* table_ = nullptr;
     SweepModel* model_ = nullptr;
     WorkerClient* worker_ = nullptr;
