@@ -44,8 +44,8 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QTableView>
 #include <QTabBar>
+#include <QTableView>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTimer>
@@ -129,7 +129,7 @@ QString demoPath() {
     QFile existing(path);
     if (existing.open(QIODevice::ReadOnly) && existing.readAll() == bytes) return path;
     existing.close();
-    cache.mkpath(QStringLiteral("."));
+    QDir().mkpath(cache.absolutePath());
     QSaveFile copy(path);
     if (copy.open(QIODevice::WriteOnly) && copy.write(bytes) == bytes.size()) copy.commit();
     return path;

@@ -15,7 +15,9 @@
 #include <QGuiApplication>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QtTest>
 
@@ -90,6 +92,38 @@ private Q_SLOTS:
         QVERIFY(ptl::test::missingSections(dom.out, ptl::test::reviewReportSections()).isEmpty());
         const QByteArrayList console = ptl::test::consoleMessages(dom);
         QVERIFY2(console.isEmpty(), console.join('\n').constData());
+    }
+
+    // The demo's copy lives in the cache folder (the embedded model is the application's, so a copy
+    // of a fixture stands in for it): the dialog starts elsewhere, and a name typed without a
+    // suffix is saved as .html.
+    void demoReportIsSuggestedOutsideTheCache() {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().remove(QStringLiteral("review/lastDirectory"));
+        const QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+        QVERIFY(QDir().mkpath(cache));
+        const QString demo = QDir(cache).filePath(QStringLiteral("demo.pt"));
+        QFile::remove(demo);
+        QVERIFY(QFile::copy(QStringLiteral(PTL_FIXTURES_DIR "/clean_conv.pt"), demo));
+        MainWindow window;
+        window.setProperty("quietErrors", true);
+        window.convertWorkflow()->setQuiet(true);
+        window.show();
+        QSignalSpy shown(&window, &MainWindow::reportShown);
+        window.openModel(demo);
+        QVERIFY(shown.wait(60000));
+        QTemporaryDir directory;
+        QString suggestedFolder;
+        window.handoffReview()->setSaveFileChooser([&](const QString& suggested) {
+            suggestedFolder = QFileInfo(suggested).absolutePath();
+            return directory.filePath(QStringLiteral("review"));
+        });
+        QSignalSpy logged(window.handoffReview(), &HandoffReview::logLine);
+        window.findChild<QAction*>(QStringLiteral("saveReviewReport"))->trigger();
+        QVERIFY(logged.wait(30000));
+        QVERIFY2(!suggestedFolder.isEmpty() && QDir(suggestedFolder) != QDir(cache), qPrintable(suggestedFolder));
+        QVERIFY(QFileInfo::exists(directory.filePath(QStringLiteral("review.html"))));
+        QCOMPARE(QSettings().value(QStringLiteral("review/lastDirectory")).toString(), directory.path());
     }
 };
 

@@ -1,4 +1,5 @@
 // The window's convert workflow; see convert_workflow.h.
+#include "dialogs/save_location.h"
 #include "convert/convert_workflow.h"
 
 #include "convert/convert_controller.h"
@@ -233,20 +234,18 @@ void ConvertWorkflow::exportMobileModel() {
         tell(tr("Export refused"), controller_->exportVariant(id, QString(), false).message, true);
         return;
     }
-    QSettings settings;
-    const QString folder = settings.value(QStringLiteral("export/lastDirectory"),
-                                          QFileInfo(controller_->modelPath()).absolutePath()).toString();
-    const QString suggested = folder + QLatin1Char('/') +
+    const QString folderKey = QStringLiteral("export/lastDirectory");
+    const QString suggested = saveFolderFor(controller_->modelPath(), folderKey) + QLatin1Char('/') +
                               ConvertController::defaultExportName(controller_->modelName(), variant->name);
     QString path = chooseSaveFile_(suggested);
     if (path.isEmpty()) return;
-    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".ptl");
+    path = withDefaultSuffix(path, QStringLiteral(".ptl"));
     const ExportOutcome outcome = exportVariantTo(id, path);
     if (!outcome.ok) {
         tell(tr("Export refused"), outcome.message, true);
         return;
     }
-    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
+    rememberSaveFolder(folderKey, path);
     const ptl::ConvertResult& result = *variant->result;
     const ptl::Verification& check = result.verification;
     QString summary = tr("<p>Wrote <b>%1</b></p><p>Size %2 (%3× the source), bytecode v%4.</p>"

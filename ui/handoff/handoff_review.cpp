@@ -1,5 +1,6 @@
 #include "handoff/handoff_review.h"
 
+#include "dialogs/save_location.h"
 #include "convert/convert_controller.h"
 #include "convert/convert_workflow.h"
 #include "convert/variants_model.h"
@@ -142,12 +143,15 @@ ReviewInput HandoffReview::reviewInput() const {
 
 void HandoffReview::saveReviewReport() {
     if (!report_) return;
-    const QString suggested = QFileInfo(path_).absolutePath() + QLatin1Char('/') + QFileInfo(path_).completeBaseName() +
+    const QString folderKey = QStringLiteral("review/lastDirectory");
+    const QString suggested = saveFolderFor(path_, folderKey) + QLatin1Char('/') + QFileInfo(path_).completeBaseName() +
                               QStringLiteral("-review.html");
-    const QString path = chooseSaveFile_ ? chooseSaveFile_(suggested)
-                                         : QFileDialog::getSaveFileName(window_, tr("Save Review Report"), suggested,
-                                                                        tr("HTML report (*.html)"));
+    QString path = chooseSaveFile_ ? chooseSaveFile_(suggested)
+                                   : QFileDialog::getSaveFileName(window_, tr("Save Review Report"), suggested,
+                                                                  tr("HTML report (*.html)"));
     if (path.isEmpty()) return;
+    path = withDefaultSuffix(path, QStringLiteral(".html"));
+    rememberSaveFolder(folderKey, path);
     saveReviewReportTo(path, [this, path](const QString& error) {
         if (!error.isEmpty() && !chooseSaveFile_) QMessageBox::warning(window_, tr("Save Review Report"), error);
     });
