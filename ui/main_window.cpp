@@ -160,6 +160,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(worker_, &WorkerClient::graphReady, this, [this](quint64 job, std::shared_ptr<const Report> partial) {
         if (job == job_) showEarlyGraph(std::move(partial));
     });
+    // Its schemas and source lines a moment later: the Inspector shows them, nothing is redrawn.
+    connect(worker_, &WorkerClient::graphDetailsReady, this, [this](quint64 job, std::shared_ptr<const Report> partial) {
+        if (job != job_ || !graphShownEarly_) return;
+        report_ = partial;
+        graph_->adoptDetails(std::move(partial));
+    });
     connect(worker_, &WorkerClient::finished, this, [this](quint64 job, std::shared_ptr<const Report> report) {
         if (job != job_) return;
         setLoading(false);
@@ -550,6 +556,10 @@ void MainWindow::showEarlyGraph(std::shared_ptr<const Report> partial) {
     analysing_ = true;
     partialName_ = loadingName_;
     partialJob_ = job_;
+    report_ = partial;
+    // First, so that the graph is laid out in the background while the docks are filled.
+    graph_->setNodeTints({});
+    graph_->setReport(partial);
     // Nothing of the previous model stays beside the new title: counts, selection, Inspector, tints.
     setWindowTitle(tr("%1 - PTL Studio").arg(loadingName_));
     summary_->setText(tr("Analysing %1...").arg(loadingName_));
@@ -563,9 +573,6 @@ void MainWindow::showEarlyGraph(std::shared_ptr<const Report> partial) {
     showTensor({});
     inspector_->clear();
     findingNode_ = -1;
-    report_ = partial;
-    graph_->setNodeTints({});
-    graph_->setReport(std::move(partial));
     graphShownEarly_ = true;
     showVerdict();
 }

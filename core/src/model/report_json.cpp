@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 namespace ptl {
 
@@ -213,6 +214,39 @@ nlohmann::json toJson(const ExportReadiness& readiness) {
         dims.push_back({{"argument", dim.argument}, {"dim", dim.dim}, {"sampleSize", dim.sampleSize}, {"name", dim.name}});
     return {{"ready", readiness.ready}, {"summary", readiness.summary}, {"items", items}, {"dynamicDims", dims},
             {"exportCode", readiness.exportCode}, {"checked", readiness.checked}};
+}
+
+nlohmann::json earlyGraphJson(const Report& partial) {
+    return {{"schema", "ptl-studio.report/1"}, {"tool", partial.tool}, {"file", partial.file},
+            {"fileBytes", partial.fileBytes}, {"format", partial.format}, {"container", partial.container},
+            {"fileFormatVersion", partial.fileFormatVersion}, {"bytecodeVersion", partial.bytecodeVersion},
+            {"methods", partial.methods}, {"modules", partial.modules}, {"extraFiles", partial.extraFiles}};
+}
+
+nlohmann::json nodeDetailsJson(const Report& partial) {
+    nlohmann::json schemas = nlohmann::json::array(), sources = nlohmann::json::array();
+    if (!partial.methods.empty())
+        for (const Node& node : partial.methods.front().graph.nodes) {
+            schemas.push_back(node.schema);
+            sources.push_back(node.source);
+        }
+    return {{"schemas", std::move(schemas)}, {"sources", std::move(sources)}, {"snippets", partial.sources}};
+}
+
+Report withNodeDetails(const Report& early, const nlohmann::json& details) {
+    const nlohmann::json& schemas = details.at("schemas");
+    const nlohmann::json& sources = details.at("sources");
+    const size_t nodes = early.methods.empty() ? 0 : early.methods.front().graph.nodes.size();
+    if (schemas.size() != nodes || sources.size() != nodes)
+        throw std::invalid_argument("the node details are not those of the graph shown");
+    Report report = early;
+    for (size_t id = 0; id < nodes; ++id) {
+        Node& node = report.methods.front().graph.nodes[id];
+        schemas[id].get_to(node.schema);
+        node.source = sources[id].get<SourceLocation>();
+    }
+    details.at("snippets").get_to(report.sources);
+    return report;
 }
 
 Report reportFromJson(const nlohmann::json& json) {
