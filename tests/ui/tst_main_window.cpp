@@ -149,7 +149,7 @@ private Q_SLOTS:
         const QString model = fixture(QStringLiteral("value_branch.pt"));
         const QHash<QString, QByteArray> events = workerEvents(model);
         QVERIFY(events.contains(QStringLiteral("graph")) && events.contains(QStringLiteral("graphDetails")));
-        const ptl::Report early = ptl::reportFromJson(nlohmann::json::parse(events[QStringLiteral("graph")].toStdString()).at("report"));
+        const ptl::Report early = ptl::earlyGraphFromJson(nlohmann::json::parse(events[QStringLiteral("graph")].toStdString()).at("report"));
         const ptl::Report detailed = ptl::withNodeDetails(
             early, nlohmann::json::parse(events[QStringLiteral("graphDetails")].toStdString()).at("details"));
         const ptl::Node* conv = nullptr;

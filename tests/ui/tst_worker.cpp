@@ -264,6 +264,11 @@ private Q_SLOTS:
         QCOMPARE(completed.size(), full.size());
         for (const ptl::Node& node : full) {
             QCOMPARE(completed[node.id].kind, node.kind);
+            QCOMPARE(completed[node.id].scope, node.scope);
+            QCOMPARE(completed[node.id].inputs, node.inputs);
+            QCOMPARE(completed[node.id].outputs, node.outputs);
+            QCOMPARE(completed[node.id].attributes, node.attributes);
+            QCOMPARE(completed[node.id].blocks.size(), node.blocks.size());
             QCOMPARE(completed[node.id].schema, node.schema);
             QCOMPARE(completed[node.id].source.file, node.source.file);
             QCOMPARE(completed[node.id].source.line, node.source.line);

@@ -114,11 +114,14 @@ private:
         }
     }
 
-    // A result carries one of "report" (inspect), "convert", "bench" or "compare".
+    // A result carries one of "report" (inspect), "convert", "bench" or "compare"; a graph event
+    // the early report, a graphDetails event what completes it.
     void readPayload(const nlohmann::json& json, const std::shared_ptr<const ptl::Report>& early) {
         if (type == Type::GraphDetails) {
             if (!early) throw std::invalid_argument("node details without a graph");
             report = std::make_shared<const ptl::Report>(ptl::withNodeDetails(*early, json.at("details")));
+        } else if (type == Type::Graph) {
+            report = std::make_shared<const ptl::Report>(ptl::earlyGraphFromJson(json.at("report")));
         } else if (json.contains("compare"))
             compare = std::make_shared<const ptl::Comparison>(ptl::comparisonFromJson(json.at("compare")));
         else if (json.contains("convert"))
