@@ -556,10 +556,6 @@ void MainWindow::showEarlyGraph(std::shared_ptr<const Report> partial) {
     analysing_ = true;
     partialName_ = loadingName_;
     partialJob_ = job_;
-    report_ = partial;
-    // First, so that the graph is laid out in the background while the docks are filled.
-    graph_->setNodeTints({});
-    graph_->setReport(partial);
     // Nothing of the previous model stays beside the new title: counts, selection, Inspector, tints.
     setWindowTitle(tr("%1 - PTL Studio").arg(loadingName_));
     summary_->setText(tr("Analysing %1...").arg(loadingName_));
@@ -573,6 +569,9 @@ void MainWindow::showEarlyGraph(std::shared_ptr<const Report> partial) {
     showTensor({});
     inspector_->clear();
     findingNode_ = -1;
+    report_ = partial;
+    graph_->setNodeTints({});
+    graph_->setReport(std::move(partial));
     graphShownEarly_ = true;
     showVerdict();
 }

@@ -86,8 +86,10 @@ struct WorkerClient::Event {
                 event.message = QString::fromUtf8(error.what());
             }
         }
-        // A big document takes a while to free: on another thread, not before the event is shown.
-        if (line.size() > kBackgroundDecodeBytes) (void)QtConcurrent::run([discarded = std::move(json)] {});
+        // The early graph is drawn without waiting for its document to be freed (on another thread);
+        // other events keep the cores for the window meanwhile.
+        if (event.type == Type::Graph && line.size() > kBackgroundDecodeBytes)
+            (void)QtConcurrent::run([discarded = std::move(json)] {});
         return event;
     }
 
