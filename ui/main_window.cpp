@@ -195,6 +195,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(worker_, &WorkerClient::graphReady, this, [this](quint64 job, std::shared_ptr<const Report> partial) {
         if (job == job_) showEarlyGraph(std::move(partial));
     });
+    // Its schemas and source lines a moment later: the Inspector shows them, nothing is redrawn.
+    connect(worker_, &WorkerClient::graphDetailsReady, this, [this](quint64 job, std::shared_ptr<const Report> partial) {
+        if (job != job_ || !graphShownEarly_) return;
+        report_ = partial;
+        graph_->adoptDetails(std::move(partial));
+    });
     connect(worker_, &WorkerClient::finished, this, [this](quint64 job, std::shared_ptr<const Report> report) {
         if (job != job_) return;
         setLoading(false);

@@ -321,9 +321,9 @@ Request parseRequest(const std::string& line) {
 }
 
 // TEST ONLY: PTL_WORKER_FAULT makes the worker misbehave right after its first progress event
-// (hang-after-graph: once the early graph is out), so the tests can prove that a worker which
-// aborts, crashes, hangs or runs out of memory ends alone and the application (or the CLI)
-// recovers, and what a load stopped half-way leaves on screen. Nothing sets it in normal use.
+// (hang-after-graph: once the early graph and its details are out), so the tests can prove that
+// a worker which aborts, crashes, hangs or runs out of memory ends alone and the application (or
+// the CLI) recovers, and what a load stopped half-way leaves on screen. Nothing sets it in normal use.
 enum class Fault { None, Abort, Segfault, Hang, HangAfterGraph, OutOfMemory };
 
 Fault faultFromEnvironment() {
@@ -434,12 +434,15 @@ JobControl jobControl(EventStream& events, const CancelWatcher& watcher, Fault f
         }
     };
     job.cancelled = [&watcher] { return watcher.cancelled(); };
-    if (graphEvent)
-        job.graphReady = [&events, fault](const Report& partial) {
-            events.write({{"event", "graph"}, {"report", toJson(partial)}});
-            yieldToTheWindow();
-            if (fault == Fault::HangAfterGraph) injectFault(fault);
-        };
+    if (!graphEvent) return job;
+    job.graphReady = [&events](const Report& partial) {
+        events.write({{"event", "graph"}, {"report", earlyGraphJson(partial)}});
+        yieldToTheWindow();
+    };
+    job.graphDetailsReady = [&events, fault](const Report& partial) {
+        events.write({{"event", "graphDetails"}, {"details", nodeDetailsJson(partial)}});
+        if (fault == Fault::HangAfterGraph) injectFault(fault);
+    };
     return job;
 }
 

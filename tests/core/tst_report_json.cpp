@@ -33,6 +33,39 @@ private Q_SLOTS:
         }
     }
 
+    // The worker's early graph event carries the graphs compactly: read back, they are the same.
+    void earlyGraphRoundTrips_data() { roundTripsRealReports_data(); }
+
+    void earlyGraphRoundTrips() {
+        QFETCH(QString, fixture);
+        const ptl::Report report = ptl::inspectModel(PTL_FIXTURES_DIR "/" + fixture.toStdString());
+        const ptl::Report early = ptl::earlyGraphFromJson(nlohmann::json::parse(ptl::earlyGraphJson(report).dump()));
+        ptl::Report carried;  // all the early event carries, every node field included
+        carried.tool = report.tool;
+        carried.file = report.file;
+        carried.fileBytes = report.fileBytes;
+        carried.format = report.format;
+        carried.container = report.container;
+        carried.fileFormatVersion = report.fileFormatVersion;
+        carried.bytecodeVersion = report.bytecodeVersion;
+        carried.methods = report.methods;
+        carried.modules = report.modules;
+        carried.extraFiles = report.extraFiles;
+        QVERIFY(ptl::sameReport(early, carried));
+        QCOMPARE(early.methods.size(), report.methods.size());
+        // A graph's details travel apart and complete it.
+        if (report.methods.empty()) return;
+        const ptl::Report completed = ptl::withNodeDetails(early, nlohmann::json::parse(ptl::nodeDetailsJson(report).dump()));
+        QCOMPARE(completed.sources.size(), report.sources.size());
+        for (size_t id = 0; id < report.methods.front().graph.nodes.size(); ++id) {
+            QCOMPARE(completed.methods.front().graph.nodes[id].schema, report.methods.front().graph.nodes[id].schema);
+            QCOMPARE(completed.methods.front().graph.nodes[id].source.line, report.methods.front().graph.nodes[id].source.line);
+        }
+        nlohmann::json wrongGraph = ptl::nodeDetailsJson(report);
+        wrongGraph.at("schemas").push_back("one node too many");
+        QVERIFY_THROWS_EXCEPTION(std::exception, ptl::withNodeDetails(early, wrongGraph));
+    }
+
     void documentedKeys() {
         const ptl::Report report = ptl::inspectModel(PTL_FIXTURES_DIR "/shape_branch.pt");
         const nlohmann::json json = ptl::toJson(report);

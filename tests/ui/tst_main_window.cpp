@@ -6,6 +6,7 @@
 #include "models/report_models.h"
 #include "plots/qcustomplot.h"
 #include "ptl/finding_categories.h"
+#include "ptl/report_json.h"
 #include "support/window_driver.h"
 
 #include <QAbstractItemModelTester>
@@ -13,6 +14,7 @@
 #include <QGraphicsItem>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPlainTextEdit>
 #include <QTextBlock>
 #include <QToolButton>
@@ -59,6 +61,22 @@ QRect sourceLineRect(QTextBrowser* inspector) {
             if (fragment.fragment().charFormat().anchorNames().contains(QLatin1String("source-line")))
                 return inspector->cursorRect(QTextCursor(block));
     return {};
+}
+
+// The lines of the real worker's output on `model`, by event name.
+QHash<QString, QByteArray> workerEvents(const QString& model) {
+    QProcess worker;
+    worker.start(QStringLiteral(PTL_CLI_PATH), {QStringLiteral("worker")});
+    worker.write("{\"job\":\"inspect\",\"model\":\"" + model.toUtf8() + "\"}\n");
+    QHash<QString, QByteArray> events;
+    while (!events.contains(QStringLiteral("result")) && worker.waitForReadyRead(120000))
+        while (worker.canReadLine()) {
+            const QByteArray line = worker.readLine().trimmed();
+            events.insert(QString::fromStdString(nlohmann::json::parse(line.toStdString()).at("event")), line);
+        }
+    worker.closeWriteChannel();
+    worker.waitForFinished();
+    return events;
 }
 
 int findRow(QAbstractItemModel* model, const QString& category) {
@@ -124,6 +142,55 @@ private Q_SLOTS:
         QStringList listed;
         for (int index = 1; index < category->count(); ++index) listed << category->itemData(index).toString();  // 0: all
         QCOMPARE(listed, families);
+    }
+
+    // The early graph comes without schemas and source lines; once they follow, the Inspector of
+    // the node selected meanwhile shows them, while the analyses still run.
+    void earlyGraphNodeGetsSchemaAndSourceLine() {
+        const QString model = fixture(QStringLiteral("value_branch.pt"));
+        const QHash<QString, QByteArray> events = workerEvents(model);
+        QVERIFY(events.contains(QStringLiteral("graph")) && events.contains(QStringLiteral("graphDetails")));
+        const ptl::Report early = ptl::earlyGraphFromJson(nlohmann::json::parse(events[QStringLiteral("graph")].toStdString()).at("report"));
+        const ptl::Report detailed = ptl::withNodeDetails(
+            early, nlohmann::json::parse(events[QStringLiteral("graphDetails")].toStdString()).at("details"));
+        const ptl::Node* conv = nullptr;
+        for (const ptl::Node& node : detailed.methods.front().graph.nodes)
+            if (!conv && node.kind.rfind("aten::", 0) == 0 && !node.schema.empty() && node.source.line > 0) conv = &node;
+        QVERIFY(conv);
+
+        // A worker that answers with those events, the details once told to, and never ends.
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, const QByteArray& bytes) {
+            QFile file(dir.filePath(name));
+            return file.open(QIODevice::WriteOnly) && file.write(bytes + '\n') == bytes.size() + 1;
+        };
+        QVERIFY(write(QStringLiteral("graph"), events[QStringLiteral("graph")]));
+        QVERIFY(write(QStringLiteral("details"), events[QStringLiteral("graphDetails")]));
+        const QString go = dir.filePath(QStringLiteral("go"));
+        const QString script = QStringLiteral("#!/bin/sh\nread request\ncat '%1'\nwhile [ ! -e '%2' ]; do sleep 0.05; done\n"
+                                              "cat '%3'\nexec sleep 600\n")
+                                   .arg(dir.filePath(QStringLiteral("graph")), go, dir.filePath(QStringLiteral("details")));
+        QVERIFY(write(QStringLiteral("worker"), script.toUtf8()));
+        QFile(dir.filePath(QStringLiteral("worker"))).setPermissions(QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+        qputenv("PTL_STUDIO_WORKER", dir.filePath(QStringLiteral("worker")).toUtf8());
+        MainWindow window;
+        qputenv("PTL_STUDIO_WORKER", PTL_CLI_PATH);
+        window.setProperty("quietErrors", true);
+        window.show();
+        window.openModel(model);
+        QVERIFY(waitForGraph(window));
+        window.graph()->revealNode(conv->id);
+        QTRY_COMPARE(window.graph()->selectedNode(), conv->id);
+        const QString schema = QString::fromStdString(conv->schema), line = QString::fromStdString(conv->source.text);
+        QVERIFY(!window.inspector()->toPlainText().contains(schema));
+        QVERIFY(window.inspector()->toPlainText().contains(QLatin1String("not recorded")));
+
+        QVERIFY(write(QStringLiteral("go"), {}));
+        QTRY_VERIFY_WITH_TIMEOUT(window.inspector()->toPlainText().contains(schema), 20000);
+        QVERIFY2(window.inspector()->toPlainText().contains(line), qPrintable(window.inspector()->toPlainText()));
+        QVERIFY(!sourceLineRect(window.inspector()).isNull());
+        QCOMPARE(window.graph()->selectedNode(), conv->id);
+        QVERIFY(window.verdict()->text().contains(QLatin1String("Analysing")));  // the result is still to come
     }
 
     void findingLeadsToNodeAndSourceLine() {

@@ -225,6 +225,67 @@ private Q_SLOTS:
         QTRY_COMPARE(liveWorkers(client), 0);
     }
 
+    // The early graph goes out lean; its details follow before the result and match the result's.
+    void earlyGraphGetsItsDetails() {
+        WorkerClient client(QStringLiteral(PTL_CLI_PATH));
+        Recorder recorder(client);
+        std::shared_ptr<const ptl::Report> early, detailed;
+        QStringList order;
+        connect(&client, &WorkerClient::graphReady, [&](quint64, std::shared_ptr<const ptl::Report> partial) {
+            order << QStringLiteral("graph");
+            early = std::move(partial);
+        });
+        connect(&client, &WorkerClient::graphDetailsReady, [&](quint64, std::shared_ptr<const ptl::Report> partial) {
+            order << QStringLiteral("details");
+            detailed = std::move(partial);
+        });
+        connect(&client, &WorkerClient::finished, [&] { order << QStringLiteral("finished"); });
+        client.inspect(fixture(QStringLiteral("value_branch.pt")));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.ends(), 1, kJobTimeoutMs);
+        QCOMPARE(order, QStringList({QStringLiteral("graph"), QStringLiteral("details"), QStringLiteral("finished")}));
+        const ptl::Report& report = *recorder.emissions.last().report;
+
+        const std::vector<ptl::Node>& lean = early->methods.front().graph.nodes;
+        const std::vector<ptl::Node>& full = report.methods.front().graph.nodes;
+        QCOMPARE(lean.size(), full.size());
+        QVERIFY(early->sources.empty());
+        int branches = 0, schemas = 0, sources = 0;
+        for (const ptl::Node& node : lean) {
+            QVERIFY(node.schema.empty());
+            if (node.blocks.empty()) {
+                QVERIFY(!node.source.known());
+            } else {  // an If's box is titled with its source line from the start
+                QCOMPARE(node.source.text, full[node.id].source.text);
+                branches += !node.source.text.empty();
+            }
+        }
+        QVERIFY(branches > 0);
+        const std::vector<ptl::Node>& completed = detailed->methods.front().graph.nodes;
+        QCOMPARE(completed.size(), full.size());
+        for (const ptl::Node& node : full) {
+            QCOMPARE(completed[node.id].kind, node.kind);
+            QCOMPARE(completed[node.id].scope, node.scope);
+            QCOMPARE(completed[node.id].inputs, node.inputs);
+            QCOMPARE(completed[node.id].outputs, node.outputs);
+            QCOMPARE(completed[node.id].attributes, node.attributes);
+            QCOMPARE(completed[node.id].blocks.size(), node.blocks.size());
+            QCOMPARE(completed[node.id].schema, node.schema);
+            QCOMPARE(completed[node.id].source.file, node.source.file);
+            QCOMPARE(completed[node.id].source.line, node.source.line);
+            QCOMPARE(completed[node.id].source.text, node.source.text);
+            schemas += !node.schema.empty();
+            sources += node.source.line > 0;
+        }
+        QVERIFY(schemas > 0);
+        QVERIFY(sources > 0);
+        // Forward's source listings, in the order the result lists them (other methods' follow).
+        QVERIFY(!detailed->sources.empty() && detailed->sources.size() <= report.sources.size());
+        for (size_t i = 0; i < detailed->sources.size(); ++i) {
+            QCOMPARE(detailed->sources[i].file, report.sources[i].file);
+            QCOMPARE(detailed->sources[i].text, report.sources[i].text);
+        }
+    }
+
     void unreadableModel() {
         WorkerClient client(QStringLiteral(PTL_CLI_PATH));
         Recorder recorder(client);

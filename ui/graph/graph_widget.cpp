@@ -408,17 +408,19 @@ GraphWidget::GraphWidget(QWidget* parent) : QWidget(parent) {
     layout->addWidget(view_);
     applyPalette();
     connect(view_, &GraphView::contextMenuAt, this, &GraphWidget::showContextMenu);
-    connect(scene_, &QGraphicsScene::selectionChanged, this, [this] {
-        const auto selected = scene_->selectedItems();
-        if (selected.size() != 1) return;
-        const Unit unit = static_cast<UnitItem*>(selected.front())->unit();
-        if (isGroupUnit(unit)) {
-            Q_EMIT groupSelected(groupOfUnit(unit));
-        } else {
-            selectedNode_ = unit;
-            Q_EMIT nodeSelected(unit);
-        }
-    });
+    connect(scene_, &QGraphicsScene::selectionChanged, this, &GraphWidget::announceSelection);
+}
+
+void GraphWidget::announceSelection() {
+    const auto selected = scene_->selectedItems();
+    if (selected.size() != 1) return;
+    const Unit unit = static_cast<UnitItem*>(selected.front())->unit();
+    if (isGroupUnit(unit)) {
+        Q_EMIT groupSelected(groupOfUnit(unit));
+    } else {
+        selectedNode_ = unit;
+        Q_EMIT nodeSelected(unit);
+    }
 }
 
 GraphWidget::~GraphWidget() {
@@ -498,6 +500,22 @@ void GraphWidget::updateReport(std::shared_ptr<const Report> report) {
     selectedNode_ = selected;  // the view keeps its zoom and position: the scene is rebuilt in place
 }
 
+void GraphWidget::adoptDetails(std::shared_ptr<const Report> report) {
+    const Method* before = method();
+    if (!before || method_ >= int(report->methods.size()) ||
+        report->methods[method_].graph.nodes.size() != before->graph.nodes.size()) {
+        updateReport(std::move(report));
+        return;
+    }
+    report_ = std::move(report);  // a running layout's structure keeps the graph it reads alive
+    if (!structure_) return;      // highlights come with the layout
+    // Traced code is known from the source locations; boxes take their colours when built.
+    const QSet<int> traced = highlights_[int(HighlightGroup::Traced)];
+    computeHighlights();
+    if (highlights_[int(HighlightGroup::Traced)] != traced) relayout();
+    announceSelection();
+}
+
 namespace {
 
 // Box sizes and the structure of a method graph: built off the UI thread (tens of thousands of
@@ -507,9 +525,12 @@ struct Preparation {
     std::shared_ptr<SceneLayouter> layouter;
 };
 
-Preparation prepare(const Method& shown, const std::vector<ModuleInfo>& modules, const QFont& plainFont) {
+Preparation prepare(std::shared_ptr<const Report> report, const Method& shown, const QFont& plainFont) {
     Preparation prepared;
-    auto structure = std::make_shared<GraphStructure>(shown.graph, modules);
+    // The structure reads the graph in place: it keeps the report holding it alive, as the widget
+    // may take another report of the same graph meanwhile (adoptDetails).
+    std::shared_ptr<GraphStructure> structure(new GraphStructure(shown.graph, report->modules),
+                                              [report](GraphStructure* built) { delete built; });
     QFont boldFont = plainFont;
     boldFont.setBold(true);
     const QFontMetricsF bold(boldFont), plain(plainFont);
@@ -571,7 +592,7 @@ void GraphWidget::setReport(std::shared_ptr<const Report> report, int method, st
     }
     fitPending_ = !keepExpanded;
     startLayout([report = report_, shown, font = QFont(), keepExpanded](const layout::CancelCheck& cancelled) {
-        Preparation prepared = prepare(*shown, report->modules, font);
+        Preparation prepared = prepare(report, *shown, font);
         LaidOut result;
         result.structure = prepared.structure;
         result.layouter = prepared.layouter;

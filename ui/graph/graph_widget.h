@@ -75,6 +75,9 @@ public:
     void setReport(std::shared_ptr<const Report> report, int method = 0);
     // The same model with more known (shapes, findings): keeps what is expanded and the view.
     void updateReport(std::shared_ptr<const Report> report);
+    // The same graph with details the drawing does not use (schemas, source locations): nothing is
+    // laid out again; the selection is announced again, for views showing its details.
+    void adoptDetails(std::shared_ptr<const Report> report);
     void clear();
     // What a person has made of the view: method, expanded boxes, selection, zoom and position,
     // tints. A cancelled load puts the previous model back with it.
@@ -184,6 +187,7 @@ private:
     void startLayout(std::function<LaidOut(const layout::CancelCheck&)> work);
     void layoutDone(quint64 generation);
     void computeHighlights();
+    void announceSelection();
     void expandAncestorsOf(int node);
     // `reveal`: asked for (a search hit, a finding), so it is also zoomed to a readable size.
     void select(int node, bool reveal);

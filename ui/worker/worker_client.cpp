@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <stdexcept>
 #include <utility>
 
 #ifdef Q_OS_LINUX
@@ -53,18 +54,20 @@ QByteArray requestLine(const nlohmann::json& request) { return QByteArray::fromS
 
 // One line of the worker's stdout, decoded. Pure, so it may run on any thread.
 struct WorkerClient::Event {
-    enum class Type { Progress, Graph, Result, Error, Cancelled, Unexpected };
+    enum class Type { Progress, Graph, GraphDetails, Result, Error, Cancelled, Unexpected };
     Type type = Type::Unexpected;
     QString stage;
     double fraction = 0;
-    // Result: the one its job produces (Graph: the report); all null when it cannot be read.
+    // Result: the one its job produces (Graph: the report; GraphDetails: `early` with its details);
+    // all null when it cannot be read.
     std::shared_ptr<const ptl::Report> report;
     std::shared_ptr<const ptl::ConvertResult> convert;
     std::shared_ptr<const ptl::BenchResult> bench;
     std::shared_ptr<const ptl::Comparison> compare;
     QString message;  // Error: for the user; Result without payload and Unexpected: what is wrong
 
-    static Event decode(const QByteArray& line) {
+    // `early`: the job's graph event, which a graphDetails event completes.
+    static Event decode(const QByteArray& line, const std::shared_ptr<const ptl::Report>& early) {
         Event event;
         nlohmann::json json;
         try {
@@ -76,13 +79,17 @@ struct WorkerClient::Event {
         }
         if (event.type == Type::Unexpected)
             event.message += QStringLiteral(": ") + QString::fromUtf8(line.left(200));
-        if (event.type == Type::Result || event.type == Type::Graph) {
+        if (event.type == Type::Result || event.type == Type::Graph || event.type == Type::GraphDetails) {
             try {
-                event.readPayload(json);
+                event.readPayload(json, early);
             } catch (const std::exception& error) {  // an exception must not escape the thread pool
                 event.message = QString::fromUtf8(error.what());
             }
         }
+        // The early graph is drawn without waiting for its document to be freed (on another thread);
+        // other events keep the cores for the window meanwhile.
+        if (event.type == Type::Graph && line.size() > kBackgroundDecodeBytes)
+            (void)QtConcurrent::run([discarded = std::move(json)] {});
         return event;
     }
 
@@ -102,14 +109,22 @@ private:
             type = Type::Result;
         } else if (name == "graph") {
             type = Type::Graph;
+        } else if (name == "graphDetails") {
+            type = Type::GraphDetails;
         } else {
             message = QStringLiteral("unknown event");
         }
     }
 
-    // A result carries one of "report" (inspect), "convert", "bench" or "compare".
-    void readPayload(const nlohmann::json& json) {
-        if (json.contains("compare"))
+    // A result carries one of "report" (inspect), "convert", "bench" or "compare"; a graph event
+    // the early report, a graphDetails event what completes it.
+    void readPayload(const nlohmann::json& json, const std::shared_ptr<const ptl::Report>& early) {
+        if (type == Type::GraphDetails) {
+            if (!early) throw std::invalid_argument("node details without a graph");
+            report = std::make_shared<const ptl::Report>(ptl::withNodeDetails(*early, json.at("details")));
+        } else if (type == Type::Graph) {
+            report = std::make_shared<const ptl::Report>(ptl::earlyGraphFromJson(json.at("report")));
+        } else if (json.contains("compare"))
             compare = std::make_shared<const ptl::Comparison>(ptl::comparisonFromJson(json.at("compare")));
         else if (json.contains("convert"))
             convert = std::make_shared<const ptl::ConvertResult>(ptl::convertResultFromJson(json.at("convert")));
@@ -262,7 +277,7 @@ void WorkerClient::advance() {
         if (line.size() > kBackgroundDecodeBytes)
             decodeInBackground(line);
         else
-            dispatch(Event::decode(line));
+            dispatch(Event::decode(line, early_));
     }
     // Once the worker has exited and all it sent is read, a job still open has crashed.
     if (active_ == job && !parsing_ && process_->state() == QProcess::NotRunning) fail(exitMessage(), Retire::Now);
@@ -281,7 +296,7 @@ void WorkerClient::decodeInBackground(const QByteArray& line) {
         dispatch(watcher->result());
         advance();
     });
-    watcher->setFuture(QtConcurrent::run(&Event::decode, line));
+    watcher->setFuture(QtConcurrent::run(&Event::decode, line, early_));
 }
 
 void WorkerClient::dispatch(const Event& event) {
@@ -289,7 +304,12 @@ void WorkerClient::dispatch(const Event& event) {
     switch (event.type) {
     case Event::Type::Progress: Q_EMIT progress(job, event.stage, event.fraction); return;
     case Event::Type::Graph:
+        early_ = event.report;
         if (event.report) Q_EMIT graphReady(job, event.report);
+        return;
+    case Event::Type::GraphDetails:
+        if (event.report) Q_EMIT graphDetailsReady(job, event.report);
+        else Q_EMIT logLine(tr("worker: ignoring the graph's details (%1)").arg(event.message));
         return;
     case Event::Type::Error: fail(event.message, Retire::WhenItExits); return;
     case Event::Type::Cancelled:
@@ -390,6 +410,7 @@ void WorkerClient::endJob(Retire retire) {
     if (!logPartial_.isEmpty()) Q_EMIT logLine(QString::fromUtf8(std::exchange(logPartial_, {})).trimmed());
     active_ = 0;
     parsing_ = false;
+    early_.reset();
     watchdog_->stop();
     if (process_) this->retire(std::exchange(process_, nullptr), retire);
 }

@@ -74,7 +74,10 @@ public Q_SLOTS:
 Q_SIGNALS:
     void progress(quint64 job, const QString& stage, double fraction);
     // The graph and module tree, before the analyses finish: what the view can draw at once.
+    // Its nodes lack operator schemas and most source locations (ptl::JobControl::graphReady)...
     void graphReady(quint64 job, std::shared_ptr<const ptl::Report> partial);
+    // ...which come right after, in the same report with them filled in.
+    void graphDetailsReady(quint64 job, std::shared_ptr<const ptl::Report> partial);
     void finished(quint64 job, std::shared_ptr<const ptl::Report> report);  // inspect()
     void converted(quint64 job, std::shared_ptr<const ptl::ConvertResult> result);
     void benchmarked(quint64 job, std::shared_ptr<const ptl::BenchResult> result);
@@ -114,6 +117,7 @@ private:
     QString model_;                // the active job's model, for messages
     JobKind kind_ = JobKind::Inspect;  // and what it does
     bool parsing_ = false;         // a long line is being decoded off the UI thread
+    std::shared_ptr<const ptl::Report> early_;  // the active job's graph event, for its details
     QByteArray logPartial_;        // stderr after its last newline
     QTimer* watchdog_;
     QProcess* spare_ = nullptr;             // started ahead, waiting for its request

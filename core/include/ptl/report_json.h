@@ -17,6 +17,16 @@ Report reportFromJson(const nlohmann::json& json);  // throws nlohmann::json::ex
 
 nlohmann::json toJson(const ExportReadiness& readiness);
 
+// The worker's early graph events (docs/worker-protocol.md) on a report from JobControl::graphReady
+// and graphDetailsReady: the file, module tree and forward's graph as they are, without tensors,
+// the graphs in a compact form (nodes and values as arrays of fields: a big graph is written and
+// read in less than half the time); then forward's schemas, source locations and sources, which
+// withNodeDetails puts into a copy of the early report. The readers throw std::exception.
+nlohmann::json earlyGraphJson(const Report& partial);
+Report earlyGraphFromJson(const nlohmann::json& json);
+nlohmann::json nodeDetailsJson(const Report& partial);
+Report withNodeDetails(const Report& early, const nlohmann::json& details);
+
 // Reports are equal when they serialize to the same document.
 bool sameReport(const Report& a, const Report& b);
 

@@ -42,6 +42,13 @@ std::optional<TracerFrame> tracerFrame(const std::string& line) {
     return TracerFrame{line.substr(0, open), std::stoi(number)};
 }
 
+// The first line of recorded source, where the tracer puts its innermost frame. Read without
+// copying the whole text, which every node of a function shares.
+std::string firstLineOf(const torch::jit::Source& source) {
+    const std::string line = source.get_line(0).str();
+    return line.substr(0, line.find('\n'));
+}
+
 std::string constantText(const Node* node) {
     if (!node->hasAttribute(c10::attr::value)) return "None";
     const auto value = torch::jit::toIValue(node->output());
@@ -80,10 +87,18 @@ std::vector<std::pair<std::string, std::string>> attributesOf(const Node* node) 
     return attributes;
 }
 
+std::string schemaText(const Node* node) {
+    const c10::FunctionSchema* schema = node->maybeSchema();
+    if (!schema) return {};
+    std::ostringstream text;
+    text << *schema;
+    return text.str();
+}
+
 class GraphBuilder {
 public:
-    GraphBuilder(Inspection& inspection, MethodGraph& target, Graph& out)
-        : inspection_(inspection), target_(target), out_(out),
+    GraphBuilder(Inspection& inspection, MethodGraph& target, Graph& out, NodeDetails details)
+        : inspection_(inspection), target_(target), out_(out), details_(details),
           scopeOf_(inspection.module()) {}
 
     void build() {
@@ -97,6 +112,7 @@ private:
     Inspection& inspection_;
     MethodGraph& target_;
     Graph& out_;
+    NodeDetails details_;
     ScopeResolver scopeOf_;
 
     int valueId(const torch::jit::Value* value, int producer) {
@@ -132,16 +148,16 @@ private:
             ptl::Node info;
             info.id = id;
             info.kind = node->kind().toQualString();
-            if (const c10::FunctionSchema* schema = node->maybeSchema()) {
-                std::ostringstream text;
-                text << *schema;
-                info.schema = text.str();
+            if (details_ == NodeDetails::Now) {
+                info.schema = schemaText(node);
+                info.source = inspection_.sourceOf(node);
+            } else if (node->blocks().size() > 0) {
+                info.source = inspection_.sourceOf(node, false);  // its box's title; the snippet comes in order later
             }
             for (const torch::jit::Value* input : node->inputs()) info.inputs.push_back(valueId(input, -1));
             for (const torch::jit::Value* output : node->outputs()) info.outputs.push_back(valueId(output, id));
             info.attributes = attributesOf(node);
             info.scope = scopeOf_(node);
-            info.source = inspection_.sourceOf(node);
             info.parent = parent;
             info.parentBlock = parentBlock;
             out_.nodes.push_back(std::move(info));
@@ -166,8 +182,7 @@ bool isTraced(const torch::jit::Graph& graph) {
     for (const Node* node : graph.nodes()) {
         const auto original = node->sourceRange().findSourceRangeThatGenerated();
         if (!original || !original->source()) continue;
-        const std::string text = original->source()->text_str().str();
-        if (!tracerFrame(text.substr(0, text.find('\n')))) return false;
+        if (!tracerFrame(firstLineOf(*original->source()))) return false;
         traced = true;
     }
     return traced;
@@ -249,17 +264,15 @@ bool isModelLogic(const std::string& name) {
 
 
 
-SourceLocation Inspection::sourceOf(const Node* node) {
+SourceLocation Inspection::sourceOf(const Node* node, bool keepSnippet) {
     SourceLocation location;
     const auto original = node->sourceRange().findSourceRangeThatGenerated();
     if (!original || !original->source()) return location;
     const auto source = original->source();
-    const std::string text = source->text_str().str();
-
-    if (const auto frame = tracerFrame(text.substr(0, text.find('\n')))) {
+    if (const auto frame = tracerFrame(firstLineOf(*source))) {
         location.file = frame->file;
         location.line = frame->line;
-        location.text = text;  // the traced call stack, innermost frame first
+        location.text = source->text_str().str();  // the traced call stack, innermost frame first
         location.traced = true;
         return location;
     }
@@ -270,11 +283,12 @@ SourceLocation Inspection::sourceOf(const Node* node) {
     location.column = static_cast<int>(std::get<2>(*fileLineColumn)) + 1;
     const size_t lineInSource = source->lineno_for_offset(original->start());
     location.text = trim(source->get_line(lineInSource).str());
+    if (!keepSnippet) return location;
 
     const int firstLineNo = static_cast<int>(source->lineno_to_source_lineno(0));
     const std::string key = location.file + ":" + std::to_string(firstLineNo);
     if (snippetIndex.emplace(key, report.sources.size()).second)
-        report.sources.push_back({location.file, firstLineNo, text});
+        report.sources.push_back({location.file, firstLineNo, source->text_str().str()});
     return location;
 }
 
@@ -300,7 +314,7 @@ MethodGraph addMethod(Inspection& inspection, const torch::jit::Method& method) 
 
 }  // namespace
 
-void extractGraphs(Inspection& inspection, MethodSelection selection) {
+void extractGraphs(Inspection& inspection, MethodSelection selection, NodeDetails details) {
     if (!inspection.module()) return;
     std::vector<torch::jit::Method> methods;
     for (const torch::jit::Method& method : inspection.module()->get_methods()) {
@@ -316,9 +330,22 @@ void extractGraphs(Inspection& inspection, MethodSelection selection) {
         signature << method.function().getSchema();
         info.signature = signature.str();
         info.origin = isTraced(*target.graph) ? "traced" : "scripted";
-        GraphBuilder(inspection, target, info.graph).build();
+        GraphBuilder(inspection, target, info.graph, details).build();
         ScopeRepair(target, info.graph).run(target.graph->block(), "");
         if (isModelLogic(target.name) || target.name == "forward") inspection.graphs.push_back(std::move(target));
+    }
+}
+
+void addNodeDetails(Inspection& inspection) {
+    const MethodGraph* forward = inspection.forward();
+    if (!forward) return;
+    Graph& graph = inspection.method(*forward).graph;
+    std::vector<const Node*> byId(graph.nodes.size());
+    for (const auto& [node, id] : forward->nodeIds) byId[id] = node;
+    // In id order, as extraction visits the nodes: report.sources comes out in the same order.
+    for (size_t id = 0; id < byId.size(); ++id) {
+        graph.nodes[id].schema = schemaText(byId[id]);
+        graph.nodes[id].source = inspection.sourceOf(byId[id]);
     }
 }
 

@@ -106,9 +106,16 @@ Report inspectSession(Session& session, const InspectOptions& options, const Job
     if (session.file().format == "lite") describeLiteConstants(inspection);
     job.checkCancelled();
     job.report("Extracting graphs", 0.3);
-    detail::extractGraphs(inspection, detail::MethodSelection::Forward);
-    // Forward is what the view draws first: it goes out before the other methods are extracted.
-    if (job.graphReady) job.graphReady(report);
+    // Forward is what the view draws first: it goes out before the other methods are extracted,
+    // and without the details drawing does not need, which follow at once.
+    const bool early = bool(job.graphReady);
+    detail::extractGraphs(inspection, detail::MethodSelection::Forward,
+                          early ? detail::NodeDetails::Later : detail::NodeDetails::Now);
+    if (early) {
+        job.graphReady(report);
+        detail::addNodeDetails(inspection);
+        if (job.graphDetailsReady) job.graphDetailsReady(report);
+    }
     detail::extractGraphs(inspection, detail::MethodSelection::Others);
     detail::measureTensors(inspection);
     detail::analyzeFileAccess(inspection);  // before running it: the finding stands if the run is refused

@@ -38,8 +38,8 @@ struct Inspection {
     Method& method(const MethodGraph& graph) { return report.methods[graph.methodIndex]; }
     const MethodGraph* forward() const { return graphs.empty() ? nullptr : &graphs.front(); }
     // Where the model author wrote this node, from the debug info; records the surrounding
-    // source in report.sources once.
-    SourceLocation sourceOf(const torch::jit::Node* node);
+    // source in report.sources once (unless `keepSnippet` is false).
+    SourceLocation sourceOf(const torch::jit::Node* node, bool keepSnippet = true);
 
     // Adds a finding; its id is assigned when the report is complete (orderFindings).
     Finding& addFinding(Severity severity, std::string category, std::string message, std::string advice);
@@ -61,8 +61,14 @@ void describeBytecodeConstants(Inspection& inspection, const torch::jit::mobile:
 // Each method's graph from its bytecode, for Lite files without TorchScript code.
 void extractBytecodeGraphs(Inspection& inspection, const torch::jit::mobile::Module& mobile);
 // Inlined graphs and origins: forward's first (the view draws it), then the other methods'.
+// NodeDetails::Later leaves out operator schemas and source locations (but those of If/Loop
+// nodes, which title their boxes) for addNodeDetails to fill in: the graph gets drawn sooner.
 enum class MethodSelection { Forward, Others };
-void extractGraphs(Inspection& inspection, MethodSelection selection);
+enum class NodeDetails { Now, Later };
+void extractGraphs(Inspection& inspection, MethodSelection selection, NodeDetails details = NodeDetails::Now);
+// Forward's schemas and source locations, and report.sources, as extraction with NodeDetails::Now
+// would have made them.
+void addNodeDetails(Inspection& inspection);
 void measureTensors(Inspection& inspection);
 // Each module's parent in a pre-order module list (-1 for the root).
 std::vector<int> moduleParents(const std::vector<ModuleInfo>& modules);        // statistics of report.tensors

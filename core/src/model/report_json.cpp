@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 namespace ptl {
 
@@ -213,6 +214,123 @@ nlohmann::json toJson(const ExportReadiness& readiness) {
         dims.push_back({{"argument", dim.argument}, {"dim", dim.dim}, {"sampleSize", dim.sampleSize}, {"name", dim.name}});
     return {{"ready", readiness.ready}, {"summary", readiness.summary}, {"items", items}, {"dynamicDims", dims},
             {"exportCode", readiness.exportCode}, {"checked", readiness.checked}};
+}
+
+namespace {
+
+// A node as [kind, scope, inputs, outputs, attributes, parent, parentBlock, blocks, schema, source,
+// cost], a block as [inputs, outputs, nodes], a value as [name, type, producer, shape or null, dtype];
+// ids are positions.
+nlohmann::json compactGraphJson(const Graph& graph) {
+    nlohmann::json nodes = nlohmann::json::array(), values = nlohmann::json::array();
+    for (const Node& node : graph.nodes) {
+        nlohmann::json blocks = nlohmann::json::array();
+        for (const Block& block : node.blocks) blocks.push_back({block.inputs, block.outputs, block.nodes});
+        nodes.push_back({node.kind, node.scope, node.inputs, node.outputs, node.attributes, node.parent,
+                         node.parentBlock, std::move(blocks), node.schema, node.source, node.cost});
+    }
+    for (const Value& value : graph.values)
+        values.push_back({value.name, value.type, value.producer,
+                          value.shapeKnown ? nlohmann::json(value.shape) : nlohmann::json(), value.dtype});
+    return {{"nodes", std::move(nodes)}, {"values", std::move(values)}, {"inputs", graph.inputs},
+            {"outputs", graph.outputs}, {"topNodes", graph.topNodes}};
+}
+
+Graph graphFromCompactJson(const nlohmann::json& json) {
+    Graph graph;
+    const nlohmann::json& nodes = json.at("nodes");
+    graph.nodes.resize(nodes.size());
+    for (size_t id = 0; id < nodes.size(); ++id) {
+        const nlohmann::json& fields = nodes[id];
+        Node& node = graph.nodes[id];
+        node.id = static_cast<int>(id);
+        fields.at(0).get_to(node.kind);
+        fields.at(1).get_to(node.scope);
+        fields.at(2).get_to(node.inputs);
+        fields.at(3).get_to(node.outputs);
+        fields.at(4).get_to(node.attributes);
+        fields.at(5).get_to(node.parent);
+        fields.at(6).get_to(node.parentBlock);
+        for (const nlohmann::json& block : fields.at(7))
+            node.blocks.push_back({block.at(0).get<std::vector<int>>(), block.at(1).get<std::vector<int>>(),
+                                   block.at(2).get<std::vector<int>>()});
+        fields.at(8).get_to(node.schema);
+        fields.at(9).get_to(node.source);
+        fields.at(10).get_to(node.cost);
+    }
+    const nlohmann::json& values = json.at("values");
+    graph.values.resize(values.size());
+    for (size_t id = 0; id < values.size(); ++id) {
+        const nlohmann::json& fields = values[id];
+        Value& value = graph.values[id];
+        value.id = static_cast<int>(id);
+        fields.at(0).get_to(value.name);
+        fields.at(1).get_to(value.type);
+        fields.at(2).get_to(value.producer);
+        value.shapeKnown = !fields.at(3).is_null();
+        if (value.shapeKnown) fields.at(3).get_to(value.shape);
+        fields.at(4).get_to(value.dtype);
+    }
+    json.at("inputs").get_to(graph.inputs);
+    json.at("outputs").get_to(graph.outputs);
+    json.at("topNodes").get_to(graph.topNodes);
+    return graph;
+}
+
+}  // namespace
+
+nlohmann::json earlyGraphJson(const Report& partial) {
+    nlohmann::json methods = nlohmann::json::array();
+    for (const Method& method : partial.methods)
+        methods.push_back({{"name", method.name}, {"origin", method.origin}, {"signature", method.signature},
+                           {"graph", compactGraphJson(method.graph)}});
+    return {{"tool", partial.tool}, {"file", partial.file}, {"fileBytes", partial.fileBytes},
+            {"format", partial.format}, {"container", partial.container},
+            {"fileFormatVersion", partial.fileFormatVersion}, {"bytecodeVersion", partial.bytecodeVersion},
+            {"methods", std::move(methods)}, {"modules", partial.modules}, {"extraFiles", partial.extraFiles}};
+}
+
+Report earlyGraphFromJson(const nlohmann::json& json) {
+    Report report;
+    json.at("tool").get_to(report.tool);
+    json.at("file").get_to(report.file);
+    json.at("fileBytes").get_to(report.fileBytes);
+    json.at("format").get_to(report.format);
+    json.at("container").get_to(report.container);
+    json.at("fileFormatVersion").get_to(report.fileFormatVersion);
+    json.at("bytecodeVersion").get_to(report.bytecodeVersion);
+    for (const nlohmann::json& method : json.at("methods"))
+        report.methods.push_back({method.at("name").get<std::string>(), method.at("origin").get<std::string>(),
+                                  method.at("signature").get<std::string>(), graphFromCompactJson(method.at("graph"))});
+    json.at("modules").get_to(report.modules);
+    json.at("extraFiles").get_to(report.extraFiles);
+    return report;
+}
+
+nlohmann::json nodeDetailsJson(const Report& partial) {
+    nlohmann::json schemas = nlohmann::json::array(), sources = nlohmann::json::array();
+    if (!partial.methods.empty())
+        for (const Node& node : partial.methods.front().graph.nodes) {
+            schemas.push_back(node.schema);
+            sources.push_back(node.source);
+        }
+    return {{"schemas", std::move(schemas)}, {"sources", std::move(sources)}, {"snippets", partial.sources}};
+}
+
+Report withNodeDetails(const Report& early, const nlohmann::json& details) {
+    const nlohmann::json& schemas = details.at("schemas");
+    const nlohmann::json& sources = details.at("sources");
+    const size_t nodes = early.methods.empty() ? 0 : early.methods.front().graph.nodes.size();
+    if (schemas.size() != nodes || sources.size() != nodes)
+        throw std::invalid_argument("the node details are not those of the graph shown");
+    Report report = early;
+    for (size_t id = 0; id < nodes; ++id) {
+        Node& node = report.methods.front().graph.nodes[id];
+        schemas[id].get_to(node.schema);
+        node.source = sources[id].get<SourceLocation>();
+    }
+    details.at("snippets").get_to(report.sources);
+    return report;
 }
 
 Report reportFromJson(const nlohmann::json& json) {
