@@ -106,6 +106,10 @@ std::string bytecodeProblem(const BytecodeFunction& function) {
     const std::string prefix = "bytecode of '" + function.name + "': ";
     if (function.instructions.empty()) return prefix + "the function has no instructions";
     if (function.registers < 0) return prefix + "negative register count " + std::to_string(function.registers);
+    // The interpreter allocates every register (16 bytes each) on each call, before the first instruction.
+    if (function.registers > kMaxBytecodeRegisters)
+        return prefix + "declares " + std::to_string(function.registers) + " registers, over the " +
+               std::to_string(kMaxBytecodeRegisters) + " a model's function can use";
     for (size_t pc = 0; pc < function.instructions.size(); ++pc) {
         const BytecodeInstruction& in = function.instructions[pc];
         const std::string where = prefix + "instruction " + std::to_string(pc) + " (" + opcodeName(in.op) + " " +

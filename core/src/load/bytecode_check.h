@@ -29,6 +29,10 @@ struct BytecodeFunction {
     int64_t registers = 0;  // register_size; registers are numbered 1..registers
 };
 
+// A function's register count: exporters number one register per value of the graph, and the
+// 20k-node benchmark model stays far below this; 2^22 registers would already take 64 MiB per call.
+constexpr int64_t kMaxBytecodeRegisters = int64_t(1) << 22;
+
 // Empty when every operand is in range and execution cannot run off the end; otherwise one
 // line naming the function, the instruction and the problem.
 std::string bytecodeProblem(const BytecodeFunction& function);
