@@ -119,7 +119,8 @@ pid_t startWorker(const Limits& limits, bool verbose, const Pipe& input, const P
 #else
         // ASan's shadow memory (terabytes of reserved private mappings) counts as data: under any
         // cap the worker dies at start-up. Such a build caps memory with ASAN_OPTIONS's
-        // hard_rss_limit_mb instead (CMakePresets.json, build.sh asan).
+        // soft_rss_limit_mb instead, past which allocations fail as under RLIMIT_DATA
+        // (CMakePresets.json, build.sh asan).
         (void)cap;
 #endif
     }

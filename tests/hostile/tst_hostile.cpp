@@ -79,6 +79,15 @@ struct Result {
 };
 
 constexpr int kCliTimeoutSeconds = 20;
+
+// The CLI under test is built like this test (./build.sh asan builds both). An ASan build cannot cap
+// memory: its shadow memory rules RLIMIT_DATA out, and its operator new ends the process when memory
+// runs out instead of throwing bad_alloc. Cases that exhaust memory on purpose are skipped there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitizerBuild = true;
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
 const QByteArray kPrintMarker = "PTL-HOSTILE-PRINTED";
 
 // A line the model's print() wrote: it starts with the marker, or is the JSON-like line one case
@@ -221,9 +230,11 @@ private:
             const Pending job = m_queue.front();
             m_queue.pop_front();
             if (!job.hostile->needs.isEmpty() &&
-                !(job.hostile->needs == QStringLiteral("--memory-limit") && m_abilities.memoryLimit)) {
+                !(job.hostile->needs == QStringLiteral("--memory-limit") && m_abilities.memoryLimit && !kSanitizerBuild)) {
                 m_results.push_back({job.hostile, job.command, QStringLiteral("skipped"),
-                                     QStringLiteral("needs ") + job.hostile->needs, {}});
+                                     QStringLiteral("needs ") + job.hostile->needs +
+                                         (kSanitizerBuild ? QStringLiteral(", which an ASan build cannot enforce") : QString()),
+                                     {}});
                 continue;
             }
             start(job);
@@ -432,6 +443,7 @@ private:
 
     // One non-empty line that names the file.
     static Verdict judgeMessage(const Case& hostile, QByteArray message) {
+        message = withoutSanitizerNotes(message);
         while (message.endsWith('\n')) message.chop(1);
         if (message.isEmpty() || message.contains('\n'))
             return {"bad-message", QStringLiteral("%1 lines of message").arg(message.isEmpty() ? 0 : message.count('\n') + 1)};
@@ -440,6 +452,17 @@ private:
         const bool names = message.contains(hostile.path) || message.contains(evidence.size() >= 3 ? evidence : base);
         if (!names) return {"bad-message", QStringLiteral("the message does not name the file")};
         return {"ok", {}};
+    }
+
+    // Under ASan (./build.sh asan), an allocation refused by its soft RSS limit (the stand-in for
+    // --memory-limit) or by its size prints one of these notes before LibTorch's bad_alloc reaches
+    // the product's own message: the sanitizer's lines, not ours.
+    static QByteArray withoutSanitizerNotes(const QByteArray& message) {
+        static const QRegularExpression note(
+            QStringLiteral("^==\\d+==(WARNING: AddressSanitizer failed to allocate 0x[0-9a-f]+ bytes|"
+                           "AddressSanitizer: soft rss limit exhausted \\(\\d+Mb vs \\d+Mb\\))\\n"),
+            QRegularExpression::MultilineOption);
+        return QString::fromUtf8(message).remove(note).toUtf8();
     }
 
     QString m_root, m_cli;
