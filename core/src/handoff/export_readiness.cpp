@@ -66,6 +66,49 @@ std::vector<std::string> typeWords(const std::string& type) {
     return words;
 }
 
+// A construct that is one op: its item says what the op does on the line that calls it.
+struct OpConstruct {
+    const char* item;
+    ExportImpact impact;
+    const char* title;
+    const char* does;     // after "`line`"; "{op}" stands for the op's kind
+    const char* action;
+    std::initializer_list<const char*> findings;  // finding categories the item leads to
+};
+
+const OpConstruct kAutograd{
+    "autograd", ExportImpact::Blocks, "Autograd in forward", " computes gradients inside forward",
+    "An exported inference program has no autograd, and ExecuTorch runs none. Compute the gradient where the "
+    "model is trained or analysed, or export the gradient computation as its own model with "
+    "torch.export.export and torch.func.grad.",
+    {"lite.full-jit-only-op"}};
+const OpConstruct kFileAccess{
+    "side-effect", ExportImpact::Blocks, "File access", " reads or writes a file",
+    "An exported program is a pure function of its inputs: file I/O is not traced. Do it in the app and pass "
+    "the tensors in.",
+    {"security.file-access", "lite.full-jit-only-op"}};
+const OpConstruct kPrinting{
+    "side-effect", ExportImpact::Check, "Print or warning", " prints",
+    "It runs once while torch.export traces and is not part of the exported program. Remove it or log in "
+    "the app.",
+    {}};
+const OpConstruct kValueSized{
+    "data-dependent-size", ExportImpact::Check, "Size from values",
+    ": {op}'s output size depends on the values it reads",
+    "torch.export gives the size a symbol with no known value; where later code compares or slices with it, "
+    "add torch._check(...) bounds. ExecuTorch plans memory for the upper bound.",
+    {}};
+const OpConstruct kScalarRead{
+    "scalar-read", ExportImpact::Check, "Tensor value read into Python",
+    ": {op} reads a value computed from the inputs",
+    "torch.export turns it into a symbol with no known value (or fails on it where it sets a size): keep the "
+    "value a tensor, or add torch._check(...) bounds where it is used.",
+    {}};
+const OpConstruct kTensorText{
+    "tensor-to-string", ExportImpact::Blocks, "Tensor formatted as text", " turns tensor values into a string",
+    "torch.export cannot trace it: the text needs the values. Remove it from forward; format in the app.",
+    {}};
+
 class ReadinessBuilder {
 public:
     ReadinessBuilder(const Report& report, const Method& forward)
@@ -259,10 +302,10 @@ private:
         else if (kind == "prim::Enter") withBlock(node);
         else if (kind == "prim::fork") fork(node);
         else if (kind == "prim::CreateObject") scriptObject(node);
-        else if (oneOf(kind, {"aten::grad", "aten::backward", "aten::_grad_sum_to_size"})) autograd(node);
-        else if (isFileAccessOp(kind)) fileAccess(node);
-        else if (oneOf(kind, {"prim::Print", "aten::warn"})) printing(node);
-        else if (valueSizedOp(kind)) valueSized(node);
+        else if (oneOf(kind, {"aten::grad", "aten::backward", "aten::_grad_sum_to_size"})) opItem(node, kAutograd);
+        else if (isFileAccessOp(kind)) opItem(node, kFileAccess);
+        else if (oneOf(kind, {"prim::Print", "aten::warn"})) opItem(node, kPrinting);
+        else if (valueSizedOp(kind)) opItem(node, kValueSized);
         else if (scalarReadOp(kind)) scalarRead(node);
         else if (oneOf(kind, {"aten::str", "aten::format", "aten::__str__", "aten::repr"})) tensorText(node);
     }
@@ -426,16 +469,6 @@ private:
             finding, {node.id}, node.source);
     }
 
-    // A construct that is one op: its item says what the op does on the line that calls it.
-    struct OpConstruct {
-        const char* item;
-        ExportImpact impact;
-        const char* title;
-        const char* does;     // after "`line`"; "{op}" stands for the op's kind
-        const char* action;
-        std::initializer_list<const char*> findings;  // finding categories the item leads to
-    };
-
     void opItem(const Node& node, const OpConstruct& what) {
         std::string does = what.does;
         const size_t op = does.find("{op}");
@@ -445,66 +478,18 @@ private:
             finding, {node.id}, node.source);
     }
 
-    void autograd(const Node& node) {
-        static const OpConstruct autogradOp{
-            "autograd", ExportImpact::Blocks, "Autograd in forward", " computes gradients inside forward",
-            "An exported inference program has no autograd, and ExecuTorch runs none. Compute the gradient where the "
-            "model is trained or analysed, or export the gradient computation as its own model with "
-            "torch.export.export and torch.func.grad.",
-            {"lite.full-jit-only-op"}};
-        opItem(node, autogradOp);
-    }
-
-    void fileAccess(const Node& node) {
-        static const OpConstruct fileOp{
-            "side-effect", ExportImpact::Blocks, "File access", " reads or writes a file",
-            "An exported program is a pure function of its inputs: file I/O is not traced. Do it in the app and pass "
-            "the tensors in.",
-            {"security.file-access", "lite.full-jit-only-op"}};
-        opItem(node, fileOp);
-    }
-
-    void printing(const Node& node) {
-        static const OpConstruct printOp{
-            "side-effect", ExportImpact::Check, "Print or warning", " prints",
-            "It runs once while torch.export traces and is not part of the exported program. Remove it or log in "
-            "the app.",
-            {}};
-        opItem(node, printOp);
-    }
-
-    void valueSized(const Node& node) {
-        static const OpConstruct sizedOp{
-            "data-dependent-size", ExportImpact::Check, "Size from values",
-            ": {op}'s output size depends on the values it reads",
-            "torch.export gives the size a symbol with no known value; where later code compares or slices with it, "
-            "add torch._check(...) bounds. ExecuTorch plans memory for the upper bound.",
-            {}};
-        opItem(node, sizedOp);
-    }
-
     void scalarRead(const Node& node) {
         if (node.inputs.empty() || !isInputData(node.inputs[0])) return;  // parameters and constants are fixed
         if (std::any_of(node.outputs.begin(), node.outputs.end(), [&](int output) { return decidesControlFlow(output); }))
             return;  // the data-dependent branch or loop it decides is the item
-        static const OpConstruct scalarOp{
-            "scalar-read", ExportImpact::Check, "Tensor value read into Python",
-            ": {op} reads a value computed from the inputs",
-            "torch.export turns it into a symbol with no known value (or fails on it where it sets a size): keep the "
-            "value a tensor, or add torch._check(...) bounds where it is used.",
-            {}};
-        opItem(node, scalarOp);
+        opItem(node, kScalarRead);
     }
 
     void tensorText(const Node& node) {
         const bool fromTensor = std::any_of(node.inputs.begin(), node.inputs.end(),
                                             [&](int input) { return type(input) == "Tensor"; });
         if (!fromTensor) return;  // formatting constants is plain Python at trace time
-        static const OpConstruct textOp{
-            "tensor-to-string", ExportImpact::Blocks, "Tensor formatted as text", " turns tensor values into a string",
-            "torch.export cannot trace it: the text needs the values. Remove it from forward; format in the app.",
-            {}};
-        opItem(node, textOp);
+        opItem(node, kTensorText);
     }
 
     // Eager-mode quantized ops (quantized::*) are TorchScript's; torch.export and ExecuTorch
